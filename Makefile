@@ -1,0 +1,132 @@
+# ratable — a month-end revenue workstation for the terminal.
+#
+#   make            build ./ratable
+#   make demo       build, write the demo book, open the workstation on it
+#   make check      every test (unit, database, golden, XLSX read-back, screens, format)
+#   make asan       the suites under -fsanitize=address,undefined
+#   make deps       install the Debian packages the build and the tests need
+#   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
+#
+# Dependencies come from pkg-config; `demo` and `check` install missing ones first.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+OPT     ?= -O2 -g
+PKGS    := ncursesw sqlite3 xlsxwriter libcrypto
+BUILD   ?= build
+
+# Recursive (=) so pkg-config runs when a recipe needs it, after `deps` may have installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lxlsxwriter -lcrypto)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-missing-field-initializers
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE_EXTENDED \
+           -DRATABLE_VERSION=\"$(VERSION)\"
+ALL_CFLAGS = $(WARN) $(DEFS) $(OPT) -I. $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+
+DATA      := data/schema.sql data/currencies.sql data/seed.sql $(sort $(wildcard data/migrations/*.sql)) data/demo.txt
+MODEL_SRC := $(sort $(wildcard model/*.c))
+REPORT_SRC:= $(sort $(wildcard reports/*.c))
+TUI_SRC   := $(sort $(wildcard tui/*.c))
+LIB_SRC   := $(MODEL_SRC) $(REPORT_SRC)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
+TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
+        unit golden xlsx-check tui-check fuzz stress bench
+
+all: ratable
+
+ratable: $(LIB_OBJ) $(TUI_OBJ)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS)
+
+$(BUILD)/%.o: %.c | need-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedded.c: tools/embed.sh $(DATA)
+	@mkdir -p $(BUILD)
+	sh tools/embed.sh $@ $(DATA)
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# Installs missing packages only when a library or test tool cannot be found.
+need-deps:
+	@sh tools/deps.sh --if-missing
+
+deps:
+	sh tools/deps.sh
+
+demo: ratable
+	@rm -f demo.ratable demo.ratable-wal demo.ratable-shm
+	./ratable demo demo.ratable
+	./ratable -b demo.ratable
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+golden: ratable
+	@sh tests/golden/run.sh
+
+xlsx-check: ratable
+	@sh tests/xlsx/run.sh
+
+tui-check: ratable
+	@sh tests/tui/run.sh
+
+check: need-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check format-check
+	@echo "make check: all passed"
+
+# The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
+asan: need-deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" RATABLE_BIN=build/asan/ratable asan-run
+
+asan-run: $(BUILD)/ratable-bin $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@RATABLE=$(BUILD)/ratable-bin sh tests/golden/run.sh
+	@RATABLE=$(BUILD)/ratable-bin sh tests/xlsx/run.sh
+	@RATABLE=$(BUILD)/ratable-bin sh tests/tui/run.sh
+	@echo "make asan: all passed"
+
+$(BUILD)/ratable-bin: $(LIB_OBJ) $(TUI_OBJ)
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS)
+
+install: ratable
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 ratable $(DESTDIR)$(BINDIR)/ratable
+	install -m 0644 man/ratable.1 $(DESTDIR)$(MANDIR)/man1/ratable.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
+
+FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch])
+
+format:
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	@if command -v clang-format >/dev/null 2>&1; then \
+	    clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format-check: ok"; \
+	else echo "format-check: clang-format not installed, skipped"; fi
+
+clean:
+	rm -rf $(BUILD) ratable tests/out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+-- currencies.sql — ISO 4217 currencies and the exponent of their minor unit.
+INSERT INTO currencies (code, exponent, name) VALUES
+    ('AED', 2, 'UAE Dirham'), ('ARS', 2, 'Argentine Peso'), ('AUD', 2, 'Australian Dollar'),
+    ('BGN', 2, 'Bulgarian Lev'), ('BHD', 3, 'Bahraini Dinar'), ('BRL', 2, 'Brazilian Real'),
+    ('CAD', 2, 'Canadian Dollar'), ('CHF', 2, 'Swiss Franc'), ('CLP', 0, 'Chilean Peso'),
+    ('CNY', 2, 'Yuan Renminbi'), ('COP', 2, 'Colombian Peso'), ('CZK', 2, 'Czech Koruna'),
+    ('DKK', 2, 'Danish Krone'), ('EGP', 2, 'Egyptian Pound'), ('EUR', 2, 'Euro'),
+    ('GBP', 2, 'Pound Sterling'), ('HKD', 2, 'Hong Kong Dollar'), ('HUF', 2, 'Forint'),
+    ('IDR', 2, 'Rupiah'), ('ILS', 2, 'New Israeli Sheqel'), ('INR', 2, 'Indian Rupee'),
+    ('IQD', 3, 'Iraqi Dinar'), ('ISK', 0, 'Iceland Krona'), ('JOD', 3, 'Jordanian Dinar'),
+    ('JPY', 0, 'Yen'), ('KES', 2, 'Kenyan Shilling'), ('KRW', 0, 'Won'),
+    ('KWD', 3, 'Kuwaiti Dinar'), ('LYD', 3, 'Libyan Dinar'), ('MXN', 2, 'Mexican Peso'),
+    ('MYR', 2, 'Malaysian Ringgit'), ('NGN', 2, 'Naira'), ('NOK', 2, 'Norwegian Krone'),
+    ('NZD', 2, 'New Zealand Dollar'), ('OMR', 3, 'Rial Omani'), ('PEN', 2, 'Sol'),
+    ('PHP', 2, 'Philippine Peso'), ('PKR', 2, 'Pakistan Rupee'), ('PLN', 2, 'Zloty'),
+    ('QAR', 2, 'Qatari Rial'), ('RON', 2, 'Romanian Leu'), ('RSD', 2, 'Serbian Dinar'),
+    ('SAR', 2, 'Saudi Riyal'), ('SEK', 2, 'Swedish Krona'), ('SGD', 2, 'Singapore Dollar'),
+    ('THB', 2, 'Baht'), ('TND', 3, 'Tunisian Dinar'), ('TRY', 2, 'Turkish Lira'),
+    ('TWD', 2, 'New Taiwan Dollar'), ('UAH', 2, 'Hryvnia'), ('UGX', 0, 'Uganda Shilling'),
+    ('USD', 2, 'US Dollar'), ('UYU', 2, 'Peso Uruguayo'), ('VND', 0, 'Dong'),
+    ('XAF', 0, 'CFA Franc BEAC'), ('XOF', 0, 'CFA Franc BCEAO'), ('ZAR', 2, 'Rand');

@@ -1,0 +1,73 @@
+/*
+ * book.h — a ratable book: one SQLite file per company.
+ *
+ * Opening checks that the file really is a ratable book (application_id) and not newer than this
+ * program (user_version), migrates an older one forward, and turns on what every connection
+ * needs: foreign keys, WAL with synchronous=FULL, a busy timeout. Every user action is one short
+ * BEGIN IMMEDIATE transaction (book_begin .. book_commit); a nested begin becomes a savepoint, so
+ * an import can run many actions as one all-or-nothing transaction.
+ *
+ * The model has no clock: the program gives the book a function returning "now" (for the change
+ * log's timestamps) and says who is working.
+ */
+#ifndef RATABLE_BOOK_H
+#define RATABLE_BOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/err.h"
+
+#define BOOK_VERSION 1              /* the schema version this program writes */
+#define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
+
+struct book;
+
+struct book_init {
+    const char *company;  /* legal name */
+    const char *currency; /* base currency, ISO 4217 */
+    const char *user;     /* who is working by default */
+};
+
+struct book_settings {
+    char company[256];
+    char base_currency[4];
+    char user[128];
+    int64_t revision;
+};
+
+/*
+ * Creates a new book at path (refusing an existing file), mode 0600, with the current schema.
+ * On success *out is a book the caller closes with book_close.
+ */
+int book_create(const char *path, const struct book_init *init, int64_t (*clock)(void),
+                struct book **out, struct err *e);
+/* Opens an existing book, migrating it forward when it is older than this program. */
+int book_open(const char *path, int64_t (*clock)(void), struct book **out, struct err *e);
+/* Opens a private in-memory book with the current schema (tests). */
+int book_open_memory(const struct book_init *init, int64_t (*clock)(void), struct book **out,
+                     struct err *e);
+void book_close(struct book *b);
+
+/* Who is recorded as doing what follows; the string is copied. */
+void book_set_user(struct book *b, const char *user);
+const char *book_user(const struct book *b);
+const char *book_path(const struct book *b);
+/* Writes the current time as YYYY-MM-DDTHH:MM:SSZ into buf (>= 21 bytes). */
+char *book_timestamp(const struct book *b, char *buf, int size);
+
+int book_settings_get(struct book *b, struct book_settings *out, struct err *e);
+
+/* Starts a write transaction (or a savepoint inside one). */
+int book_begin(struct book *b, struct err *e);
+int book_commit(struct book *b, struct err *e);
+/* Undoes everything since the matching book_begin. */
+void book_rollback(struct book *b);
+/* A read transaction, so a report sees one consistent state of the book. */
+int book_begin_read(struct book *b, struct err *e);
+void book_end_read(struct book *b);
+
+/* The schema version of the open book (after migration, BOOK_VERSION). */
+int book_version(struct book *b);
+
+#endif

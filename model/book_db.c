@@ -1,0 +1,715 @@
+/*
+ * book_db.c — opening, creating and migrating a book; the statement cache, transactions and the
+ * change log that every other model/..._db.c file uses.
+ */
+#include "model/book.h"
+#include "model/db.h"
+#include "model/date.h"
+#include "model/embedded.h"
+#include "model/xalloc.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct stmt_slot {
+    const char *sql; /* the literal it was prepared from */
+    sqlite3_stmt *st;
+};
+
+struct account_role {
+    char role[24];
+    char code[32];
+};
+
+struct book {
+    sqlite3 *db;
+    char *path;
+    char *user;
+    int64_t (*clock)(void);
+    int depth;      /* nesting of book_begin */
+    bool read_only; /* inside book_begin_read */
+    struct stmt_slot *slots;
+    size_t nslots, capslots;
+    struct account_role roles[16];
+    int nroles;
+};
+
+/* Migrations from version N-1 to N, in order. A book older than the first listed version
+ * cannot exist: version 1 is the first a book was ever written with. */
+static const struct {
+    int version;
+    const char *file;
+} migrations[] = {
+    {0, NULL},
+};
+
+/* ---- statements ------------------------------------------------------------------------- */
+
+static size_t slot_hash(const char *sql, size_t cap)
+{
+    uintptr_t p = (uintptr_t)sql;
+    p ^= p >> 17;
+    p *= 0x9E3779B97F4A7C15u;
+    return (size_t)(p >> 7) & (cap - 1);
+}
+
+static void slots_grow(struct book *b)
+{
+    size_t ncap = b->capslots ? b->capslots * 2 : 256;
+    struct stmt_slot *ns = xcalloc(ncap, sizeof *ns);
+    for (size_t i = 0; i < b->capslots; i++) {
+        if (!b->slots[i].sql)
+            continue;
+        size_t h = slot_hash(b->slots[i].sql, ncap);
+        while (ns[h].sql)
+            h = (h + 1) & (ncap - 1);
+        ns[h] = b->slots[i];
+    }
+    free(b->slots);
+    b->slots = ns;
+    b->capslots = ncap;
+}
+
+sqlite3_stmt *db_prepare(struct book *b, const char *sql)
+{
+    if (b->nslots * 2 >= b->capslots)
+        slots_grow(b);
+    size_t h = slot_hash(sql, b->capslots);
+    while (b->slots[h].sql && b->slots[h].sql != sql)
+        h = (h + 1) & (b->capslots - 1);
+    if (b->slots[h].sql) {
+        sqlite3_stmt *st = b->slots[h].st;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(b->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        /* Our SQL is fixed text: failing to prepare it is a bug, not a user error. */
+        fprintf(stderr, "ratable: cannot prepare SQL (%s):\n%s\n", sqlite3_errmsg(b->db), sql);
+        abort();
+    }
+    b->slots[h].sql = sql;
+    b->slots[h].st = st;
+    b->nslots++;
+    return st;
+}
+
+static int param(sqlite3_stmt *st, const char *name)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (i <= 0) {
+        fprintf(stderr, "ratable: no parameter %s in:\n%s\n", name, sqlite3_sql(st));
+        abort();
+    }
+    return i;
+}
+
+void db_bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+    sqlite3_bind_int64(st, param(st, name), v);
+}
+
+void db_bind_money(sqlite3_stmt *st, const char *name, struct money v)
+{
+    sqlite3_bind_int64(st, param(st, name), v.minor);
+}
+
+void db_bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, param(st, name), v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, param(st, name));
+}
+
+void db_bind_date(sqlite3_stmt *st, const char *name, int32_t date)
+{
+    if (date == DATE_NONE) {
+        sqlite3_bind_null(st, param(st, name));
+        return;
+    }
+    char buf[DATE_BUF];
+    sqlite3_bind_text(st, param(st, name), date_format(date, buf, sizeof buf), -1,
+                      SQLITE_TRANSIENT);
+}
+
+void db_bind_null(sqlite3_stmt *st, const char *name)
+{
+    sqlite3_bind_null(st, param(st, name));
+}
+
+/* Turns an SQLite failure into a user-facing error. */
+static int db_error(struct book *b, int rc, struct err *e)
+{
+    const char *msg = sqlite3_errmsg(b->db);
+    int base = rc & 0xff;
+    if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+        return err_set(e, ERR_BUSY,
+                       "the book is busy: another ratable is writing to it; try again in a moment");
+    if (base == SQLITE_CONSTRAINT) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return err_set(e, ERR_EXISTS, "already exists (%s)", msg);
+        if (rc == SQLITE_CONSTRAINT_TRIGGER)
+            return err_set(e, strstr(msg, "closed") ? ERR_LOCKED : ERR_RULE, "%s", msg);
+        return err_set(e, ERR_RULE, "refused by the book (%s)", msg);
+    }
+    if (base == SQLITE_FULL)
+        return err_set(e, ERR_IO, "the disk is full; nothing was written");
+    if (base == SQLITE_READONLY)
+        return err_set(e, ERR_IO, "the book is read-only");
+    return err_set(e, ERR_DB, "database error: %s", msg);
+}
+
+int db_step(struct book *b, sqlite3_stmt *st, struct err *e)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc;
+    db_error(b, sqlite3_extended_errcode(b->db), e);
+    sqlite3_reset(st);
+    return -1;
+}
+
+int db_exec(struct book *b, sqlite3_stmt *st, struct err *e)
+{
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW)
+        ;
+    if (rc < 0)
+        return e->code;
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+int db_exec_script(struct book *b, const char *sql, struct err *e)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(b->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int code = db_error(b, sqlite3_extended_errcode(b->db), e);
+        if (msg)
+            err_set(e, code, "%s", msg);
+        sqlite3_free(msg);
+        return code;
+    }
+    return ERR_OK;
+}
+
+int64_t db_col_int(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_int64(st, col);
+}
+
+struct money db_col_money(sqlite3_stmt *st, int col)
+{
+    return money_of(sqlite3_column_int64(st, col));
+}
+
+const char *db_col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+void db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", db_col_text(st, col));
+}
+
+int32_t db_col_date(sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return DATE_NONE;
+    int32_t d;
+    struct err e;
+    if (date_parse(db_col_text(st, col), &d, &e) != ERR_OK)
+        return DATE_NONE; /* the schema's CHECK makes this unreachable */
+    return d;
+}
+
+int db_col_is_null(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+int64_t db_last_id(struct book *b)
+{
+    return sqlite3_last_insert_rowid(b->db);
+}
+
+int db_changes(struct book *b)
+{
+    return sqlite3_changes(b->db);
+}
+
+/* ---- change log ------------------------------------------------------------------------- */
+
+static const struct {
+    const char *entity;
+    const char *sql;
+} snapshot_sql[] = {
+    {"customer", "SELECT doc FROM json_customer WHERE id = :id"},
+    {"invoice", "SELECT doc FROM json_invoice WHERE id = :id"},
+    {"payment", "SELECT doc FROM json_payment WHERE id = :id"},
+    {"credit_grant", "SELECT doc FROM json_credit_grant WHERE id = :id"},
+    {"credit_note", "SELECT doc FROM json_credit_note WHERE id = :id"},
+    {"book", "SELECT doc FROM json_book WHERE id = :id"},
+};
+
+char *db_snapshot(struct book *b, const char *entity, int64_t id)
+{
+    for (size_t i = 0; i < sizeof snapshot_sql / sizeof snapshot_sql[0]; i++) {
+        if (strcmp(snapshot_sql[i].entity, entity) != 0)
+            continue;
+        sqlite3_stmt *st = db_prepare(b, snapshot_sql[i].sql);
+        db_bind_int(st, ":id", id);
+        char *doc = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            doc = xstrdup(db_col_text(st, 0));
+        sqlite3_reset(st);
+        return doc;
+    }
+    assert(!"no JSON view for this entity");
+    return NULL;
+}
+
+static int log_row(struct book *b, const char *action, const char *entity, int64_t id,
+                   const char *before, const char *after, const char *detail, struct err *e)
+{
+    char at[32];
+    sqlite3_stmt *st = db_prepare(b, "INSERT INTO change_log (at, user, action, entity, entity_id, "
+                                     "before, after, detail) VALUES (:at, :user, :action, "
+                                     ":entity, :id, :before, :after, :detail)");
+    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    db_bind_text(st, ":user", b->user);
+    db_bind_text(st, ":action", action);
+    db_bind_text(st, ":entity", entity);
+    if (id > 0)
+        db_bind_int(st, ":id", id);
+    db_bind_text(st, ":before", before);
+    db_bind_text(st, ":after", after);
+    db_bind_text(st, ":detail", detail);
+    return db_exec(b, st, e);
+}
+
+int db_log(struct book *b, const char *action, const char *entity, int64_t id, const char *before,
+           struct err *e)
+{
+    char *after = db_snapshot(b, entity, id);
+    int rc = log_row(b, action, entity, id, before, after, NULL, e);
+    free(after);
+    return rc;
+}
+
+int db_log_note(struct book *b, const char *action, const char *entity, const char *detail,
+                struct err *e)
+{
+    return log_row(b, action, entity, 0, NULL, NULL, detail, e);
+}
+
+/* ---- lookups ---------------------------------------------------------------------------- */
+
+int db_currency_exponent(struct book *b, const char *code)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT exponent FROM currencies WHERE code = :code");
+    db_bind_text(st, ":code", code);
+    int exp = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        exp = (int)db_col_int(st, 0);
+    sqlite3_reset(st);
+    return exp;
+}
+
+static void load_roles(struct book *b)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT role, code FROM accounts ORDER BY role");
+    b->nroles = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && b->nroles < (int)(sizeof b->roles / sizeof b->roles[0])) {
+        db_col_copy(st, 0, b->roles[b->nroles].role, sizeof b->roles[0].role);
+        db_col_copy(st, 1, b->roles[b->nroles].code, sizeof b->roles[0].code);
+        b->nroles++;
+    }
+    sqlite3_reset(st);
+}
+
+const char *db_account(struct book *b, const char *role)
+{
+    for (int i = 0; i < b->nroles; i++)
+        if (strcmp(b->roles[i].role, role) == 0)
+            return b->roles[i].code;
+    assert(!"the chart of accounts lacks a role");
+    return "";
+}
+
+/* ---- transactions ----------------------------------------------------------------------- */
+
+static int run(struct book *b, const char *sql, struct err *e)
+{
+    int rc = sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(b, sqlite3_extended_errcode(b->db), e);
+    return ERR_OK;
+}
+
+int book_begin(struct book *b, struct err *e)
+{
+    assert(!b->read_only);
+    char sql[64];
+    if (b->depth == 0)
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", b->depth);
+    int rc = run(b, sql, e);
+    if (rc == ERR_OK)
+        b->depth++;
+    return rc;
+}
+
+int book_commit(struct book *b, struct err *e)
+{
+    assert(b->depth > 0);
+    char sql[64];
+    if (b->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE sp%d", b->depth - 1);
+    int rc = run(b, sql, e);
+    if (rc != ERR_OK) {
+        /* A failed COMMIT (a deferred constraint, a full disk) leaves the transaction open:
+         * undo it, so nothing is half-written. */
+        book_rollback(b);
+        return rc;
+    }
+    b->depth--;
+    return ERR_OK;
+}
+
+void book_rollback(struct book *b)
+{
+    assert(b->depth > 0);
+    char sql[96];
+    if (b->depth == 1)
+        snprintf(sql, sizeof sql, "ROLLBACK");
+    else
+        snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", b->depth - 1, b->depth - 1);
+    sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+    b->depth--;
+}
+
+int book_begin_read(struct book *b, struct err *e)
+{
+    assert(b->depth == 0 && !b->read_only);
+    int rc = run(b, "BEGIN DEFERRED", e);
+    if (rc == ERR_OK)
+        b->read_only = true;
+    return rc;
+}
+
+void book_end_read(struct book *b)
+{
+    assert(b->read_only);
+    sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL);
+    b->read_only = false;
+}
+
+/* ---- open, create, migrate -------------------------------------------------------------- */
+
+void book_set_user(struct book *b, const char *user)
+{
+    free(b->user);
+    b->user = xstrdup(user && *user ? user : "unknown");
+}
+
+const char *book_user(const struct book *b)
+{
+    return b->user;
+}
+
+const char *book_path(const struct book *b)
+{
+    return b->path;
+}
+
+char *book_timestamp(const struct book *b, char *buf, int size)
+{
+    time_t t = (time_t)(b->clock ? b->clock() : 0);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, (size_t)size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+int book_version(struct book *b)
+{
+    sqlite3_stmt *st = db_prepare(b, "PRAGMA user_version");
+    int v = sqlite3_step(st) == SQLITE_ROW ? (int)db_col_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+static int pragma_int(struct book *b, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int book_settings_get(struct book *b, struct book_settings *out, struct err *e)
+{
+    sqlite3_stmt *st =
+        db_prepare(b, "SELECT company, base_currency, user, revision FROM book WHERE id = 1");
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    if (rc != SQLITE_ROW)
+        return err_set(e, ERR_BOOK, "the book has no settings row");
+    db_col_copy(st, 0, out->company, sizeof out->company);
+    db_col_copy(st, 1, out->base_currency, sizeof out->base_currency);
+    db_col_copy(st, 2, out->user, sizeof out->user);
+    out->revision = db_col_int(st, 3);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+static struct book *book_alloc(const char *path, int64_t (*clock)(void))
+{
+    struct book *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(path);
+    b->clock = clock;
+    b->user = xstrdup("unknown");
+    return b;
+}
+
+void book_close(struct book *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->capslots; i++)
+        if (b->slots[i].st)
+            sqlite3_finalize(b->slots[i].st);
+    free(b->slots);
+    if (b->db)
+        sqlite3_close(b->db);
+    free(b->path);
+    free(b->user);
+    free(b);
+}
+
+/* What every connection needs, whatever opened it. */
+static int configure(struct book *b, bool memory, struct err *e)
+{
+    sqlite3_busy_timeout(b->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(b->db, 1);
+    int rc = run(b, "PRAGMA foreign_keys = ON", e);
+    if (rc != ERR_OK)
+        return rc;
+    if (!memory) {
+        rc = run(b, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", e);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    return ERR_OK;
+}
+
+static int create_schema(struct book *b, const struct book_init *init, struct err *e)
+{
+    if (!init->company || !*init->company)
+        return err_set(e, ERR_INPUT, "--company: is empty");
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    if ((rc = db_exec_script(b, embedded_get("schema.sql"), e)) != ERR_OK ||
+        (rc = db_exec_script(b, embedded_get("currencies.sql"), e)) != ERR_OK ||
+        (rc = db_exec_script(b, embedded_get("seed.sql"), e)) != ERR_OK)
+        goto fail;
+    if (db_currency_exponent(b, init->currency) < 0) {
+        rc = err_set(e, ERR_INPUT, "--currency: '%s' is not an ISO 4217 currency ratable knows",
+                     init->currency);
+        goto fail;
+    }
+    char at[32];
+    sqlite3_stmt *st = db_prepare(b, "INSERT INTO book (id, company, base_currency, user, created_at)"
+                                     " VALUES (1, :company, :currency, :user, :at)");
+    db_bind_text(st, ":company", init->company);
+    db_bind_text(st, ":currency", init->currency);
+    db_bind_text(st, ":user", init->user && *init->user ? init->user : "unknown");
+    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    char pragmas[128];
+    snprintf(pragmas, sizeof pragmas, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+             BOOK_APPLICATION_ID, BOOK_VERSION);
+    if ((rc = run(b, pragmas, e)) != ERR_OK)
+        goto fail;
+    if ((rc = db_log(b, "book.init", "book", 1, NULL, e)) != ERR_OK)
+        goto fail;
+    rc = book_commit(b, e);
+    if (rc == ERR_OK)
+        load_roles(b);
+    return rc;
+fail:
+    book_rollback(b);
+    return rc;
+}
+
+int book_create(const char *path, const struct book_init *init, int64_t (*clock)(void),
+                struct book **out, struct err *e)
+{
+    *out = NULL;
+    /* Create the file ourselves so it is 0600 from the first byte; SQLite gives the -wal and
+     * -shm files the same mode. O_EXCL refuses to overwrite anything. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return err_set(e, ERR_EXISTS, "%s already exists; a book is never overwritten", path);
+        return err_set(e, ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    }
+    close(fd);
+    struct book *b = book_alloc(path, clock);
+    book_set_user(b, init->user);
+    int rc = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, ERR_IO, "cannot open %s: %s", path, b->db ? sqlite3_errmsg(b->db) : "no memory");
+        goto fail;
+    }
+    if (configure(b, false, e) != ERR_OK || create_schema(b, init, e) != ERR_OK)
+        goto fail;
+    *out = b;
+    return ERR_OK;
+fail:
+    book_close(b);
+    unlink(path);
+    return e->code;
+}
+
+int book_open_memory(const struct book_init *init, int64_t (*clock)(void), struct book **out,
+                     struct err *e)
+{
+    struct book *b = book_alloc(":memory:", clock);
+    book_set_user(b, init->user);
+    if (sqlite3_open_v2(":memory:", &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        configure(b, true, e) != ERR_OK || create_schema(b, init, e) != ERR_OK) {
+        if (e->code == ERR_OK)
+            err_set(e, ERR_DB, "cannot open an in-memory book");
+        book_close(b);
+        return e->code;
+    }
+    *out = b;
+    return ERR_OK;
+}
+
+/* Refuses anything that is not an SQLite file before SQLite is asked to open it. */
+static int check_header(const char *path, struct err *e)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return err_set(e, ERR_BOOK, "%s: no such book (create one with 'ratable -b %s init')",
+                           path, path);
+        return err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(sb.st_mode))
+        return err_set(e, ERR_BOOK, "%s is not a ratable book (not a regular file)", path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    char head[16] = {0};
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+        return err_set(e, ERR_BOOK, "%s is not a ratable book (not an SQLite database)", path);
+    return ERR_OK;
+}
+
+static int migrate(struct book *b, int from, struct err *e)
+{
+    for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+        if (migrations[i].version <= from || !migrations[i].file)
+            continue;
+        int rc = book_begin(b, e);
+        if (rc != ERR_OK)
+            return rc;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migrations[i].version);
+        if ((rc = db_exec_script(b, embedded_get(migrations[i].file), e)) != ERR_OK ||
+            (rc = run(b, pragma, e)) != ERR_OK) {
+            book_rollback(b);
+            err_prefix(e, "migrating %s to version %d", b->path, migrations[i].version);
+            return rc;
+        }
+        char note[64];
+        snprintf(note, sizeof note, "migrated to book version %d", migrations[i].version);
+        if ((rc = db_log_note(b, "book.migrate", "book", note, e)) != ERR_OK ||
+            (rc = book_commit(b, e)) != ERR_OK) {
+            if (rc != ERR_OK && b->depth > 0)
+                book_rollback(b);
+            return rc;
+        }
+    }
+    return ERR_OK;
+}
+
+int book_open(const char *path, int64_t (*clock)(void), struct book **out, struct err *e)
+{
+    *out = NULL;
+    int rc = check_header(path, e);
+    if (rc != ERR_OK)
+        return rc;
+    struct book *b = book_alloc(path, clock);
+    if (sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
+        SQLITE_OK) {
+        err_set(e, ERR_IO, "cannot open %s: %s", path, b->db ? sqlite3_errmsg(b->db) : "no memory");
+        book_close(b);
+        return e->code;
+    }
+    sqlite3_busy_timeout(b->db, BUSY_TIMEOUT_MS);
+    int app = pragma_int(b, "PRAGMA application_id");
+    if (app != BOOK_APPLICATION_ID) {
+        err_set(e, ERR_BOOK, "%s is not a ratable book (an SQLite database of another program)",
+                path);
+        book_close(b);
+        return e->code;
+    }
+    int version = pragma_int(b, "PRAGMA user_version");
+    if (version > BOOK_VERSION) {
+        err_set(e, ERR_BOOK,
+                "%s was written by a newer ratable (book version %d; this program reads up to "
+                "version %d): upgrade ratable to open it",
+                path, version, BOOK_VERSION);
+        book_close(b);
+        return e->code;
+    }
+    if (version < 1) {
+        err_set(e, ERR_BOOK, "%s is not a ratable book (it has no schema version)", path);
+        book_close(b);
+        return e->code;
+    }
+    if ((rc = configure(b, false, e)) != ERR_OK || (rc = migrate(b, version, e)) != ERR_OK) {
+        book_close(b);
+        return rc;
+    }
+    struct book_settings s;
+    if ((rc = book_settings_get(b, &s, e)) != ERR_OK) {
+        book_close(b);
+        return rc;
+    }
+    book_set_user(b, s.user);
+    load_roles(b);
+    *out = b;
+    return ERR_OK;
+}

@@ -1,0 +1,97 @@
+/*
+ * cli.c — the table of commands and the helpers every command shares.
+ */
+#include "tui/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/date.h"
+
+struct command {
+    const char *name;
+    const char *sub; /* NULL: the command takes no subcommand */
+    int (*fn)(struct cli *c, int argc, char **argv);
+    const char *usage;
+};
+
+static const struct command commands[] = {
+    {"init", NULL, cmd_init, "init --company NAME --currency CUR [--user NAME]"},
+    {"demo", NULL, cmd_demo, "demo [FILE]"},
+    {"check", NULL, cmd_check, "check"},
+};
+
+void cli_print_commands(FILE *f)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  ratable [-b BOOK] %s\n", commands[i].usage);
+}
+
+int cli_dispatch(struct cli *c, int argc, char **argv)
+{
+    const char *name = argv[0];
+    const char *sub = argc > 1 ? argv[1] : NULL;
+    bool known = false;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const struct command *k = &commands[i];
+        if (strcmp(k->name, name) != 0)
+            continue;
+        known = true;
+        if (!k->sub)
+            return k->fn(c, argc - 1, argv + 1);
+        if (sub && strcmp(k->sub, sub) == 0)
+            return k->fn(c, argc - 2, argv + 2);
+    }
+    if (known) {
+        fprintf(stderr, "ratable: '%s' needs one of:\n", name);
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(commands[i].name, name) == 0)
+                fprintf(stderr, "  ratable [-b BOOK] %s\n", commands[i].usage);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "ratable: unknown command '%s' (see ratable --help)\n", name);
+    return EXIT_USAGE;
+}
+
+struct book *cli_open(struct cli *c)
+{
+    if (c->book)
+        return c->book;
+    struct err e = {0};
+    if (book_open(c->book_path, c->clock, &c->book, &e) != ERR_OK) {
+        cli_fail(&e);
+        return NULL;
+    }
+    if (c->user)
+        book_set_user(c->book, c->user);
+    return c->book;
+}
+
+int cli_fail(const struct err *e)
+{
+    fprintf(stderr, "ratable: %s\n", e->msg);
+    return EXIT_FAIL;
+}
+
+int cli_usage(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ratable: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (usage)
+        fprintf(stderr, "usage: ratable [-b BOOK] %s\n", usage);
+    return EXIT_USAGE;
+}
+
+int cli_date(const char *opt, const char *value, int32_t *out, struct err *e)
+{
+    if (date_parse(value, out, e) != ERR_OK) {
+        err_prefix(e, "%s", opt);
+        return e->code;
+    }
+    return ERR_OK;
+}

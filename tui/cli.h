@@ -1,0 +1,53 @@
+/*
+ * cli.h — the command line: every action of the workstation as `ratable [-b BOOK] COMMAND ...`.
+ *
+ * Each group of commands lives in its own cli_*.c file and registers its commands in the table
+ * of cli.c. A command parses its arguments, calls the model or a report, prints a short result to
+ * standard output, and reports errors on standard error with a non-zero exit status.
+ */
+#ifndef RATABLE_CLI_H
+#define RATABLE_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/book.h"
+#include "model/err.h"
+#include "tui/args.h"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_FAIL = 1,  /* the action failed or was refused */
+    EXIT_USAGE = 2, /* the command line was wrong */
+};
+
+struct cli {
+    const char *book_path; /* -b, $RATABLE_BOOK or the default book */
+    const char *user;      /* --user, or NULL for the book's own */
+    int32_t today;         /* --today, $RATABLE_TODAY or the local date */
+    int64_t (*clock)(void);
+    struct book *book; /* opened by cli_open */
+    FILE *out;
+};
+
+/* Opens the book named by -b (once); prints the error and returns NULL when it cannot. */
+struct book *cli_open(struct cli *c);
+/* Prints "ratable: MESSAGE" on standard error and returns EXIT_FAIL (or EXIT_USAGE for input
+ * errors of the command line itself). */
+int cli_fail(const struct err *e);
+int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs COMMAND ARGS... (argv[0] is the command). */
+int cli_dispatch(struct cli *c, int argc, char **argv);
+/* Prints the list of commands (for --help). */
+void cli_print_commands(FILE *f);
+
+/* Parses a date option value, naming the option in the error. */
+int cli_date(const char *opt, const char *value, int32_t *out, struct err *e);
+
+/* Commands, grouped by file. */
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_demo(struct cli *c, int argc, char **argv);
+
+#endif
