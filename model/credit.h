@@ -119,6 +119,9 @@ int credit_adjust(struct book *b, int64_t grant_id, struct money delta, int32_t 
 int credit_apply_open(struct book *b, const char *customer, int32_t day, struct money *applied,
                       struct err *e);
 
+/* The customer a grant belongs to; the caller clears *out. */
+int credit_grant_customer(struct book *b, int64_t grant_id, struct customer *out, struct err *e);
+
 struct credit_grants {
     struct credit_grant *v;
     size_t n, cap;

@@ -13,6 +13,9 @@ int args_parse(int argc, char **argv, const struct opt_spec *specs, struct args 
     bool only_pos = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        /* -o FILE is the conventional short form of --output FILE. */
+        if (!only_pos && strcmp(a, "-o") == 0)
+            a = "--output";
         if (only_pos || a[0] != '-' || a[1] != '-' || a[2] == '\0') {
             if (!only_pos && strcmp(a, "--") == 0) {
                 only_pos = true;

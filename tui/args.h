@@ -1,6 +1,6 @@
 /*
  * args.h — parsing a command's arguments: positionals and long options (--name VALUE or
- * --name=VALUE), some repeatable. Errors name the option.
+ * --name=VALUE), some repeatable; -o is short for --output. Errors name the option.
  */
 #ifndef RATABLE_ARGS_H
 #define RATABLE_ARGS_H

@@ -19,6 +19,37 @@ struct command {
 static const struct command commands[] = {
     {"init", NULL, cmd_init, "init --company NAME --currency CUR [--user NAME]"},
     {"demo", NULL, cmd_demo, "demo [FILE]"},
+    {"customer", "add", cmd_customer_add,
+     "customer add CODE --name NAME [--currency CUR] [--email ADDR] [--terms DAYS]"
+     " [--address TEXT]"},
+    {"customer", "edit", cmd_customer_edit,
+     "customer edit CODE [--code NEW] [--name NAME] [--currency CUR] [--email ADDR]"
+     " [--terms DAYS] [--address TEXT]"},
+    {"customer", "archive", cmd_customer_archive, "customer archive CODE"},
+    {"customer", "unarchive", cmd_customer_unarchive, "customer unarchive CODE"},
+    {"customer", "list", cmd_customer_list,
+     "customer list [--filter TEXT] [--sort code|name|owed|credit] [--all] [-o FILE]"},
+    {"credit", "grant", cmd_credit_grant,
+     "credit grant CODE AMOUNT --date D [--expires D]"
+     " [--kind prepaid|promotional|goodwill|refund] --reason TEXT"},
+    {"credit", "expire", cmd_credit_expire, "credit expire --as-of D"},
+    {"credit", "refund", cmd_credit_refund,
+     "credit refund CODE AMOUNT --date D --reason TEXT [--grant ID]"},
+    {"credit", "adjust", cmd_credit_adjust, "credit adjust GRANT AMOUNT --date D --reason TEXT"},
+    {"credit", "apply", cmd_credit_apply, "credit apply CODE --date D"},
+    {"invoice", "issue", cmd_invoice_issue,
+     "invoice issue CODE --date D [--due D] --line \"DESCRIPTION=AMOUNT\" [--line ...]"
+     " [--number N] [--memo TEXT]"},
+    {"invoice", "issue", cmd_invoice_issue, "invoice issue NUMBER [--date D]   (a draft)"},
+    {"invoice", "draft", cmd_invoice_draft,
+     "invoice draft CODE --date D [--due D] --line \"DESCRIPTION=AMOUNT\" [--line ...]"},
+    {"invoice", "credit-note", cmd_invoice_credit_note,
+     "invoice credit-note NUMBER AMOUNT --date D --reason TEXT"},
+    {"invoice", "list", cmd_invoice_list,
+     "invoice list [--customer CODE] [--open] [--drafts] [-o FILE]"},
+    {"invoice", "show", cmd_invoice_show, "invoice show NUMBER"},
+    {"payment", "record", cmd_payment_record,
+     "payment record CODE AMOUNT --date D [--invoice NUMBER] [--reference TEXT]"},
     {"check", NULL, cmd_check, "check"},
 };
 

@@ -49,5 +49,26 @@ int cli_date(const char *opt, const char *value, int32_t *out, struct err *e);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_customer_add(struct cli *c, int argc, char **argv);
+int cmd_customer_edit(struct cli *c, int argc, char **argv);
+int cmd_customer_archive(struct cli *c, int argc, char **argv);
+int cmd_customer_unarchive(struct cli *c, int argc, char **argv);
+int cmd_customer_list(struct cli *c, int argc, char **argv);
+int cmd_credit_grant(struct cli *c, int argc, char **argv);
+int cmd_credit_expire(struct cli *c, int argc, char **argv);
+int cmd_credit_refund(struct cli *c, int argc, char **argv);
+int cmd_credit_adjust(struct cli *c, int argc, char **argv);
+int cmd_credit_apply(struct cli *c, int argc, char **argv);
+int cmd_invoice_issue(struct cli *c, int argc, char **argv);
+int cmd_invoice_draft(struct cli *c, int argc, char **argv);
+int cmd_invoice_credit_note(struct cli *c, int argc, char **argv);
+int cmd_invoice_list(struct cli *c, int argc, char **argv);
+int cmd_invoice_show(struct cli *c, int argc, char **argv);
+int cmd_payment_record(struct cli *c, int argc, char **argv);
+
+struct report;
+/* Writes a report to path (format by extension), or as a text table on standard output when
+ * path is NULL; frees the report. */
+int cli_emit(struct cli *c, struct report *r, const char *path);
 
 #endif

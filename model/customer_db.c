@@ -1,0 +1,341 @@
+/*
+ * customer_db.c — customers in the book: add, edit with revision check, archive, find, list.
+ */
+#include "model/customer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/date.h"
+#include "model/db.h"
+#include "model/xalloc.h"
+
+#define CUSTOMER_COLS                                                                            \
+    "c.id, c.code, c.name, c.currency, cur.exponent, c.email, c.address, c.terms_days,"         \
+    " c.archived, c.revision"
+
+static void read_customer(sqlite3_stmt *st, struct customer *c)
+{
+    c->id = db_col_int(st, 0);
+    db_col_copy(st, 1, c->code, sizeof c->code);
+    c->name = xstrdup(db_col_text(st, 2));
+    db_col_copy(st, 3, c->currency, sizeof c->currency);
+    c->exponent = (int)db_col_int(st, 4);
+    c->email = db_col_is_null(st, 5) ? NULL : xstrdup(db_col_text(st, 5));
+    c->address = db_col_is_null(st, 6) ? NULL : xstrdup(db_col_text(st, 6));
+    c->terms_days = (int)db_col_int(st, 7);
+    c->archived = db_col_int(st, 8) != 0;
+    c->revision = db_col_int(st, 9);
+}
+
+int customer_find(struct book *b, const char *code, struct customer *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_prepare(b, "SELECT " CUSTOMER_COLS " FROM customers c JOIN currencies cur"
+                                     " ON cur.code = c.currency WHERE c.code = :code");
+    db_bind_text(st, ":code", code ? code : "");
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    if (rc != SQLITE_ROW)
+        return err_set(e, ERR_NOTFOUND, "no customer '%s'", code ? code : "");
+    read_customer(st, out);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+int customer_get(struct book *b, int64_t id, struct customer *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_prepare(b, "SELECT " CUSTOMER_COLS " FROM customers c JOIN currencies cur"
+                                     " ON cur.code = c.currency WHERE c.id = :id");
+    db_bind_int(st, ":id", id);
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    if (rc != SQLITE_ROW)
+        return err_set(e, ERR_NOTFOUND, "no customer with id %lld", (long long)id);
+    read_customer(st, out);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+/* Validates and resolves the defaults (currency, terms) of an input. */
+static int prepare_input(struct book *b, const struct customer_input *in, char currency[4],
+                         int *terms, struct err *e)
+{
+    enum customer_field field;
+    if (customer_validate(in, &field, e) != ERR_OK)
+        return e->code;
+    if (in->currency) {
+        memcpy(currency, in->currency, 4);
+    } else {
+        struct book_settings s;
+        if (book_settings_get(b, &s, e) != ERR_OK)
+            return e->code;
+        memcpy(currency, s.base_currency, 4);
+    }
+    if (db_currency_exponent(b, currency) < 0)
+        return err_set(e, ERR_INPUT, "currency: '%s' is not an ISO 4217 currency ratable knows",
+                       currency);
+    *terms = in->terms_days < 0 ? 30 : in->terms_days;
+    return ERR_OK;
+}
+
+static const char *blank_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+int customer_add(struct book *b, const struct customer_input *in, int64_t *id, struct err *e)
+{
+    char currency[4];
+    int terms;
+    if (prepare_input(b, in, currency, &terms, e) != ERR_OK)
+        return e->code;
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    char at[32];
+    sqlite3_stmt *st = db_prepare(b, "INSERT INTO customers (code, name, currency, email,"
+                                     " terms_days, address, created_at) VALUES (:code, :name,"
+                                     " :currency, :email, :terms, :address, :at)");
+    db_bind_text(st, ":code", in->code);
+    db_bind_text(st, ":name", in->name);
+    db_bind_text(st, ":currency", currency);
+    db_bind_text(st, ":email", blank_null(in->email));
+    db_bind_int(st, ":terms", terms);
+    db_bind_text(st, ":address", blank_null(in->address));
+    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    if ((rc = db_exec(b, st, e)) != ERR_OK) {
+        if (rc == ERR_EXISTS)
+            err_set(e, ERR_EXISTS, "code: a customer '%s' already exists", in->code);
+        goto fail;
+    }
+    *id = db_last_id(b);
+    if ((rc = db_log(b, "customer.add", "customer", *id, NULL, e)) != ERR_OK)
+        goto fail;
+    return book_commit(b, e);
+fail:
+    book_rollback(b);
+    return rc;
+}
+
+int customer_update(struct book *b, int64_t id, int64_t revision, const struct customer_input *in,
+                    struct err *e)
+{
+    char currency[4];
+    int terms;
+    if (prepare_input(b, in, currency, &terms, e) != ERR_OK)
+        return e->code;
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    char *before = db_snapshot(b, "customer", id);
+    if (!before) {
+        rc = err_set(e, ERR_NOTFOUND, "no customer with id %lld", (long long)id);
+        goto fail;
+    }
+    sqlite3_stmt *st = db_prepare(b, "UPDATE customers SET code = :code, name = :name, currency ="
+                                     " :currency, email = :email, terms_days = :terms, address ="
+                                     " :address, revision = revision + 1"
+                                     " WHERE id = :id AND revision = :revision");
+    db_bind_text(st, ":code", in->code);
+    db_bind_text(st, ":name", in->name);
+    db_bind_text(st, ":currency", currency);
+    db_bind_text(st, ":email", blank_null(in->email));
+    db_bind_int(st, ":terms", terms);
+    db_bind_text(st, ":address", blank_null(in->address));
+    db_bind_int(st, ":id", id);
+    db_bind_int(st, ":revision", revision);
+    if ((rc = db_exec(b, st, e)) != ERR_OK) {
+        if (rc == ERR_EXISTS)
+            err_set(e, ERR_EXISTS, "code: a customer '%s' already exists", in->code);
+        else if (rc == ERR_RULE)
+            err_prefix(e, "currency");
+        goto fail;
+    }
+    if (db_changes(b) != 1) {
+        rc = err_set(e, ERR_CONFLICT,
+                     "customer '%s' changed since you opened it (someone else saved it): reload?",
+                     in->code);
+        goto fail;
+    }
+    if ((rc = db_log(b, "customer.edit", "customer", id, before, e)) != ERR_OK)
+        goto fail;
+    free(before);
+    return book_commit(b, e);
+fail:
+    free(before);
+    book_rollback(b);
+    return rc;
+}
+
+int customer_set_archived(struct book *b, int64_t id, int64_t revision, bool archived,
+                          struct err *e)
+{
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    char *before = db_snapshot(b, "customer", id);
+    sqlite3_stmt *st = db_prepare(b, "UPDATE customers SET archived = :archived, revision ="
+                                     " revision + 1 WHERE id = :id AND revision = :revision");
+    db_bind_int(st, ":archived", archived);
+    db_bind_int(st, ":id", id);
+    db_bind_int(st, ":revision", revision);
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    if (!before) {
+        rc = err_set(e, ERR_NOTFOUND, "no customer with id %lld", (long long)id);
+        goto fail;
+    }
+    if (db_changes(b) != 1) {
+        rc = err_set(e, ERR_CONFLICT,
+                     "the customer changed since you opened it (someone else saved it): reload?");
+        goto fail;
+    }
+    if ((rc = db_log(b, archived ? "customer.archive" : "customer.unarchive", "customer", id,
+                     before, e)) != ERR_OK)
+        goto fail;
+    free(before);
+    return book_commit(b, e);
+fail:
+    free(before);
+    book_rollback(b);
+    return rc;
+}
+
+int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_balance *out,
+                     struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    /* What each issued invoice still asked for at the end of as_of. */
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT count(*), coalesce(sum(open), 0), coalesce(sum(CASE WHEN due_on < :d THEN open"
+           " ELSE 0 END), 0) FROM (SELECT i.due_on, i.total"
+           " - coalesce((SELECT -sum(m.amount) FROM credit_movements m WHERE m.invoice_id = i.id"
+           "   AND m.kind = 'applied' AND m.on_date <= :d), 0)"
+           " - coalesce((SELECT sum(a.amount) FROM payment_applications a JOIN payments p ON p.id"
+           "   = a.payment_id WHERE a.invoice_id = i.id AND p.received_on <= :d), 0)"
+           " - coalesce((SELECT sum(n.applied) FROM credit_notes n WHERE n.invoice_id = i.id"
+           "   AND n.issued_on <= :d), 0) AS open"
+           " FROM invoices i WHERE i.customer_id = :id AND i.status = 'issued'"
+           " AND i.issued_on <= :d) WHERE open <> 0");
+    db_bind_int(st, ":id", id);
+    db_bind_date(st, ":d", as_of);
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    out->open_invoices = (int)db_col_int(st, 0);
+    out->owed = db_col_money(st, 1);
+    out->overdue = db_col_money(st, 2);
+    sqlite3_reset(st);
+
+    st = db_prepare(b, "SELECT coalesce(sum(CASE WHEN g.kind IN ('prepaid', 'refund') THEN"
+                       " m.amount END), 0), coalesce(sum(CASE WHEN g.kind IN ('promotional',"
+                       " 'goodwill') THEN m.amount END), 0) FROM credit_movements m JOIN"
+                       " credit_grants g ON g.id = m.grant_id WHERE g.customer_id = :id AND"
+                       " m.on_date <= :d");
+    db_bind_int(st, ":id", id);
+    db_bind_date(st, ":d", as_of);
+    rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    out->credit_paid = db_col_money(st, 0);
+    out->credit_free = db_col_money(st, 1);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+/* ---- the list --------------------------------------------------------------------------- */
+
+#define LIST_SELECT                                                                              \
+    "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"                         \
+    " coalesce((SELECT sum(ib.open) FROM invoices i JOIN invoice_balances ib ON ib.invoice_id ="   \
+    " i.id WHERE i.customer_id = c.id), 0) AS owed,"                                            \
+    " coalesce((SELECT sum(m.amount) FROM credit_grants g JOIN credit_movements m ON m.grant_id"  \
+    " = g.id WHERE g.customer_id = c.id), 0) AS credit"                                          \
+    " FROM customers c JOIN currencies cur ON cur.code = c.currency"
+#define LIST_WHERE                                                                               \
+    " WHERE (:archived OR c.archived = 0) AND (:pattern IS NULL OR c.code LIKE :pattern"         \
+    " ESCAPE '\\' OR c.name LIKE :pattern ESCAPE '\\')"
+#define LIST_PAGE " LIMIT :limit OFFSET :offset"
+
+/* One statement per order: ORDER BY cannot be a bound parameter. */
+static const char *const list_sql[4][2] = {
+    {LIST_SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE" LIST_PAGE,
+     LIST_SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE DESC" LIST_PAGE},
+    {LIST_SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE, c.code" LIST_PAGE,
+     LIST_SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE DESC, c.code" LIST_PAGE},
+    {LIST_SELECT LIST_WHERE " ORDER BY owed, c.code" LIST_PAGE,
+     LIST_SELECT LIST_WHERE " ORDER BY owed DESC, c.code" LIST_PAGE},
+    {LIST_SELECT LIST_WHERE " ORDER BY credit, c.code" LIST_PAGE,
+     LIST_SELECT LIST_WHERE " ORDER BY credit DESC, c.code" LIST_PAGE},
+};
+
+/* The LIKE pattern for a filter: %text% with % _ and \ escaped. The caller frees. */
+static char *like_pattern(const char *filter)
+{
+    if (!filter || !*filter)
+        return NULL;
+    size_t n = strlen(filter);
+    char *p = xmalloc(2 * n + 3), *q = p;
+    *q++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
+            *q++ = '\\';
+        *q++ = filter[i];
+    }
+    *q++ = '%';
+    *q = '\0';
+    return p;
+}
+
+int customer_list(struct book *b, const struct customer_query *q, size_t offset, size_t limit,
+                  struct customer_list *out, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, list_sql[q->sort][q->descending]);
+    char *pattern = like_pattern(q->filter);
+    db_bind_int(st, ":archived", q->include_archived);
+    db_bind_text(st, ":pattern", pattern);
+    db_bind_int(st, ":limit", (int64_t)limit);
+    db_bind_int(st, ":offset", (int64_t)offset);
+    free(pattern);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->rows = xgrow(out->rows, &out->cap, out->n + 1, sizeof *out->rows);
+        struct customer_row *r = &out->rows[out->n++];
+        r->id = db_col_int(st, 0);
+        db_col_copy(st, 1, r->code, sizeof r->code);
+        r->name = xstrdup(db_col_text(st, 2));
+        db_col_copy(st, 3, r->currency, sizeof r->currency);
+        r->exponent = (int)db_col_int(st, 4);
+        r->archived = db_col_int(st, 5) != 0;
+        r->owed = db_col_money(st, 6);
+        r->credit = db_col_money(st, 7);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+int customer_count(struct book *b, const struct customer_query *q, size_t *count, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT count(*) FROM customers c" LIST_WHERE);
+    char *pattern = like_pattern(q->filter);
+    db_bind_int(st, ":archived", q->include_archived);
+    db_bind_text(st, ":pattern", pattern);
+    free(pattern);
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    *count = (size_t)db_col_int(st, 0);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+void customer_list_free(struct customer_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->rows[i].name);
+    free(l->rows);
+    memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,63 @@
+/*
+ * journal.c — assembling a journal entry in memory and checking that it balances.
+ */
+#include "model/journal.h"
+
+#include <assert.h>
+#include <string.h>
+
+void journal_init(struct journal_entry *je, const char *kind, int32_t date, const char *currency,
+                  const char *memo, const char *source_type, int64_t source_id,
+                  int64_t customer_id)
+{
+    memset(je, 0, sizeof *je);
+    je->kind = kind;
+    je->date = date;
+    je->currency = currency;
+    je->memo = memo;
+    je->source_type = source_type;
+    je->source_id = source_id;
+    je->customer_id = customer_id;
+}
+
+static void add(struct journal_entry *je, const char *role, int64_t amount, int64_t invoice_id)
+{
+    if (amount == 0)
+        return;
+    assert(je->n < JOURNAL_MAX_LINES);
+    struct journal_line *l = &je->lines[je->n++];
+    l->role = role;
+    l->amount = amount;
+    l->customer_id = je->customer_id;
+    l->invoice_id = invoice_id;
+}
+
+void journal_debit(struct journal_entry *je, const char *role, struct money amount,
+                   int64_t invoice_id)
+{
+    assert(amount.minor >= 0);
+    add(je, role, amount.minor, invoice_id);
+}
+
+void journal_credit(struct journal_entry *je, const char *role, struct money amount,
+                    int64_t invoice_id)
+{
+    assert(amount.minor >= 0);
+    add(je, role, -amount.minor, invoice_id);
+}
+
+bool journal_balanced(const struct journal_entry *je)
+{
+    __int128 sum = 0;
+    for (int i = 0; i < je->n; i++)
+        sum += je->lines[i].amount;
+    return sum == 0;
+}
+
+int journal_nonzero_lines(const struct journal_entry *je)
+{
+    int n = 0;
+    for (int i = 0; i < je->n; i++)
+        n += je->lines[i].amount != 0;
+    return n;
+}
