@@ -335,7 +335,8 @@ static void load_roles(struct book *b)
 {
     sqlite3_stmt *st = db_prepare(b, "SELECT role, code FROM accounts ORDER BY role");
     b->nroles = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && b->nroles < (int)(sizeof b->roles / sizeof b->roles[0])) {
+    while (sqlite3_step(st) == SQLITE_ROW &&
+           b->nroles < (int)(sizeof b->roles / sizeof b->roles[0])) {
         db_col_copy(st, 0, b->roles[b->nroles].role, sizeof b->roles[0].role);
         db_col_copy(st, 1, b->roles[b->nroles].code, sizeof b->roles[0].code);
         b->nroles++;
@@ -462,7 +463,8 @@ static int pragma_int(struct book *b, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int v = -1;
-    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return v;
@@ -542,8 +544,9 @@ static int create_schema(struct book *b, const struct book_init *init, struct er
         goto fail;
     }
     char at[32];
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO book (id, company, base_currency, user, created_at)"
-                                     " VALUES (1, :company, :currency, :user, :at)");
+    sqlite3_stmt *st =
+        db_prepare(b, "INSERT INTO book (id, company, base_currency, user, created_at)"
+                      " VALUES (1, :company, :currency, :user, :at)");
     db_bind_text(st, ":company", init->company);
     db_bind_text(st, ":currency", init->currency);
     db_bind_text(st, ":user", init->user && *init->user ? init->user : "unknown");

@@ -27,8 +27,8 @@ int credit_kind_parse(const char *s, enum credit_kind *out, struct err *e)
             return ERR_OK;
         }
     }
-    return err_set(e, ERR_INPUT,
-                   "kind: '%s' is not one of prepaid, promotional, goodwill, refund", s ? s : "");
+    return err_set(e, ERR_INPUT, "kind: '%s' is not one of prepaid, promotional, goodwill, refund",
+                   s ? s : "");
 }
 
 bool credit_kind_is_paid(enum credit_kind k)

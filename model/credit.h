@@ -53,7 +53,7 @@ bool credit_usable_on(const struct credit_grant *g, int32_t day);
 int32_t credit_expiry_day(const struct credit_grant *g);
 
 struct credit_draw {
-    size_t grant;       /* index into the grants given to credit_plan */
+    size_t grant;        /* index into the grants given to credit_plan */
     struct money amount; /* positive: what is taken from it */
 };
 
@@ -156,5 +156,9 @@ struct credit_expiring_list {
 int credit_expiring_load(struct book *b, int32_t from, int32_t to, struct credit_expiring_list *out,
                          struct err *e);
 void credit_expiring_free(struct credit_expiring_list *l);
+/* Grants of every customer with credit left at the end of as_of (remaining as of then), by
+ * currency, then customer, then grant. */
+int credit_outstanding_load(struct book *b, int32_t as_of, struct credit_expiring_list *out,
+                            struct err *e);
 
 #endif

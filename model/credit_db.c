@@ -85,9 +85,10 @@ static int insert_movement(struct book *b, int64_t grant_id, const char *kind, s
                            int32_t day, int64_t invoice_id, const char *reason, struct err *e)
 {
     char at[32];
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO credit_movements (grant_id, kind, amount, on_date,"
-                                     " invoice_id, reason, by_user, created_at) VALUES (:grant,"
-                                     " :kind, :amount, :day, :invoice, :reason, :by, :at)");
+    sqlite3_stmt *st =
+        db_prepare(b, "INSERT INTO credit_movements (grant_id, kind, amount, on_date,"
+                      " invoice_id, reason, by_user, created_at) VALUES (:grant,"
+                      " :kind, :amount, :day, :invoice, :reason, :by, :at)");
     db_bind_int(st, ":grant", grant_id);
     db_bind_text(st, ":kind", kind);
     db_bind_money(st, ":amount", amount);
@@ -153,8 +154,8 @@ int credit_grant(struct book *b, const struct grant_input *in, int64_t *grant_id
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         goto out;
-    if ((rc = posting_grant(b, &c, in->kind, in->amount, in->granted_on, in->expires_on,
-                            in->reason, 0, 0, grant_id, e)) != ERR_OK)
+    if ((rc = posting_grant(b, &c, in->kind, in->amount, in->granted_on, in->expires_on, in->reason,
+                            0, 0, grant_id, e)) != ERR_OK)
         goto fail;
     if (credit_kind_is_paid(in->kind)) {
         char memo[320];
@@ -289,8 +290,8 @@ int posting_apply_credit(struct book *b, const struct customer *c, int64_t invoi
     snprintf(reason, sizeof reason, "applied to invoice %s", number);
     for (size_t i = 0; i < nd && rc == ERR_OK; i++) {
         const struct credit_grant *g = &grants.v[draws[i].grant];
-        rc = insert_movement(b, g->id, "applied", money_of(-draws[i].amount.minor), day,
-                             invoice_id, reason, e);
+        rc = insert_movement(b, g->id, "applied", money_of(-draws[i].amount.minor), day, invoice_id,
+                             reason, e);
         if (credit_kind_is_paid(g->kind))
             paid->minor += draws[i].amount.minor;
         else
@@ -426,8 +427,8 @@ int credit_refund(struct book *b, const char *customer, struct money amount, int
     for (size_t i = 0; i < nd && rc == ERR_OK; i++) {
         const struct credit_grant *g = &grants.v[draws[i].grant];
         char *before = db_snapshot(b, "credit_grant", g->id);
-        rc = insert_movement(b, g->id, "refunded", money_of(-draws[i].amount.minor), day, 0,
-                             reason, e);
+        rc = insert_movement(b, g->id, "refunded", money_of(-draws[i].amount.minor), day, 0, reason,
+                             e);
         if (rc == ERR_OK)
             rc = db_log(b, "credit.refund", "credit_grant", g->id, before, e);
         free(before);
@@ -594,6 +595,37 @@ int credit_expiring_load(struct book *b, int32_t from, int32_t to, struct credit
            " WHERE m.grant_id = g.id AND m.kind = 'expired') ORDER BY g.expires_on, c.code, g.id");
     db_bind_date(st, ":from", from);
     db_bind_date(st, ":to", to);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct credit_expiring *x = &out->v[out->n++];
+        memset(x, 0, sizeof *x);
+        db_col_copy(st, 0, x->customer, sizeof x->customer);
+        db_col_copy(st, 1, x->name, sizeof x->name);
+        db_col_copy(st, 2, x->currency, sizeof x->currency);
+        x->exponent = (int)db_col_int(st, 3);
+        x->grant.id = db_col_int(st, 4);
+        x->grant.kind = kind_of(db_col_text(st, 5));
+        x->grant.amount = db_col_money(st, 6);
+        x->grant.granted_on = db_col_date(st, 7);
+        x->grant.expires_on = db_col_date(st, 8);
+        db_col_copy(st, 9, x->grant.reason, sizeof x->grant.reason);
+        db_col_copy(st, 10, x->grant.granted_by, sizeof x->grant.granted_by);
+        x->grant.remaining = db_col_money(st, 11);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+int credit_outstanding_load(struct book *b, int32_t as_of, struct credit_expiring_list *out,
+                            struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT c.code, c.name, c.currency, cur.exponent, g.id, g.kind, g.amount, g.granted_on,"
+           " g.expires_on, g.reason, g.granted_by, (SELECT sum(m.amount) FROM credit_movements m"
+           " WHERE m.grant_id = g.id AND m.on_date <= :d) AS remaining FROM credit_grants g JOIN"
+           " customers c ON c.id = g.customer_id JOIN currencies cur ON cur.code = c.currency"
+           " WHERE g.granted_on <= :d AND remaining > 0 ORDER BY c.currency, c.code, g.id");
+    db_bind_date(st, ":d", as_of);
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);

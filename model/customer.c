@@ -18,8 +18,7 @@ void customer_clear(struct customer *c)
     memset(c, 0, sizeof *c);
 }
 
-static int bad(enum customer_field *out, enum customer_field f, struct err *e,
-               const char *msg)
+static int bad(enum customer_field *out, enum customer_field f, struct err *e, const char *msg)
 {
     *out = f;
     return err_set(e, ERR_INPUT, "%s", msg);
@@ -41,15 +40,16 @@ int customer_validate(const struct customer_input *in, enum customer_field *fiel
         return bad(field, CUSTOMER_FIELD_NAME, e, "name: is longer than 32,767 characters");
     if (in->currency) {
         const char *c = in->currency;
-        if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' ||
-            c[2] < 'A' || c[2] > 'Z')
+        if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' || c[2] < 'A' ||
+            c[2] > 'Z')
             return bad(field, CUSTOMER_FIELD_CURRENCY, e,
                        "currency: use a three-letter ISO 4217 code such as USD");
     }
     if (in->email && *in->email) {
         const char *at = strchr(in->email, '@');
-        if (!at || at == in->email || !at[1] || strchr(at + 1, '@') || strpbrk(in->email, " \t,;<>") ||
-            !utf8_valid(in->email, strlen(in->email)) || text_has_control(in->email, false))
+        if (!at || at == in->email || !at[1] || strchr(at + 1, '@') ||
+            strpbrk(in->email, " \t,;<>") || !utf8_valid(in->email, strlen(in->email)) ||
+            text_has_control(in->email, false))
             return bad(field, CUSTOMER_FIELD_EMAIL, e,
                        "email: is not an address such as billing@example.com");
     }

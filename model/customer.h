@@ -68,10 +68,10 @@ int customer_get(struct book *b, int64_t id, struct customer *out, struct err *e
 
 /* What a customer owes and holds at a date. */
 struct customer_balance {
-    struct money owed;         /* open balance of issued invoices */
-    struct money overdue;      /* of which past due */
-    struct money credit_paid;  /* prepaid and refund credit remaining */
-    struct money credit_free;  /* promotional and goodwill credit remaining */
+    struct money owed;        /* open balance of issued invoices */
+    struct money overdue;     /* of which past due */
+    struct money credit_paid; /* prepaid and refund credit remaining */
+    struct money credit_free; /* promotional and goodwill credit remaining */
     int open_invoices;
 };
 int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_balance *out,

@@ -10,8 +10,8 @@
 #include "model/db.h"
 #include "model/xalloc.h"
 
-#define CUSTOMER_COLS                                                                            \
-    "c.id, c.code, c.name, c.currency, cur.exponent, c.email, c.address, c.terms_days,"         \
+#define CUSTOMER_COLS                                                                              \
+    "c.id, c.code, c.name, c.currency, cur.exponent, c.email, c.address, c.terms_days,"            \
     " c.archived, c.revision"
 
 static void read_customer(sqlite3_stmt *st, struct customer *c)
@@ -249,15 +249,15 @@ int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_
 
 /* ---- the list --------------------------------------------------------------------------- */
 
-#define LIST_SELECT                                                                              \
-    "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"                         \
+#define LIST_SELECT                                                                                \
+    "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"                           \
     " coalesce((SELECT sum(ib.open) FROM invoices i JOIN invoice_balances ib ON ib.invoice_id ="   \
-    " i.id WHERE i.customer_id = c.id), 0) AS owed,"                                            \
-    " coalesce((SELECT sum(m.amount) FROM credit_grants g JOIN credit_movements m ON m.grant_id"  \
-    " = g.id WHERE g.customer_id = c.id), 0) AS credit"                                          \
+    " i.id WHERE i.customer_id = c.id), 0) AS owed,"                                               \
+    " coalesce((SELECT sum(m.amount) FROM credit_grants g JOIN credit_movements m ON m.grant_id"   \
+    " = g.id WHERE g.customer_id = c.id), 0) AS credit"                                            \
     " FROM customers c JOIN currencies cur ON cur.code = c.currency"
-#define LIST_WHERE                                                                               \
-    " WHERE (:archived OR c.archived = 0) AND (:pattern IS NULL OR c.code LIKE :pattern"         \
+#define LIST_WHERE                                                                                 \
+    " WHERE (:archived OR c.archived = 0) AND (:pattern IS NULL OR c.code LIKE :pattern"           \
     " ESCAPE '\\' OR c.name LIKE :pattern ESCAPE '\\')"
 #define LIST_PAGE " LIMIT :limit OFFSET :offset"
 

@@ -14,9 +14,9 @@
 
 #include "model/err.h"
 
-#define DATE_BUF 11   /* "YYYY-MM-DD" and NUL */
-#define PERIOD_BUF 8  /* "YYYY-MM" and NUL */
-#define DATE_NONE INT32_MIN /* no date (an open expiry, an unset due date) */
+#define DATE_BUF   11        /* "YYYY-MM-DD" and NUL */
+#define PERIOD_BUF 8         /* "YYYY-MM" and NUL */
+#define DATE_NONE  INT32_MIN /* no date (an open expiry, an unset due date) */
 
 bool date_is_leap(int year);
 int date_days_in_month(int year, int month);

@@ -148,9 +148,10 @@ int invoice_create(struct book *b, const struct invoice_input *in, struct invoic
     else if ((rc = posting_next_number(b, "invoice", number, sizeof number, e)) != ERR_OK)
         goto fail;
     char at[32];
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO invoices (number, customer_id, status, issued_on,"
-                                     " due_on, total, memo, created_by, created_at) VALUES (:number,"
-                                     " :customer, 'draft', :issued, :due, :total, :memo, :by, :at)");
+    sqlite3_stmt *st =
+        db_prepare(b, "INSERT INTO invoices (number, customer_id, status, issued_on,"
+                      " due_on, total, memo, created_by, created_at) VALUES (:number,"
+                      " :customer, 'draft', :issued, :due, :total, :memo, :by, :at)");
     db_bind_text(st, ":number", number);
     db_bind_int(st, ":customer", c.id);
     db_bind_date(st, ":issued", in->issued_on);
@@ -332,11 +333,11 @@ out:
     return rc;
 }
 
-#define ROW_SELECT                                                                               \
-    "SELECT i.id, i.number, i.customer_id, c.code, c.currency, cur.exponent, i.status,"         \
-    " i.issued_on, i.due_on, i.total, coalesce(ib.credit_applied, 0), coalesce(ib.paid, 0),"     \
-    " coalesce(ib.credited, 0), coalesce(ib.open, 0) FROM invoices i JOIN customers c ON c.id ="  \
-    " i.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN invoice_balances ib"  \
+#define ROW_SELECT                                                                                 \
+    "SELECT i.id, i.number, i.customer_id, c.code, c.currency, cur.exponent, i.status,"            \
+    " i.issued_on, i.due_on, i.total, coalesce(ib.credit_applied, 0), coalesce(ib.paid, 0),"       \
+    " coalesce(ib.credited, 0), coalesce(ib.open, 0) FROM invoices i JOIN customers c ON c.id ="   \
+    " i.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN invoice_balances ib"    \
     " ON ib.invoice_id = i.id"
 
 static void read_row(sqlite3_stmt *st, struct invoice_row *r)

@@ -7,8 +7,7 @@
 #include <string.h>
 
 void journal_init(struct journal_entry *je, const char *kind, int32_t date, const char *currency,
-                  const char *memo, const char *source_type, int64_t source_id,
-                  int64_t customer_id)
+                  const char *memo, const char *source_type, int64_t source_id, int64_t customer_id)
 {
     memset(je, 0, sizeof *je);
     je->kind = kind;

@@ -156,8 +156,8 @@ int money_parse(const char *s, int exponent, struct money *out, struct err *e)
     }
     /* Accumulate as a negative number so INT64_MIN is reachable and overflow checks are uniform. */
     int64_t v = 0;
-    int digits = 0;      /* digits in the integer part */
-    int group = -1;      /* digits since the last comma, or -1 before any comma */
+    int digits = 0; /* digits in the integer part */
+    int group = -1; /* digits since the last comma, or -1 before any comma */
     bool grouped = false;
     for (; p < end && *p != '.'; p++) {
         if (*p == ',') {

@@ -45,7 +45,7 @@ struct statement_invoice {
 
 enum settlement_kind {
     SETTLE_PAYMENT,
-    SETTLE_CREDIT,      /* credit applied */
+    SETTLE_CREDIT, /* credit applied */
     SETTLE_CREDIT_NOTE,
 };
 

@@ -82,3 +82,97 @@ bool text_blank(const char *s)
             return false;
     return true;
 }
+
+long utf8_decode(const char *s, size_t n, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    *len = 1;
+    if (n == 0)
+        return -1;
+    unsigned c = p[0];
+    size_t k;
+    long cp;
+    if (c < 0x80)
+        return c;
+    if ((c & 0xE0) == 0xC0)
+        k = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        k = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        k = 4, cp = c & 0x07;
+    else
+        return -1;
+    if (n < k || !utf8_valid(s, k))
+        return -1;
+    for (size_t i = 1; i < k; i++)
+        cp = (cp << 6) | (p[i] & 0x3F);
+    *len = k;
+    return cp;
+}
+
+/* Ranges of zero-width (combining) and double-width characters; a compact subset of Unicode's
+ * East Asian Width and general categories, enough for names in statements and lists. */
+static const long zero_width[][2] = {
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},   {0x0610, 0x061A}, {0x064B, 0x065F},
+    {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},   {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
+    {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064},   {0x20D0, 0x20FF}, {0xFE00, 0xFE0F},
+    {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
+};
+static const long double_width[][2] = {
+    {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+    {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+    {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+static bool in_ranges(long cp, const long (*r)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cp >= r[i][0] && cp <= r[i][1])
+            return true;
+    return false;
+}
+
+int codepoint_width(long cp)
+{
+    if (cp < 0)
+        return 1;
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return 0;
+    if (in_ranges(cp, zero_width, sizeof zero_width / sizeof zero_width[0]))
+        return 0;
+    if (in_ranges(cp, double_width, sizeof double_width / sizeof double_width[0]))
+        return 2;
+    return 1;
+}
+
+int utf8_width(const char *s)
+{
+    int w = 0;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        long cp = utf8_decode(s + i, n - i, &len);
+        w += codepoint_width(cp);
+        i += len;
+    }
+    return w;
+}
+
+size_t utf8_fit(const char *s, int columns, int *used)
+{
+    int w = 0;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t len;
+        long cp = utf8_decode(s + i, n - i, &len);
+        int cw = codepoint_width(cp);
+        if (w + cw > columns)
+            break;
+        w += cw;
+        i += len;
+    }
+    if (used)
+        *used = w;
+    return i;
+}

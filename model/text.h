@@ -15,6 +15,19 @@ size_t utf8_length(const char *s);
 bool text_has_control(const char *s, bool allow_newlines);
 /* A code: 1..max characters of A-Z a-z 0-9 . _ - */
 bool code_valid(const char *s, size_t max);
+/*
+ * Terminal columns a UTF-8 string takes: wide East Asian characters count 2, combining marks 0,
+ * control characters 0. Invalid bytes count 1 each.
+ */
+int utf8_width(const char *s);
+/* The length in bytes of the longest prefix of s that fits in `columns`; *used gets its width.
+ * Never splits a character. */
+size_t utf8_fit(const char *s, int columns, int *used);
+/* Decodes one character at s (n bytes available): its code point, or -1 for an invalid byte;
+ * *len gets the bytes consumed (at least 1). */
+long utf8_decode(const char *s, size_t n, size_t *len);
+/* Columns one code point takes. */
+int codepoint_width(long cp);
 /* Only blanks (or empty, or NULL). */
 bool text_blank(const char *s);
 

@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "model/book.h"
 #include "model/date.h"

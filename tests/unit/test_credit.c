@@ -59,11 +59,8 @@ static void grant(struct book *b, int64_t cents, const char *on, const char *exp
 static struct invoice_result issue(struct book *b, int64_t cents, const char *on)
 {
     struct invoice_line_input line = {"Subscription", money_of(cents)};
-    struct invoice_input in = {.customer = "ACME",
-                               .issued_on = D(on),
-                               .due_on = DATE_NONE,
-                               .lines = &line,
-                               .nlines = 1};
+    struct invoice_input in = {
+        .customer = "ACME", .issued_on = D(on), .due_on = DATE_NONE, .lines = &line, .nlines = 1};
     struct invoice_result r;
     struct err e = {0};
     assert_int_equal(invoice_create(b, &in, &r, &e), ERR_OK);
@@ -236,8 +233,7 @@ static void test_refund_and_adjust(void **state)
                      ERR_OK);
     assert_int_equal(balance(b, "cash"), 20000); /* 300 in, 100 back */
     assert_int_equal(balance(b, "customer_credit"), -20000);
-    assert_int_equal(credit_adjust(b, 1, money_of(-25000), D("2026-02-02"), "typo", &e),
-                     ERR_RULE);
+    assert_int_equal(credit_adjust(b, 1, money_of(-25000), D("2026-02-02"), "typo", &e), ERR_RULE);
     assert_string_equal(e.msg, "amount: the grant holds only 200.00; it cannot go below zero");
     assert_int_equal(credit_adjust(b, 1, money_of(-5000), D("2026-02-02"), "typo", &e), ERR_OK);
     assert_int_equal(credit_adjust(b, 2, money_of(5000), D("2026-02-02"), "goodwill", &e), ERR_OK);
@@ -269,9 +265,8 @@ static void test_payments(void **state)
     struct payment_result pr;
     assert_int_equal(payment_record(b, &p, &pr, &e), ERR_OK);
     assert_true(pr.applied.minor == 100000 && pr.to_credit.minor == 20000);
-    struct payment_input q = {.customer = "ACME",
-                              .amount = money_of(5000),
-                              .received_on = D("2026-03-21")};
+    struct payment_input q = {
+        .customer = "ACME", .amount = money_of(5000), .received_on = D("2026-03-21")};
     assert_int_equal(payment_record(b, &q, &pr, &e), ERR_OK);
     assert_true(pr.applied.minor == 0 && pr.to_credit.minor == 5000);
     assert_int_equal(balance(b, "cash"), 125000);

@@ -19,10 +19,18 @@ static void test_parse_accepts(void **state)
         int exp;
         int64_t want;
     } cases[] = {
-        {"1000.00", 2, 100000},      {"1,000.00", 2, 100000},  {"1000", 2, 100000},
-        {"0.5", 2, 50},              {".5", 2, 50},            {"-5", 2, -500},
-        {"-0.01", 2, -1},            {" 12.34 ", 2, 1234},     {"12,345,678.9", 2, 1234567890},
-        {"1,000", 0, 1000},          {"1.234", 3, 1234},       {"0", 2, 0},
+        {"1000.00", 2, 100000},
+        {"1,000.00", 2, 100000},
+        {"1000", 2, 100000},
+        {"0.5", 2, 50},
+        {".5", 2, 50},
+        {"-5", 2, -500},
+        {"-0.01", 2, -1},
+        {" 12.34 ", 2, 1234},
+        {"12,345,678.9", 2, 1234567890},
+        {"1,000", 0, 1000},
+        {"1.234", 3, 1234},
+        {"0", 2, 0},
         {"92233720368547758.07", 2, INT64_MAX},
         {"-92233720368547758.08", 2, INT64_MIN},
         {"9223372036854775807", 0, INT64_MAX},
@@ -216,10 +224,14 @@ static void test_split_property(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_accepts),     cmocka_unit_test(test_parse_refuses),
-        cmocka_unit_test(test_format),            cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_overflow),          cmocka_unit_test(test_muldiv_rounding),
-        cmocka_unit_test(test_split_worked_examples), cmocka_unit_test(test_split_property),
+        cmocka_unit_test(test_parse_accepts),
+        cmocka_unit_test(test_parse_refuses),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_overflow),
+        cmocka_unit_test(test_muldiv_rounding),
+        cmocka_unit_test(test_split_worked_examples),
+        cmocka_unit_test(test_split_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,247 @@
+/*
+ * check_db.c — the tie-outs of check.h, as queries over the book. A failing check lists the
+ * first few offenders with their figures (amounts in the currency's minor-unit notation).
+ */
+#include "model/check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/db.h"
+#include "model/money.h"
+#include "model/xalloc.h"
+
+#define MAX_NAMED 5 /* offenders named per failing check */
+
+static struct check_item *item(struct check_report *r, const char *name)
+{
+    r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof *r->v);
+    struct check_item *it = &r->v[r->n++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->name, sizeof it->name, "%s", name);
+    it->passed = true;
+    return it;
+}
+
+static void detail(struct check_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void detail(struct check_item *it, const char *fmt, ...)
+{
+    size_t n = strlen(it->detail);
+    if (n + 2 >= sizeof it->detail)
+        return;
+    if (n) {
+        memcpy(it->detail + n, "; ", 3);
+        n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(it->detail + n, sizeof it->detail - n, fmt, ap);
+    va_end(ap);
+}
+
+static const char *fmt_amount(int64_t v, int exponent, char *buf)
+{
+    return money_format(money_of(v), exponent < 0 ? 2 : exponent, MONEY_GROUP, buf, MONEY_BUF);
+}
+
+/* Runs a query whose rows are offenders: (label, currency exponent, left, right). */
+static int offenders(struct book *b, struct check_item *it, const char *sql, const char *left,
+                     const char *right, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, sql);
+    int rc, count = 0;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        it->passed = false;
+        if (count++ < MAX_NAMED) {
+            char l[MONEY_BUF], r[MONEY_BUF];
+            int x = (int)db_col_int(st, 1);
+            detail(it, "%s: %s %s, %s %s", db_col_text(st, 0), left,
+                   fmt_amount(db_col_int(st, 2), x, l), right, fmt_amount(db_col_int(st, 3), x, r));
+        }
+    }
+    if (rc < 0)
+        return e->code;
+    if (count > MAX_NAMED)
+        detail(it, "and %d more", count - MAX_NAMED);
+    return ERR_OK;
+}
+
+static int count_of(struct book *b, const char *sql, int64_t *out, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, sql);
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    *out = rc == SQLITE_ROW ? db_col_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+static int sqlite_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    struct check_item *it = item(r, "SQLite integrity_check is clean");
+    sqlite3_stmt *st = db_prepare(b, "PRAGMA integrity_check");
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        if (strcmp(db_col_text(st, 0), "ok") != 0) {
+            it->passed = false;
+            detail(it, "%s", db_col_text(st, 0));
+        }
+    }
+    if (rc < 0)
+        return e->code;
+    it = item(r, "SQLite foreign_key_check is clean");
+    st = db_prepare(b, "PRAGMA foreign_key_check");
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        it->passed = false;
+        detail(it, "%s row %lld refers to a missing %s", db_col_text(st, 0),
+               (long long)db_col_int(st, 1), db_col_text(st, 2));
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+static int journal_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    int64_t entries = 0, unposted = 0;
+    if (count_of(b, "SELECT count(*) FROM journal_entries", &entries, e) != ERR_OK ||
+        count_of(b, "SELECT count(*) FROM journal_entries WHERE posted = 0", &unposted, e) !=
+            ERR_OK)
+        return e->code;
+    struct check_item *it = item(r, "every journal entry balances");
+    if (unposted) {
+        it->passed = false;
+        detail(it, "%lld entries were never posted", (long long)unposted);
+    }
+    int rc = offenders(
+        b, it,
+        "SELECT 'entry ' || e.id || ' (' || e.kind || ', ' || e.entry_date || ')', cur.exponent,"
+        " coalesce(sum(l.debit), 0), coalesce(sum(l.credit), 0) FROM journal_entries e JOIN"
+        " currencies cur ON cur.code = e.currency LEFT JOIN journal_lines l ON l.entry_id = e.id"
+        " GROUP BY e.id HAVING coalesce(sum(l.debit), 0) <> coalesce(sum(l.credit), 0)"
+        " OR count(l.id) < 2 ORDER BY e.id",
+        "debits", "credits", e);
+    if (rc != ERR_OK)
+        return rc;
+    if (it->passed)
+        detail(it, "%lld entries", (long long)entries);
+
+    it = item(r, "the trial balance is zero in each currency");
+    rc = offenders(b, it,
+                   "SELECT e.currency, cur.exponent, sum(l.debit), sum(l.credit) FROM"
+                   " journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN currencies"
+                   " cur ON cur.code = e.currency GROUP BY e.currency HAVING sum(l.debit) <>"
+                   " sum(l.credit)",
+                   "debits", "credits", e);
+    return rc;
+}
+
+static int subledger_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    struct check_item *it = item(r, "receivables tie to open invoices");
+    int rc = offenders(
+        b, it,
+        "WITH gl AS (SELECT l.customer_id AS id, sum(l.debit) - sum(l.credit) AS bal FROM"
+        " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role = 'receivable'"
+        " GROUP BY l.customer_id), sub AS (SELECT i.customer_id AS id, sum(ib.open) AS bal FROM"
+        " invoices i JOIN invoice_balances ib ON ib.invoice_id = i.id GROUP BY i.customer_id)"
+        " SELECT c.code, cur.exponent, coalesce(gl.bal, 0), coalesce(sub.bal, 0) FROM customers c"
+        " JOIN currencies cur ON cur.code = c.currency LEFT JOIN gl ON gl.id = c.id LEFT JOIN sub"
+        " ON sub.id = c.id WHERE coalesce(gl.bal, 0) <> coalesce(sub.bal, 0) ORDER BY c.code",
+        "ledger", "open invoices", e);
+    if (rc != ERR_OK)
+        return rc;
+    int64_t orphans = 0;
+    if ((rc = count_of(b,
+                       "SELECT count(*) FROM journal_lines l JOIN accounts a ON a.code ="
+                       " l.account WHERE a.role IN ('receivable', 'customer_credit') AND"
+                       " l.customer_id IS NULL",
+                       &orphans, e)) != ERR_OK)
+        return rc;
+    if (orphans) {
+        it->passed = false;
+        detail(it, "%lld receivable or credit lines name no customer", (long long)orphans);
+    }
+
+    it = item(r, "the customer-credit account ties to the credit ledger");
+    rc = offenders(
+        b, it,
+        "WITH gl AS (SELECT l.customer_id AS id, sum(l.credit) - sum(l.debit) AS bal FROM"
+        " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role = 'customer_credit'"
+        " GROUP BY l.customer_id), sub AS (SELECT g.customer_id AS id, sum(b.remaining) AS bal"
+        " FROM credit_grants g JOIN grant_balances b ON b.grant_id = g.id WHERE g.kind IN"
+        " ('prepaid', 'refund') GROUP BY g.customer_id) SELECT c.code, cur.exponent,"
+        " coalesce(gl.bal, 0), coalesce(sub.bal, 0) FROM customers c JOIN currencies cur ON"
+        " cur.code = c.currency LEFT JOIN gl ON gl.id = c.id LEFT JOIN sub ON sub.id = c.id WHERE"
+        " coalesce(gl.bal, 0) <> coalesce(sub.bal, 0) ORDER BY c.code",
+        "ledger", "prepaid grants", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "every credit grant is non-negative and matches its movements");
+    rc = offenders(
+        b, it,
+        "SELECT 'grant ' || g.id || ' of ' || c.code, cur.exponent, g.amount, coalesce((SELECT"
+        " m.amount FROM credit_movements m WHERE m.grant_id = g.id AND m.kind = 'granted'), 0)"
+        " FROM credit_grants g JOIN customers c ON c.id = g.customer_id JOIN currencies cur ON"
+        " cur.code = c.currency WHERE g.amount IS NOT (SELECT m.amount FROM credit_movements m"
+        " WHERE m.grant_id = g.id AND m.kind = 'granted') UNION ALL SELECT 'grant ' || g.id || '"
+        " of ' || c.code || ' is below zero', cur.exponent, b.remaining, 0 FROM credit_grants g"
+        " JOIN grant_balances b ON b.grant_id = g.id JOIN customers c ON c.id = g.customer_id"
+        " JOIN currencies cur ON cur.code = c.currency WHERE b.remaining < 0",
+        "granted", "its granted movement", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "invoices add up and are not settled beyond their totals");
+    rc = offenders(
+        b, it,
+        "SELECT i.number, cur.exponent, i.total, (SELECT coalesce(sum(amount), 0) FROM"
+        " invoice_lines WHERE invoice_id = i.id) FROM invoices i JOIN customers c ON c.id ="
+        " i.customer_id JOIN currencies cur ON cur.code = c.currency WHERE i.total <> (SELECT"
+        " coalesce(sum(amount), 0) FROM invoice_lines WHERE invoice_id = i.id) UNION ALL SELECT"
+        " i.number || ' is settled beyond its total', cur.exponent, ib.total, ib.total - ib.open"
+        " FROM invoices i JOIN invoice_balances ib ON ib.invoice_id = i.id JOIN customers c ON"
+        " c.id = i.customer_id JOIN currencies cur ON cur.code = c.currency WHERE ib.open < 0",
+        "total", "lines or settlements", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "each payment is applied or held as credit, exactly");
+    return offenders(
+        b, it,
+        "SELECT p.number, cur.exponent, p.amount, coalesce((SELECT sum(a.amount) FROM"
+        " payment_applications a WHERE a.payment_id = p.id), 0) + coalesce((SELECT sum(g.amount)"
+        " FROM credit_grants g WHERE g.payment_id = p.id), 0) FROM payments p JOIN customers c ON"
+        " c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
+        " coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.payment_id = p.id),"
+        " 0) + coalesce((SELECT sum(g.amount) FROM credit_grants g WHERE g.payment_id = p.id), 0)",
+        "received", "applied and held as credit", e);
+}
+
+int book_check(struct book *b, struct check_report *out, struct err *e)
+{
+    int rc = book_begin_read(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    if ((rc = sqlite_checks(b, out, e)) == ERR_OK && (rc = journal_checks(b, out, e)) == ERR_OK)
+        rc = subledger_checks(b, out, e);
+    book_end_read(b);
+    return rc;
+}
+
+bool check_report_passed(const struct check_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!r->v[i].passed)
+            return false;
+    return true;
+}
+
+void check_report_free(struct check_report *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}

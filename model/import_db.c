@@ -1,0 +1,484 @@
+/*
+ * import_db.c — CSV imports through the same operations the command line uses, inside one
+ * transaction, so an import is either wholly written or not at all.
+ */
+#include "model/import.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/credit.h"
+#include "model/csv.h"
+#include "model/customer.h"
+#include "model/date.h"
+#include "model/invoice.h"
+#include "model/payment.h"
+#include "model/xalloc.h"
+
+#define MAX_COLS 8
+
+struct spec {
+    const char *names[MAX_COLS]; /* NULL-terminated */
+    unsigned required;           /* bit i: names[i] is required */
+};
+
+static const struct spec specs[] = {
+    [IMPORT_CUSTOMERS] = {{"code", "name", "currency", "email", "terms", "address"}, 0x3},
+    [IMPORT_CREDITS] = {{"customer", "amount", "date", "reason", "expires", "kind"}, 0xF},
+    [IMPORT_INVOICES] = {{"customer", "date", "description", "amount", "number", "due", "memo"},
+                         0xF},
+    [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"}, 0x7},
+};
+
+static const char *const kind_names[] = {"customers", "credits", "invoices", "payments"};
+
+int import_kind_parse(const char *s, enum import_kind *out, struct err *e)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, kind_names[i]) == 0) {
+            *out = (enum import_kind)i;
+            return ERR_OK;
+        }
+    }
+    return err_set(e, ERR_INPUT, "'%s' is not customers, credits, invoices or payments", s);
+}
+
+struct ctx {
+    struct book *b;
+    const struct spec *spec;
+    int col[MAX_COLS]; /* spec column -> file column (0-based), -1 when absent */
+    int ncols;         /* columns in the header */
+    struct import_result *out;
+};
+
+static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
+{
+    r->errors = xgrow(r->errors, &r->cap, r->nerrors + 1, sizeof *r->errors);
+    struct import_error *x = &r->errors[r->nerrors++];
+    x->row = row;
+    x->column = column;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->message, sizeof x->message, fmt, ap);
+    va_end(ap);
+}
+
+static int spec_index(const struct spec *s, const char *name)
+{
+    for (int i = 0; i < MAX_COLS && s->names[i]; i++)
+        if (strcmp(s->names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* The 1-based file column of a spec column, 0 when absent. */
+static int file_col(const struct ctx *c, const char *name)
+{
+    int i = spec_index(c->spec, name);
+    return i >= 0 && c->col[i] >= 0 ? c->col[i] + 1 : 0;
+}
+
+/* The value of a column in a record; NULL when the column is absent or the field empty. */
+static const char *get(const struct ctx *c, const struct csv_record *rec, const char *name)
+{
+    int i = spec_index(c->spec, name);
+    if (i < 0 || c->col[i] < 0)
+        return NULL;
+    const char *v = rec->field[c->col[i]];
+    return *v ? v : NULL;
+}
+
+/* Reports an operation's error at the column its message names ("amount: ..."), else at the
+ * customer column for an unknown customer, else at the row. */
+static void op_error(struct ctx *c, int row, const struct err *e)
+{
+    int column = 0;
+    const char *colon = strchr(e->msg, ':');
+    if (colon) {
+        char name[32];
+        size_t n = (size_t)(colon - e->msg);
+        if (n < sizeof name) {
+            memcpy(name, e->msg, n);
+            name[n] = '\0';
+            column = file_col(c, name);
+            if (!column && strcmp(name, "line 1") == 0)
+                column = file_col(c, "amount");
+        }
+    }
+    if (!column && strncmp(e->msg, "no customer", 11) == 0)
+        column = file_col(c, "customer");
+    add_error(c->out, row, column, "%s", e->msg);
+}
+
+static bool date_field(struct ctx *c, const struct csv_record *rec, const char *name, int32_t *out)
+{
+    const char *v = get(c, rec, name);
+    struct err e = {0};
+    if (!v) {
+        *out = DATE_NONE;
+        return true;
+    }
+    if (date_parse(v, out, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, name), "%s: %s", name, e.msg);
+        return false;
+    }
+    return true;
+}
+
+/* The customer's currency exponent, reporting an unknown customer at its column. */
+static bool customer_exponent(struct ctx *c, const struct csv_record *rec, int *exponent)
+{
+    struct customer cu;
+    struct err e = {0};
+    if (customer_find(c->b, get(c, rec, "customer"), &cu, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, "customer"), "customer: %s", e.msg);
+        return false;
+    }
+    *exponent = cu.exponent;
+    customer_clear(&cu);
+    return true;
+}
+
+static bool amount_field(struct ctx *c, const struct csv_record *rec, const char *name,
+                         int exponent, struct money *out)
+{
+    struct err e = {0};
+    const char *v = get(c, rec, name);
+    if (money_parse(v ? v : "", exponent, out, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, name), "%s: '%.40s' %s", name, v ? v : "", e.msg);
+        return false;
+    }
+    return true;
+}
+
+static void import_customer(struct ctx *c, const struct csv_record *rec)
+{
+    struct customer_input in = {
+        .code = get(c, rec, "code"),
+        .name = get(c, rec, "name"),
+        .currency = get(c, rec, "currency"),
+        .email = get(c, rec, "email"),
+        .address = get(c, rec, "address"),
+        .terms_days = -1,
+    };
+    if (!in.code)
+        in.code = "";
+    if (!in.name)
+        in.name = "";
+    const char *terms = get(c, rec, "terms");
+    if (terms) {
+        char *end;
+        long v = strtol(terms, &end, 10);
+        if (*end || v < 0 || v > 365) {
+            add_error(c->out, rec->row, file_col(c, "terms"),
+                      "terms: '%.20s' is not a number of days from 0 to 365", terms);
+            return;
+        }
+        in.terms_days = (int)v;
+    }
+    struct err e = {0};
+    enum customer_field field;
+    if (customer_validate(&in, &field, &e) != ERR_OK) {
+        op_error(c, rec->row, &e);
+        return;
+    }
+    int64_t id;
+    if (customer_add(c->b, &in, &id, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+static void import_credit(struct ctx *c, const struct csv_record *rec)
+{
+    int exponent;
+    if (!customer_exponent(c, rec, &exponent))
+        return;
+    struct grant_input in = {.customer = get(c, rec, "customer"),
+                             .kind = CREDIT_PREPAID,
+                             .reason = get(c, rec, "reason")};
+    bool good = amount_field(c, rec, "amount", exponent, &in.amount);
+    good = date_field(c, rec, "date", &in.granted_on) && good;
+    good = date_field(c, rec, "expires", &in.expires_on) && good;
+    struct err e = {0};
+    if (get(c, rec, "kind") && credit_kind_parse(get(c, rec, "kind"), &in.kind, &e) != ERR_OK) {
+        op_error(c, rec->row, &e);
+        good = false;
+    }
+    if (!good)
+        return;
+    int64_t id;
+    if (credit_grant(c->b, &in, &id, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+static void import_payment(struct ctx *c, const struct csv_record *rec)
+{
+    int exponent;
+    if (!customer_exponent(c, rec, &exponent))
+        return;
+    struct payment_input in = {.customer = get(c, rec, "customer"),
+                               .invoice = get(c, rec, "invoice"),
+                               .reference = get(c, rec, "reference"),
+                               .number = get(c, rec, "number")};
+    bool good = amount_field(c, rec, "amount", exponent, &in.amount);
+    good = date_field(c, rec, "date", &in.received_on) && good;
+    if (!good)
+        return;
+    struct err e = {0};
+    struct payment_result r;
+    if (payment_record(c->b, &in, &r, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+/* Invoice rows are gathered first: rows sharing a number are one invoice's lines. */
+struct invoice_group {
+    char *number; /* NULL: a single-row invoice */
+    int first_row;
+    char *customer, *memo;
+    int32_t date, due;
+    struct invoice_line_input *lines;
+    char **descs;
+    int *rows;
+    size_t n, cap, capd, capr;
+    bool bad;
+};
+
+static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs)
+{
+    struct invoice_group *g = NULL;
+    size_t ng = 0, capg = 0;
+    for (size_t i = 0; i < nrecs; i++) {
+        const struct csv_record *rec = &recs[i];
+        const char *number = get(c, rec, "number");
+        struct invoice_group *grp = NULL;
+        if (number)
+            for (size_t k = 0; k < ng; k++)
+                if (g[k].number && strcmp(g[k].number, number) == 0)
+                    grp = &g[k];
+        int32_t date = DATE_NONE, due = DATE_NONE;
+        bool good = date_field(c, rec, "date", &date);
+        good = date_field(c, rec, "due", &due) && good;
+        if (date == DATE_NONE && good) {
+            add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
+            good = false;
+        }
+        const char *customer = get(c, rec, "customer");
+        int exponent = 2;
+        good = customer_exponent(c, rec, &exponent) && good;
+        struct money amount = {0};
+        good = amount_field(c, rec, "amount", exponent, &amount) && good;
+        if (!grp) {
+            g = xgrow(g, &capg, ng + 1, sizeof *g);
+            grp = &g[ng++];
+            memset(grp, 0, sizeof *grp);
+            grp->number = number ? xstrdup(number) : NULL;
+            grp->first_row = rec->row;
+            grp->customer = xstrdup(customer ? customer : "");
+            grp->memo = get(c, rec, "memo") ? xstrdup(get(c, rec, "memo")) : NULL;
+            grp->date = date;
+            grp->due = due;
+        } else if (good) {
+            if (strcasecmp(grp->customer, customer ? customer : "") != 0) {
+                add_error(c->out, rec->row, file_col(c, "customer"),
+                          "customer: differs from the earlier lines of invoice %s", number);
+                good = false;
+            } else if (grp->date != date || grp->due != due) {
+                add_error(c->out, rec->row, file_col(c, "date"),
+                          "date: differs from the earlier lines of invoice %s", number);
+                good = false;
+            }
+        }
+        const char *desc = get(c, rec, "description");
+        grp->lines = xgrow(grp->lines, &grp->cap, grp->n + 1, sizeof *grp->lines);
+        grp->descs = xgrow(grp->descs, &grp->capd, grp->n + 1, sizeof *grp->descs);
+        grp->rows = xgrow(grp->rows, &grp->capr, grp->n + 1, sizeof *grp->rows);
+        grp->descs[grp->n] = xstrdup(desc ? desc : "");
+        grp->lines[grp->n].amount = amount;
+        grp->rows[grp->n] = rec->row;
+        grp->n++;
+        grp->bad |= !good;
+    }
+    for (size_t k = 0; k < ng; k++) {
+        struct invoice_group *grp = &g[k];
+        for (size_t i = 0; i < grp->n; i++)
+            grp->lines[i].description = grp->descs[i];
+        if (!grp->bad) {
+            struct invoice_input in = {.customer = grp->customer,
+                                       .number = grp->number,
+                                       .issued_on = grp->date,
+                                       .due_on = grp->due,
+                                       .memo = grp->memo,
+                                       .lines = grp->lines,
+                                       .nlines = grp->n};
+            struct invoice_result r;
+            struct err e = {0};
+            if (invoice_create(c->b, &in, &r, &e) != ERR_OK) {
+                /* "line N: ..." names the row of that line. */
+                int row = grp->first_row;
+                unsigned long line;
+                if (sscanf(e.msg, "line %lu:", &line) == 1 && line >= 1 && line <= grp->n) {
+                    row = grp->rows[line - 1];
+                    add_error(c->out, row, file_col(c, "description"), "%s", e.msg);
+                } else {
+                    op_error(c, row, &e);
+                }
+            } else {
+                c->out->written++;
+            }
+        }
+        for (size_t i = 0; i < grp->n; i++)
+            free(grp->descs[i]);
+        free(grp->descs);
+        free(grp->lines);
+        free(grp->rows);
+        free(grp->number);
+        free(grp->customer);
+        free(grp->memo);
+    }
+    free(g);
+}
+
+static bool read_header(struct ctx *c, const struct csv_record *h)
+{
+    for (int i = 0; i < MAX_COLS; i++)
+        c->col[i] = -1;
+    c->ncols = h->n;
+    bool good = true;
+    for (int j = 0; j < h->n; j++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s", h->field[j]);
+        for (char *p = name; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        int i = spec_index(c->spec, name);
+        if (i < 0) {
+            char expected[160] = "";
+            for (int k = 0; k < MAX_COLS && c->spec->names[k]; k++) {
+                strcat(expected, k ? ", " : "");
+                strcat(expected, c->spec->names[k]);
+            }
+            add_error(c->out, h->row, j + 1, "unknown column '%.40s' (expected %s)", h->field[j],
+                      expected);
+            good = false;
+        } else if (c->col[i] >= 0) {
+            add_error(c->out, h->row, j + 1, "column '%s' appears twice", name);
+            good = false;
+        } else {
+            c->col[i] = j;
+        }
+    }
+    for (int i = 0; i < MAX_COLS && c->spec->names[i]; i++) {
+        if ((c->spec->required & (1u << i)) && c->col[i] < 0) {
+            add_error(c->out, h->row, 0, "the header has no '%s' column", c->spec->names[i]);
+            good = false;
+        }
+    }
+    return good;
+}
+
+int import_csv(struct book *b, enum import_kind kind, const char *data, size_t len,
+               struct import_result *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    struct ctx c = {.b = b, .spec = &specs[kind], .out = out};
+    struct csv_reader r;
+    csv_open(&r, data, len);
+    struct csv_record rec;
+    int row, col;
+    int got = csv_next(&r, &rec, &row, &col, e);
+    if (got <= 0) {
+        if (got == 0)
+            add_error(out, 1, 0, "the file is empty (it needs a header row)");
+        else
+            add_error(out, row, col, "%s", e->msg);
+        csv_close(&r);
+        return err_set(e, ERR_INPUT, "nothing was imported");
+    }
+    bool header_ok = read_header(&c, &rec);
+
+    /* Read every record first: a malformed file is reported before anything is tried. Record
+     * fields are copied, since the reader reuses its buffer. */
+    struct csv_record *recs = NULL;
+    char **copies = NULL;
+    size_t n = 0, cap = 0, capc = 0;
+    while ((got = csv_next(&r, &rec, &row, &col, e)) == 1) {
+        out->records++;
+        if (rec.n != c.ncols) {
+            add_error(out, rec.row, (rec.n < c.ncols ? rec.n : c.ncols) + 1,
+                      "has %d field%s; the header has %d", rec.n, rec.n == 1 ? "" : "s", c.ncols);
+            continue;
+        }
+        recs = xgrow(recs, &cap, n + 1, sizeof *recs);
+        copies = xgrow(copies, &capc, (n + 1) * (size_t)c.ncols, sizeof *copies);
+        recs[n] = rec;
+        for (int j = 0; j < rec.n; j++) {
+            copies[n * (size_t)c.ncols + (size_t)j] = xstrdup(rec.field[j]);
+            recs[n].field[j] = copies[n * (size_t)c.ncols + (size_t)j];
+        }
+        n++;
+    }
+    if (got < 0)
+        add_error(out, row, col, "%s", e->msg);
+    csv_close(&r);
+
+    int rc = ERR_OK;
+    if (header_ok && out->nerrors == 0) {
+        if ((rc = book_begin(b, e)) == ERR_OK) {
+            if (kind == IMPORT_INVOICES)
+                import_invoices(&c, recs, n);
+            else
+                for (size_t i = 0; i < n; i++) {
+                    if (kind == IMPORT_CUSTOMERS)
+                        import_customer(&c, &recs[i]);
+                    else if (kind == IMPORT_CREDITS)
+                        import_credit(&c, &recs[i]);
+                    else
+                        import_payment(&c, &recs[i]);
+                }
+            if (out->nerrors)
+                book_rollback(b);
+            else
+                rc = book_commit(b, e);
+        }
+    }
+    for (size_t i = 0; i < n * (size_t)c.ncols; i++)
+        free(copies[i]);
+    free(copies);
+    free(recs);
+    if (rc != ERR_OK)
+        return rc;
+    if (out->nerrors) {
+        out->written = 0;
+        /* Report in file order. */
+        for (size_t i = 1; i < out->nerrors; i++) {
+            struct import_error v = out->errors[i];
+            size_t j = i;
+            while (j > 0 &&
+                   (out->errors[j - 1].row > v.row ||
+                    (out->errors[j - 1].row == v.row && out->errors[j - 1].column > v.column))) {
+                out->errors[j] = out->errors[j - 1];
+                j--;
+            }
+            out->errors[j] = v;
+        }
+        return err_set(e, ERR_INPUT, "%zu problem%s found; nothing was imported", out->nerrors,
+                       out->nerrors == 1 ? "" : "s");
+    }
+    return ERR_OK;
+}
+
+void import_result_free(struct import_result *r)
+{
+    free(r->errors);
+    memset(r, 0, sizeof *r);
+}

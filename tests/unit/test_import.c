@@ -1,0 +1,223 @@
+/*
+ * test_import.c — the strict CSV reader and all-or-nothing imports: every bad row is reported
+ * with its row and column, and nothing is written.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "model/csv.h"
+#include "model/import.h"
+#include "tests/unit/fixture.h"
+
+static void test_reader(void **state)
+{
+    (void)state;
+    const char data[] = "\xEF\xBB\xBF"
+                        "a,b,c\r\n"
+                        "1,\"two, with comma\",\"say \"\"hi\"\"\"\r\n"
+                        "\n"
+                        "x,\"multi\nline\",\r\n"
+                        "last,,z";
+    struct csv_reader r;
+    struct csv_record rec;
+    int row, col;
+    struct err e = {0};
+    csv_open(&r, data, sizeof data - 1);
+    assert_int_equal(csv_next(&r, &rec, &row, &col, &e), 1);
+    assert_int_equal(rec.n, 3);
+    assert_string_equal(rec.field[0], "a");
+    assert_int_equal(csv_next(&r, &rec, &row, &col, &e), 1);
+    assert_int_equal(rec.row, 2);
+    assert_string_equal(rec.field[1], "two, with comma");
+    assert_string_equal(rec.field[2], "say \"hi\"");
+    assert_int_equal(csv_next(&r, &rec, &row, &col, &e), 1);
+    assert_int_equal(rec.row, 4);
+    assert_string_equal(rec.field[1], "multi\nline");
+    assert_string_equal(rec.field[2], "");
+    assert_int_equal(csv_next(&r, &rec, &row, &col, &e), 1);
+    assert_int_equal(rec.row, 6);
+    assert_int_equal(rec.n, 3);
+    assert_string_equal(rec.field[2], "z");
+    assert_int_equal(csv_next(&r, &rec, &row, &col, &e), 0);
+    csv_close(&r);
+}
+
+static void expect_reader_error(const char *data, size_t len, int want_row, int want_col,
+                                const char *msg)
+{
+    struct csv_reader r;
+    struct csv_record rec;
+    int row = 0, col = 0, got;
+    struct err e = {0};
+    csv_open(&r, data, len);
+    while ((got = csv_next(&r, &rec, &row, &col, &e)) == 1)
+        ;
+    csv_close(&r);
+    assert_int_equal(got, -1);
+    assert_int_equal(row, want_row);
+    assert_int_equal(col, want_col);
+    assert_string_equal(e.msg, msg);
+}
+
+static void test_reader_errors(void **state)
+{
+    (void)state;
+    expect_reader_error("a,b\n1,\"open", 11, 2, 2, "unclosed quote");
+    expect_reader_error("a,b\n1,x\"y\n", 10, 2, 2, "a quote inside an unquoted field");
+    expect_reader_error("a,b\n1,\"x\"y\n", 11, 2, 2, "text after a closing quote");
+    expect_reader_error("a,b\n1,\xff\xfe\n", 9, 2, 2, "is not valid UTF-8");
+    expect_reader_error("a,b\n1,\xc0\xaf\n", 9, 2, 2, "is not valid UTF-8"); /* overlong */
+    expect_reader_error("a,b\n1,x\0y\n", 10, 2, 2, "contains a NUL byte");
+    size_t big = CSV_FIELD_MAX + 10;
+    char *huge = malloc(big + 8);
+    memcpy(huge, "a\n", 2);
+    memset(huge + 2, 'x', big);
+    expect_reader_error(huge, big + 2, 2, 1, "field is longer than 65536 bytes");
+    free(huge);
+}
+
+static int import(struct book *b, enum import_kind kind, const char *csv, struct import_result *r)
+{
+    struct err e = {0};
+    return import_csv(b, kind, csv, strlen(csv), r, &e);
+}
+
+static void test_customers_all_or_nothing(void **state)
+{
+    (void)state;
+    struct book *b = fixture_book("USD");
+    struct import_result r;
+    /* Three bad rows among good ones: each is named, and nothing is written. */
+    const char *bad = "Code,Name,Currency,Terms,Email\n"
+                      "ACME,Acme Corporation,USD,30,billing@acme.example\n"
+                      "BRAUN,Bräunlich GmbH,XYZ,30,\n"
+                      "INIT,Initech,USD,400,\n"
+                      "ACME,Acme again,USD,30,\n"
+                      "ZOE,Zoë Åberg,EUR,14,not-an-address\n";
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, bad, &r), ERR_INPUT);
+    assert_int_equal(r.records, 5);
+    assert_int_equal(r.written, 0);
+    assert_int_equal(r.nerrors, 4);
+    assert_int_equal(r.errors[0].row, 3);
+    assert_int_equal(r.errors[0].column, 3);
+    assert_string_equal(r.errors[0].message,
+                        "currency: 'XYZ' is not an ISO 4217 currency ratable knows");
+    assert_int_equal(r.errors[1].row, 4);
+    assert_int_equal(r.errors[1].column, 4);
+    assert_string_equal(r.errors[1].message, "terms: '400' is not a number of days from 0 to 365");
+    assert_int_equal(r.errors[2].row, 5);
+    assert_int_equal(r.errors[2].column, 1);
+    assert_string_equal(r.errors[2].message, "code: a customer 'ACME' already exists");
+    assert_int_equal(r.errors[3].row, 6);
+    assert_int_equal(r.errors[3].column, 5);
+    import_result_free(&r);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM customers"), 0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM change_log"), 1); /* book.init only */
+
+    const char *good = "code,name,currency,terms\n"
+                       "ACME,Acme Corporation,USD,30\n"
+                       "BRAUN,Bräunlich GmbH,EUR,30\n"
+                       "SAKURA,さくら工業,JPY,60\n";
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, good, &r), ERR_OK);
+    assert_int_equal(r.written, 3);
+    import_result_free(&r);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM customers"), 3);
+    book_close(b);
+}
+
+static void test_header_and_shape(void **state)
+{
+    (void)state;
+    struct book *b = fixture_book("USD");
+    struct import_result r;
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "", &r), ERR_INPUT);
+    assert_string_equal(r.errors[0].message, "the file is empty (it needs a header row)");
+    import_result_free(&r);
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,nom\nA,B\n", &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 2);
+    assert_int_equal(r.errors[0].row, 1);
+    assert_int_equal(r.errors[0].column, 0);
+    assert_string_equal(r.errors[0].message, "the header has no 'name' column");
+    assert_int_equal(r.errors[1].column, 2);
+    assert_string_equal(r.errors[1].message,
+                        "unknown column 'nom' (expected code, name, currency, email, terms,"
+                        " address)");
+    import_result_free(&r);
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,name\nA,B,C\nD\n", &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 2);
+    assert_string_equal(r.errors[0].message, "has 3 fields; the header has 2");
+    assert_int_equal(r.errors[0].column, 3);
+    assert_string_equal(r.errors[1].message, "has 1 field; the header has 2");
+    assert_int_equal(r.errors[1].column, 2);
+    import_result_free(&r);
+    book_close(b);
+}
+
+static void test_invoices_and_payments(void **state)
+{
+    (void)state;
+    struct book *b = fixture_book("USD");
+    struct import_result r;
+    assert_int_equal(
+        import(b, IMPORT_CUSTOMERS, "code,name,currency\nACME,Acme,USD\nSAK,Sakura,JPY\n", &r),
+        ERR_OK);
+    import_result_free(&r);
+    assert_int_equal(import(b, IMPORT_CREDITS,
+                            "customer,amount,date,expires,kind,reason\n"
+                            "ACME,100.00,2026-01-01,2026-12-31,promotional,welcome\n",
+                            &r),
+                     ERR_OK);
+    import_result_free(&r);
+    /* Lines sharing a number form one invoice; JPY has no decimals. */
+    const char *inv = "number,customer,date,description,amount\n"
+                      "A-1,ACME,2026-02-01,Plan,900.00\n"
+                      "A-1,ACME,2026-02-01,Support,100.00\n"
+                      "S-1,SAK,2026-02-01,Plan,\"120,000\"\n";
+    assert_int_equal(import(b, IMPORT_INVOICES, inv, &r), ERR_OK);
+    assert_int_equal(r.written, 2);
+    import_result_free(&r);
+    assert_int_equal(fixture_int(b, "SELECT total FROM invoices WHERE number = 'A-1'"), 100000);
+    assert_int_equal(fixture_int(b, "SELECT open FROM invoice_balances ib JOIN invoices i ON"
+                                    " i.id = ib.invoice_id WHERE i.number = 'A-1'"),
+                     90000); /* 100.00 of promotional credit applied */
+    assert_int_equal(fixture_int(b, "SELECT total FROM invoices WHERE number = 'S-1'"), 120000);
+
+    const char *bad = "customer,amount,date,invoice\n"
+                      "ACME,50.005,2026-02-10,A-1\n"
+                      "ACME,50.00,2026-02-30,A-1\n"
+                      "NOBODY,5.00,2026-02-10,\n"
+                      "SAK,10.5,2026-02-10,S-1\n"
+                      "ACME,900.00,2026-02-10,A-1\n";
+    assert_int_equal(import(b, IMPORT_PAYMENTS, bad, &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 4);
+    assert_string_equal(r.errors[0].message, "amount: '50.005' has more than 2 decimals");
+    assert_int_equal(r.errors[0].column, 2);
+    assert_string_equal(r.errors[1].message, "date: '2026-02-30' is not a day of the calendar");
+    assert_int_equal(r.errors[1].column, 3);
+    assert_string_equal(r.errors[2].message, "customer: no customer 'NOBODY'");
+    assert_int_equal(r.errors[2].column, 1);
+    assert_string_equal(r.errors[3].message,
+                        "amount: '10.5' has decimals, but the currency has no minor unit");
+    import_result_free(&r);
+    /* The good row among them was rolled back too. */
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM payments"), 0);
+    book_close(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reader),
+        cmocka_unit_test(test_reader_errors),
+        cmocka_unit_test(test_customers_all_or_nothing),
+        cmocka_unit_test(test_header_and_shape),
+        cmocka_unit_test(test_invoices_and_payments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
