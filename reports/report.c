@@ -93,9 +93,16 @@ void report_free(struct report *r)
     for (int i = 0; i < r->ntables; i++)
         table_free(r->tables[i]);
     free(r->tables);
+    free(r->sheet);
     free(r->title);
     free(r->subtitle);
     free(r);
+}
+
+void report_set_sheet(struct report *r, const char *name)
+{
+    free(r->sheet);
+    r->sheet = name ? xstrdup(name) : NULL;
 }
 
 void report_header(struct report *r, const char *key, const char *value)

@@ -65,9 +65,9 @@ enum cell_type {
 
 struct cell {
     enum cell_type type;
-    const char *text; /* CELL_TEXT; borrowed from the table's arena or the row source */
-    int64_t v;        /* money minor units, date (days), count, bool (0/1), period */
-    int exponent;     /* CELL_MONEY: decimals of the currency */
+    const char *text;    /* CELL_TEXT; borrowed from the table's arena or the row source */
+    int64_t v;           /* money minor units, date (days), count, bool (0/1), period */
+    int exponent;        /* CELL_MONEY: decimals of the currency */
     const char *formula; /* optional template; v holds the value ratable computed */
 };
 
@@ -117,6 +117,7 @@ struct report_kv {
 };
 
 struct report {
+    char *sheet;    /* XLSX worksheet name; NULL: the title */
     char *title;    /* "Customer statement" */
     char *subtitle; /* "Acme Corporation (ACME), 2026-01-01 to 2026-03-31" */
     struct report_kv *header;
@@ -128,6 +129,8 @@ struct report {
 /* A new empty report; the caller frees it with report_free. */
 struct report *report_new(const char *title, const char *subtitle);
 void report_free(struct report *r);
+/* Names the report's XLSX worksheet (copied); the title is used otherwise. */
+void report_set_sheet(struct report *r, const char *name);
 /* Adds a header line (copied), e.g. ("Company", "Northwind Ltd"). */
 void report_header(struct report *r, const char *key, const char *value);
 const char *report_header_get(const struct report *r, const char *key);

@@ -1,0 +1,102 @@
+/*
+ * render.c — choosing a renderer by file extension and writing files safely: to a temporary
+ * file in the target's directory, mode 0600, flushed to disk, then renamed into place. An
+ * interrupted or failed export never leaves a partial file, and never touches an existing one.
+ */
+#include "reports/render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/xalloc.h"
+
+int render_format_of(const char *path, enum render_format *out, struct err *e)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot && (!slash || dot > slash)) {
+        if (strcasecmp(dot, ".xlsx") == 0) {
+            *out = RENDER_XLSX;
+            return ERR_OK;
+        }
+        if (strcasecmp(dot, ".csv") == 0) {
+            *out = RENDER_CSV;
+            return ERR_OK;
+        }
+        if (strcasecmp(dot, ".txt") == 0) {
+            *out = RENDER_TEXT;
+            return ERR_OK;
+        }
+    }
+    return err_set(e, ERR_INPUT, "%s: name the file .xlsx, .csv or .txt", path);
+}
+
+/* A temporary name beside path; the caller frees it and removes the file. */
+static char *temp_beside(const char *path, int *fd, struct err *e)
+{
+    const char *slash = strrchr(path, '/');
+    char *tmpl;
+    if (slash)
+        tmpl = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+    else
+        tmpl = xasprintf(".%s.XXXXXX", path);
+    *fd = mkstemp(tmpl);
+    if (*fd < 0) {
+        err_set(e, ERR_IO, "cannot write beside %s: %s", path, strerror(errno));
+        free(tmpl);
+        return NULL;
+    }
+    fchmod(*fd, 0600);
+    return tmpl;
+}
+
+int render_file(struct report *const *reports, int n, const char *path, struct err *e)
+{
+    enum render_format fmt;
+    if (render_format_of(path, &fmt, e) != ERR_OK)
+        return e->code;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return err_set(e, ERR_IO, "%s is a directory", path);
+    int fd;
+    char *tmp = temp_beside(path, &fd, e);
+    if (!tmp)
+        return e->code;
+    int rc;
+    if (fmt == RENDER_XLSX) {
+        close(fd);
+        rc = render_xlsx(reports, n, tmp, e);
+        if (rc == ERR_OK) {
+            int sync = open(tmp, O_RDONLY);
+            if (sync >= 0) {
+                fsync(sync);
+                close(sync);
+            }
+        }
+    } else {
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        } else {
+            rc =
+                fmt == RENDER_CSV ? render_csv(reports, n, f, e) : render_text(reports, n, f, 0, e);
+            if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+                rc = rc ? rc : err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+            if (fclose(f) != 0 && rc == ERR_OK)
+                rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        }
+    }
+    if (rc == ERR_OK && rename(tmp, path) != 0)
+        rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    if (rc != ERR_OK)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}

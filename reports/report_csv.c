@@ -1,0 +1,93 @@
+/*
+ * report_csv.c — a report as RFC 4180 CSV. One table is written as a plain table (what
+ * accounting systems import); several as titled sections after the header block. Numbers are
+ * plain (1234.56), dates YYYY-MM-DD; text a spreadsheet would take for a formula is prefixed with
+ * a single quote, as OWASP recommends against CSV injection.
+ */
+#include "reports/render.h"
+
+#include <string.h>
+
+#include "model/money.h"
+
+static void field(FILE *out, const char *s, bool guard)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    bool prefix = guard && report_text_is_risky(s);
+    if (prefix)
+        quote = true; /* a quoted field keeps the quote character visible to every reader */
+    if (!quote) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    if (prefix)
+        fputc('\'', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void record(FILE *out, const struct report_row *row, int ncols)
+{
+    char buf[MONEY_BUF];
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            fputc(',', out);
+        const struct cell *c = &row->cells[i];
+        field(out, cell_plain(c, buf, sizeof buf), c->type == CELL_TEXT);
+    }
+    fputc('\n', out);
+}
+
+static void table(FILE *out, struct report_table *t)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        if (i)
+            fputc(',', out);
+        field(out, t->cols[i].title, true);
+    }
+    fputc('\n', out);
+    report_table_rewind(t);
+    struct report_row row;
+    while (report_table_next(t, &row) == 1) {
+        if (row.style == ROW_BLANK)
+            continue;
+        record(out, &row, t->ncols);
+    }
+}
+
+int render_csv(struct report *const *reports, int n, FILE *out, struct err *e)
+{
+    bool plain = n == 1 && reports[0]->ntables == 1;
+    for (int k = 0; k < n; k++) {
+        const struct report *r = reports[k];
+        if (plain) {
+            table(out, r->tables[0]);
+            break;
+        }
+        if (k)
+            fputc('\n', out);
+        field(out, r->title, true);
+        fputc('\n', out);
+        for (int i = 0; i < r->nheader; i++) {
+            field(out, r->header[i].key, true);
+            fputc(',', out);
+            field(out, r->header[i].value, true);
+            fputc('\n', out);
+        }
+        for (int i = 0; i < r->ntables; i++) {
+            struct report_table *t = r->tables[i];
+            fputc('\n', out);
+            field(out, t->title ? t->title : t->name, true);
+            fputc('\n', out);
+            table(out, t);
+        }
+    }
+    if (ferror(out))
+        return err_set(e, ERR_IO, "cannot write the CSV");
+    return ERR_OK;
+}

@@ -1,0 +1,478 @@
+/*
+ * xlsx.c — a report as an XLSX workbook for auditors; the only file that includes
+ * xlsxwriter.h.
+ *
+ * One worksheet per report (plus one per table marked own_sheet): the title, the header block,
+ * then each table with a bold heading row, frozen below the first table's heading and right of
+ * its key columns. Money is a number (minor / 10^exponent) in an accounting format for its
+ * exponent; dates are dates; text is always written as text, so "=HYPERLINK(...)" in a name stays
+ * a name. Totals and running balances are live formulas that also store the value ratable
+ * computed, so viewers that do not recalculate still show the right figure.
+ *
+ * The workbook is written in constant-memory mode, row by row, so its size never limits memory.
+ * Debian's libxlsxwriter formats numbers with the C library's locale; the whole rendering runs
+ * in the C locale whatever the process has set, so 1234.56 is never written as 1234,56.
+ */
+#include "reports/render.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <xlsxwriter.h>
+
+#include "model/date.h"
+#include "model/text.h"
+#include "model/xalloc.h"
+#include "reports/formula.h"
+
+#define MAX_EXPONENT   4
+#define CELL_MAX_CHARS 32767 /* what one spreadsheet cell holds */
+#define SHEET_NAME_MAX 31
+
+struct placed {
+    const struct report_table *t;
+    char sheet[4 * SHEET_NAME_MAX + 1];
+    int first_data, last_data; /* sheet rows, -1 when none */
+    int last_total;
+};
+
+struct xw {
+    lxw_workbook *wb;
+    const char *path;
+    lxw_format *title, *subtitle, *key, *heading, *colhead, *text, *text_bold, *date, *date_bold,
+        *count, *count_bold, *boolean, *boolean_bold;
+    lxw_format *money[MAX_EXPONENT + 1], *money_bold[MAX_EXPONENT + 1];
+    struct placed *placed;
+    size_t nplaced, capplaced;
+    char (*names)[4 * SHEET_NAME_MAX + 1];
+    size_t nnames, capnames;
+    /* the row being written, for formula lookups */
+    struct placed *cur;
+    int row;
+};
+
+static lxw_format *fmt(struct xw *x, bool bold)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (bold) {
+        format_set_bold(f);
+        format_set_top(f, LXW_BORDER_THIN);
+    }
+    return f;
+}
+
+static void make_formats(struct xw *x)
+{
+    x->title = workbook_add_format(x->wb);
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    x->subtitle = workbook_add_format(x->wb);
+    format_set_italic(x->subtitle);
+    x->key = workbook_add_format(x->wb);
+    format_set_bold(x->key);
+    x->heading = workbook_add_format(x->wb);
+    format_set_bold(x->heading);
+    x->colhead = workbook_add_format(x->wb);
+    format_set_bold(x->colhead);
+    format_set_bottom(x->colhead, LXW_BORDER_THIN);
+    format_set_text_wrap(x->colhead);
+    format_set_align(x->colhead, LXW_ALIGN_VERTICAL_TOP);
+    x->text = fmt(x, false);
+    x->text_bold = fmt(x, true);
+    x->date = fmt(x, false);
+    format_set_num_format(x->date, "yyyy-mm-dd");
+    x->date_bold = fmt(x, true);
+    format_set_num_format(x->date_bold, "yyyy-mm-dd");
+    x->count = fmt(x, false);
+    format_set_num_format(x->count, "0");
+    x->count_bold = fmt(x, true);
+    format_set_num_format(x->count_bold, "0");
+    x->boolean = fmt(x, false);
+    format_set_align(x->boolean, LXW_ALIGN_CENTER);
+    x->boolean_bold = fmt(x, true);
+    format_set_align(x->boolean_bold, LXW_ALIGN_CENTER);
+    for (int exp = 0; exp <= MAX_EXPONENT; exp++) {
+        /* Accounting layout: negatives in parentheses, zero as a dash, no currency symbol
+         * (the currency is named in the header block and the column heading). */
+        char zeros[8] = "";
+        for (int i = 0; i < exp; i++)
+            zeros[i] = '0';
+        char f[160];
+        if (exp)
+            snprintf(f, sizeof f, "_(#,##0.%s_);(#,##0.%s);_(\"-\"??_);_(@_)", zeros, zeros);
+        else
+            snprintf(f, sizeof f, "_(#,##0_);(#,##0);_(\"-\"_);_(@_)");
+        x->money[exp] = fmt(x, false);
+        format_set_num_format(x->money[exp], f);
+        x->money_bold[exp] = fmt(x, true);
+        format_set_num_format(x->money_bold[exp], f);
+    }
+}
+
+/* A valid, unique worksheet name: at most 31 characters, none of []:*?/\, unique ignoring case. */
+static const char *sheet_name(struct xw *x, const char *want, char *out, size_t size)
+{
+    char base[4 * SHEET_NAME_MAX + 1];
+    size_t n = utf8_fit(want && *want ? want : "Report", SHEET_NAME_MAX, NULL);
+    snprintf(base, sizeof base, "%.*s", (int)n, want && *want ? want : "Report");
+    for (char *p = base; *p; p++)
+        if (strchr("[]:*?/\\", *p))
+            *p = '_';
+    while (base[0] == '\'')
+        base[0] = '_';
+    for (int k = 1;; k++) {
+        if (k == 1) {
+            snprintf(out, size, "%s", base);
+        } else {
+            char suffix[16];
+            snprintf(suffix, sizeof suffix, " (%d)", k);
+            size_t room = utf8_fit(base, SHEET_NAME_MAX - (int)strlen(suffix), NULL);
+            snprintf(out, size, "%.*s%s", (int)room, base, suffix);
+        }
+        bool taken = false;
+        for (size_t i = 0; i < x->nnames; i++)
+            if (strcasecmp(x->names[i], out) == 0)
+                taken = true;
+        if (!taken)
+            break;
+    }
+    x->names = xgrow(x->names, &x->capnames, x->nnames + 1, sizeof *x->names);
+    snprintf(x->names[x->nnames++], sizeof x->names[0], "%s", out);
+    return out;
+}
+
+/* ---- formulas ------------------------------------------------------------------------------ */
+
+static int lookup(void *ctx, const char *table, const char *col, enum formula_ref kind, int offset,
+                  char *out, size_t size, struct err *e)
+{
+    struct xw *x = ctx;
+    struct placed *p = x->cur;
+    if (table) {
+        p = NULL;
+        for (size_t i = 0; i < x->nplaced; i++)
+            if (strcmp(x->placed[i].t->name, table) == 0)
+                p = &x->placed[i];
+        if (!p)
+            return err_set(e, ERR_INPUT, "a formula refers to table '%s', not written yet", table);
+    }
+    int c = report_col_index(p->t, col);
+    if (c < 0)
+        return err_set(e, ERR_INPUT, "a formula refers to no column '%s' of table '%s'", col,
+                       p->t->name);
+    char letters[8];
+    formula_column(c, letters);
+    switch (kind) {
+    case FREF_CELL:
+        snprintf(out, size, "%s%d", letters, x->row + 1);
+        return ERR_OK;
+    case FREF_REL:
+        if (x->row + offset < 0)
+            return err_set(e, ERR_INPUT, "a formula refers above the sheet");
+        snprintf(out, size, "%s%d", letters, x->row + offset + 1);
+        return ERR_OK;
+    case FREF_DATA:
+        if (p->first_data < 0)
+            snprintf(out, size, "0"); /* no data rows: the sum of nothing */
+        else
+            snprintf(out, size, "%s%d:%s%d", letters, p->first_data + 1, letters, p->last_data + 1);
+        return ERR_OK;
+    case FREF_TOTAL:
+        if (p->last_total < 0)
+            return err_set(e, ERR_INPUT, "a formula refers to the total of '%s', which has none",
+                           p->t->name);
+        if (p == x->cur) {
+            snprintf(out, size, "%s%d", letters, p->last_total + 1);
+        } else {
+            /* Another sheet: 'Sheet name'!$C$12, with quotes in the name doubled. */
+            size_t n = 0;
+            out[n++] = '\'';
+            for (const char *s = p->sheet; *s && n + 4 < size; s++) {
+                if (*s == '\'')
+                    out[n++] = '\'';
+                out[n++] = *s;
+            }
+            snprintf(out + n, size - n, "'!$%s$%d", letters, p->last_total + 1);
+        }
+        return ERR_OK;
+    }
+    return err_set(e, ERR_INPUT, "unknown reference");
+}
+
+/* ---- cells --------------------------------------------------------------------------------- */
+
+static lxw_error write_text(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)
+{
+    if (utf8_length(s) <= CELL_MAX_CHARS)
+        return worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, f);
+    /* Longer than a cell holds: keep the first 32,767 characters, never half a character. */
+    size_t n = 0, chars = 0;
+    while (s[n] && chars < CELL_MAX_CHARS) {
+        n++;
+        while (((unsigned char)s[n] & 0xC0) == 0x80)
+            n++;
+        chars++;
+    }
+    char *cut = xstrndup(s, n);
+    lxw_error rc = worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, cut, f);
+    free(cut);
+    return rc;
+}
+
+static int write_cell(struct xw *x, lxw_worksheet *ws, int col, const struct cell *c, bool bold,
+                      struct err *e)
+{
+    lxw_row_t r = (lxw_row_t)x->row;
+    lxw_col_t k = (lxw_col_t)col;
+    char formula[2048];
+    if (c->formula && formula_resolve(c->formula, lookup, x, formula, sizeof formula, e) != ERR_OK)
+        return e->code;
+    lxw_error rc = LXW_NO_ERROR;
+    switch (c->type) {
+    case CELL_EMPTY:
+        return ERR_OK;
+    case CELL_TEXT:
+        rc = write_text(ws, x->row, col, c->text ? c->text : "", bold ? x->text_bold : x->text);
+        break;
+    case CELL_PERIOD: {
+        char p[PERIOD_BUF];
+        rc = worksheet_write_string(ws, r, k, period_format((int32_t)c->v, p, sizeof p),
+                                    bold ? x->text_bold : x->text);
+        break;
+    }
+    case CELL_MONEY: {
+        int exp = c->exponent < 0 ? 0 : c->exponent > MAX_EXPONENT ? MAX_EXPONENT : c->exponent;
+        double v = (double)c->v / (double)money_scale(exp);
+        lxw_format *f = bold ? x->money_bold[exp] : x->money[exp];
+        rc = c->formula ? worksheet_write_formula_num(ws, r, k, formula, f, v)
+                        : worksheet_write_number(ws, r, k, v, f);
+        break;
+    }
+    case CELL_COUNT: {
+        lxw_format *f = bold ? x->count_bold : x->count;
+        rc = c->formula ? worksheet_write_formula_num(ws, r, k, formula, f, (double)c->v)
+                        : worksheet_write_number(ws, r, k, (double)c->v, f);
+        break;
+    }
+    case CELL_BOOL: {
+        lxw_format *f = bold ? x->boolean_bold : x->boolean;
+        rc = c->formula ? worksheet_write_formula_str(ws, r, k, formula, f, c->v ? "TRUE" : "FALSE")
+                        : worksheet_write_boolean(ws, r, k, c->v != 0, f);
+        break;
+    }
+    case CELL_DATE: {
+        int y, m, d;
+        date_to_ymd((int32_t)c->v, &y, &m, &d);
+        lxw_format *f = bold ? x->date_bold : x->date;
+        if (y < 1900) {
+            char buf[DATE_BUF];
+            rc = worksheet_write_string(ws, r, k, date_format((int32_t)c->v, buf, sizeof buf), f);
+        } else {
+            lxw_datetime dt = {y, m, d, 0, 0, 0};
+            rc = worksheet_write_datetime(ws, r, k, &dt, f);
+        }
+        break;
+    }
+    }
+    if (rc != LXW_NO_ERROR)
+        return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+    return ERR_OK;
+}
+
+/* ---- sheets -------------------------------------------------------------------------------- */
+
+static double col_width(const struct report_col *c)
+{
+    int w = c->width;
+    int title = utf8_width(c->title);
+    if (c->type == COL_MONEY && w < 14)
+        w = 14;
+    if (c->type == COL_DATE && w < 11)
+        w = 11;
+    if (title > w && title <= 24)
+        w = title;
+    if (w < 8)
+        w = 8;
+    if (w > 60)
+        w = 60;
+    return w + 1;
+}
+
+/* Column widths come from the sheet's first table, which holds the detail; the tables stacked
+ * below it only widen a column enough for their numbers and dates (their text may spill into
+ * the empty cell beside it). */
+static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, int n)
+{
+    double widths[256] = {0};
+    int maxcols = 0;
+    for (int i = 0; i < n; i++) {
+        const struct report_table *t = tables[i];
+        for (int c = 0; c < t->ncols && c < 256; c++) {
+            const struct report_col *col = &t->cols[c];
+            double w = i == 0 || col->type != COL_TEXT ? col_width(col) : 8;
+            /* Filled tables are cheap to measure: widen text columns to their content. */
+            if (i == 0 && !t->next && col->type == COL_TEXT) {
+                for (size_t r = 0; r < t->nrows; r++) {
+                    const struct cell *cell = &t->rows[r].cells[c];
+                    if (cell->type == CELL_TEXT && cell->text && t->rows[r].style != ROW_HEADING) {
+                        double cw = utf8_width(cell->text) + 1;
+                        if (cw > w)
+                            w = cw > 61 ? 61 : cw;
+                    }
+                }
+            }
+            if (w > widths[c])
+                widths[c] = w;
+        }
+        if (t->ncols > maxcols)
+            maxcols = t->ncols;
+    }
+    for (int c = 0; c < maxcols && c < 256; c++)
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
+    /* Printed, a report fits the page's width, in landscape. */
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+}
+
+static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struct report_table *t,
+                       bool freeze, bool with_title, struct err *e)
+{
+    lxw_error rc;
+    if (t->title && with_title) {
+        rc = write_text(ws, x->row, 0, t->title, x->heading);
+        if (rc != LXW_NO_ERROR)
+            return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+        x->row++;
+    }
+    for (int c = 0; c < t->ncols; c++)
+        worksheet_write_string(ws, (lxw_row_t)x->row, (lxw_col_t)c, t->cols[c].title, x->colhead);
+    if (freeze)
+        worksheet_freeze_panes(ws, (lxw_row_t)(x->row + 1), (lxw_col_t)t->freeze_cols);
+    x->row++;
+    x->placed = xgrow(x->placed, &x->capplaced, x->nplaced + 1, sizeof *x->placed);
+    struct placed *p = &x->placed[x->nplaced++];
+    p->t = t;
+    snprintf(p->sheet, sizeof p->sheet, "%s", sheet);
+    p->first_data = p->last_data = p->last_total = -1;
+    x->cur = p;
+    report_table_rewind(t);
+    struct report_row row;
+    while (report_table_next(t, &row) == 1) {
+        if (row.style == ROW_BLANK) {
+            x->row++;
+            continue;
+        }
+        bool bold = row.style == ROW_TOTAL || row.style == ROW_SUBTOTAL;
+        for (int c = 0; c < t->ncols; c++) {
+            const struct cell *cell = &row.cells[c];
+            if (row.style == ROW_HEADING && cell->type == CELL_TEXT) {
+                rc = write_text(ws, x->row, c, cell->text ? cell->text : "", x->heading);
+                if (rc != LXW_NO_ERROR)
+                    return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+            } else if (write_cell(x, ws, c, cell, bold, e) != ERR_OK) {
+                return e->code;
+            }
+        }
+        if (row.style == ROW_DATA) {
+            if (p->first_data < 0)
+                p->first_data = x->row;
+            p->last_data = x->row;
+        } else if (row.style == ROW_TOTAL) {
+            p->last_total = x->row;
+        }
+        x->row++;
+    }
+    x->row++; /* a blank row after each table */
+    return ERR_OK;
+}
+
+static int write_report(struct xw *x, const struct report *r, struct err *e)
+{
+    char name[4 * SHEET_NAME_MAX + 1];
+    sheet_name(x, r->sheet ? r->sheet : r->title, name, sizeof name);
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+    if (!ws)
+        return err_set(e, ERR_IO, "%s: cannot add the worksheet '%s'", x->path, name);
+    struct report_table **mine = xmalloc(((size_t)r->ntables + 1) * sizeof *mine);
+    int nmine = 0;
+    for (int i = 0; i < r->ntables; i++)
+        if (!r->tables[i]->own_sheet)
+            mine[nmine++] = r->tables[i];
+    set_widths(ws, mine, nmine);
+    x->row = 0;
+    write_text(ws, x->row++, 0, r->title, x->title);
+    if (r->subtitle)
+        write_text(ws, x->row++, 0, r->subtitle, x->subtitle);
+    for (int i = 0; i < r->nheader; i++) {
+        write_text(ws, x->row, 0, r->header[i].key, x->key);
+        write_text(ws, x->row, 1, r->header[i].value, x->text);
+        x->row++;
+    }
+    x->row++;
+    int rc = ERR_OK;
+    for (int i = 0; i < nmine && rc == ERR_OK; i++)
+        rc = write_table(x, ws, name, mine[i], i == 0, true, e);
+    free(mine);
+    for (int i = 0; i < r->ntables && rc == ERR_OK; i++) {
+        struct report_table *t = r->tables[i];
+        if (!t->own_sheet)
+            continue;
+        char own[4 * SHEET_NAME_MAX + 1];
+        sheet_name(x, t->title ? t->title : t->name, own, sizeof own);
+        lxw_worksheet *ows = workbook_add_worksheet(x->wb, own);
+        if (!ows)
+            return err_set(e, ERR_IO, "%s: cannot add the worksheet '%s'", x->path, own);
+        set_widths(ows, &t, 1);
+        x->row = 0;
+        write_text(ows, x->row++, 0, t->title ? t->title : t->name, x->title);
+        x->row++;
+        rc = write_table(x, ows, own, t, true, false, e);
+    }
+    return rc;
+}
+
+int render_xlsx(struct report *const *reports, int n, const char *path, struct err *e)
+{
+    /* Numbers must not depend on LC_NUMERIC: render in the C locale on this thread. */
+    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t previous = c_locale ? uselocale(c_locale) : (locale_t)0;
+
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = dir};
+    struct xw x = {.path = path};
+    x.wb = workbook_new_opt(path, &options);
+    int rc = ERR_OK;
+    if (!x.wb) {
+        rc = err_set(e, ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    } else {
+        make_formats(&x);
+        if (n > 0) {
+            lxw_doc_properties props = {.title = reports[0]->title, .company = NULL};
+            const char *company = report_header_get(reports[0], "Company");
+            const char *by = report_header_get(reports[0], "By");
+            props.company = (char *)company;
+            props.author = (char *)by;
+            workbook_set_properties(x.wb, &props);
+        }
+        for (int i = 0; i < n && rc == ERR_OK; i++)
+            rc = write_report(&x, reports[i], e);
+        lxw_error closed = workbook_close(x.wb);
+        if (rc == ERR_OK && closed != LXW_NO_ERROR)
+            rc = err_set(e, ERR_IO, "%s: %s", path, lxw_strerror(closed));
+    }
+    free(x.placed);
+    free(x.names);
+    free(dir);
+    if (c_locale) {
+        uselocale(previous);
+        freelocale(c_locale);
+    }
+    return rc;
+}
