@@ -4,7 +4,7 @@
 # `make demo` and `make check` can call it on every run. Runs apt-get through sudo when not root.
 set -eu
 
-packages="gcc make pkg-config libncurses-dev libsqlite3-dev libxlsxwriter-dev libcmocka-dev
+packages="gcc make pkg-config clang-format libncurses-dev libsqlite3-dev libxlsxwriter-dev libcmocka-dev
 libssl-dev sqlite3 tmux python3-openpyxl locales"
 
 missing_tools() {

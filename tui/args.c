@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-int args_parse(int argc, char **argv, const struct opt_spec *specs, struct args *out,
-               struct err *e)
+int args_parse(int argc, char **argv, const struct opt_spec *specs, struct args *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     bool only_pos = false;

@@ -50,6 +50,11 @@ static const struct command commands[] = {
     {"invoice", "show", cmd_invoice_show, "invoice show NUMBER"},
     {"payment", "record", cmd_payment_record,
      "payment record CODE AMOUNT --date D [--invoice NUMBER] [--reference TEXT]"},
+    {"import", NULL, cmd_import, "import customers|credits|invoices|payments FILE.csv"},
+    {"report", "statement", cmd_report_statement,
+     "report statement (--customer CODE | --all) --from D --to D [-o FILE.xlsx|FILE.csv]"},
+    {"report", "credits", cmd_report_credits, "report credits [--as-of D] [-o FILE]"},
+    {"report", "aging", cmd_report_aging, "report aging [--as-of D] [-o FILE]"},
     {"check", NULL, cmd_check, "check"},
 };
 

@@ -65,6 +65,10 @@ int cmd_invoice_credit_note(struct cli *c, int argc, char **argv);
 int cmd_invoice_list(struct cli *c, int argc, char **argv);
 int cmd_invoice_show(struct cli *c, int argc, char **argv);
 int cmd_payment_record(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_report_statement(struct cli *c, int argc, char **argv);
+int cmd_report_credits(struct cli *c, int argc, char **argv);
+int cmd_report_aging(struct cli *c, int argc, char **argv);
 
 struct report;
 /* Writes a report to path (format by extension), or as a text table on standard output when

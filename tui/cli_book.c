@@ -1,6 +1,7 @@
 /*
  * cli_book.c — commands about the book itself: init, check, demo.
  */
+#include "model/check.h"
 #include "tui/cli.h"
 
 #include <stdio.h>
@@ -23,7 +24,9 @@ int cmd_init(struct cli *c, int argc, char **argv)
     struct book_init init = {
         .company = args_get(&a, "company"),
         .currency = args_get(&a, "currency"),
-        .user = args_has(&a, "user") ? args_get(&a, "user") : c->user ? c->user : getenv("USER"),
+        .user = args_has(&a, "user") ? args_get(&a, "user")
+                : c->user            ? c->user
+                                     : getenv("USER"),
     };
     struct book *b;
     if (book_create(c->book_path, &init, c->clock, &b, &e) != ERR_OK)
@@ -35,20 +38,29 @@ int cmd_init(struct cli *c, int argc, char **argv)
 
 int cmd_check(struct cli *c, int argc, char **argv)
 {
-    (void)argc;
     (void)argv;
+    if (argc != 0)
+        return cli_usage("check", "check takes no arguments");
     struct book *b = cli_open(c);
     if (!b)
         return EXIT_FAIL;
-    fprintf(c->out, "check: %s\n", book_path(b));
+    struct check_report r = {0};
+    struct err e = {0};
+    if (book_check(b, &r, &e) != ERR_OK)
+        return cli_fail(&e);
+    int failed = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct check_item *it = &r.v[i];
+        fprintf(c->out, "%-4s %s%s%s\n", it->passed ? "ok" : "FAIL", it->name,
+                it->detail[0] ? ": " : "", it->detail);
+        failed += !it->passed;
+    }
+    check_report_free(&r);
+    if (failed) {
+        fprintf(stderr, "ratable: %d check%s failed in %s\n", failed, failed == 1 ? "" : "s",
+                book_path(b));
+        return EXIT_FAIL;
+    }
+    fprintf(c->out, "%s: all checks passed\n", book_path(b));
     return EXIT_OK;
-}
-
-int cmd_demo(struct cli *c, int argc, char **argv)
-{
-    (void)c;
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "ratable: demo is not available yet\n");
-    return EXIT_FAIL;
 }

@@ -92,10 +92,13 @@ int cmd_customer_edit(struct cli *c, int argc, char **argv)
 {
     static const char usage[] = "customer edit CODE [--code NEW] [--name NAME] [--currency CUR]"
                                 " [--email ADDR] [--terms DAYS] [--address TEXT]";
-    static const struct opt_spec specs[] = {
-        {"code", true, false},  {"name", true, false},    {"currency", true, false},
-        {"email", true, false}, {"terms", true, false},   {"address", true, false},
-        {0}};
+    static const struct opt_spec specs[] = {{"code", true, false},
+                                            {"name", true, false},
+                                            {"currency", true, false},
+                                            {"email", true, false},
+                                            {"terms", true, false},
+                                            {"address", true, false},
+                                            {0}};
     struct args a;
     struct err e = {0};
     if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
@@ -158,28 +161,14 @@ int cmd_customer_unarchive(struct cli *c, int argc, char **argv)
     return set_archived(c, argc, argv, false);
 }
 
-/* Writes a report to -o FILE, or as a text table on standard output. */
-int cli_emit(struct cli *c, struct report *r, const char *path)
-{
-    struct err e = {0};
-    int rc;
-    if (path && *path) {
-        rc = render_file(&r, 1, path, &e);
-        if (rc == ERR_OK)
-            fprintf(stderr, "wrote %s\n", path);
-    } else {
-        rc = render_text(&r, 1, c->out, 0, &e);
-    }
-    report_free(r);
-    return rc == ERR_OK ? EXIT_OK : cli_fail(&e);
-}
-
 int cmd_customer_list(struct cli *c, int argc, char **argv)
 {
     static const char usage[] =
         "customer list [--filter TEXT] [--sort code|name|owed|credit] [--all] [-o FILE]";
-    static const struct opt_spec specs[] = {{"filter", true, false}, {"sort", true, false},
-                                            {"all", false, false},   {"output", true, false},
+    static const struct opt_spec specs[] = {{"filter", true, false},
+                                            {"sort", true, false},
+                                            {"all", false, false},
+                                            {"output", true, false},
                                             {0}};
     struct args a;
     struct err e = {0};
@@ -206,8 +195,8 @@ int cmd_customer_list(struct cli *c, int argc, char **argv)
     if (customer_list(b, &q, 0, (size_t)-1 >> 1, &l, &e) != ERR_OK)
         return cli_fail(&e);
     static const struct report_col cols[] = {
-        {"code", "Code", COL_TEXT, 0},     {"name", "Name", COL_TEXT, 0},
-        {"currency", "Cur", COL_TEXT, 0},  {"owed", "Owed", COL_MONEY, 0},
+        {"code", "Code", COL_TEXT, 0},      {"name", "Name", COL_TEXT, 0},
+        {"currency", "Cur", COL_TEXT, 0},   {"owed", "Owed", COL_MONEY, 0},
         {"credit", "Credit", COL_MONEY, 0}, {"status", "Status", COL_TEXT, 0},
     };
     struct report *r = report_new("Customers", NULL);
@@ -408,7 +397,8 @@ int cmd_credit_apply(struct cli *c, int argc, char **argv)
 
 static void print_issued(struct cli *c, const struct invoice_result *r, const char *customer)
 {
-    fprintf(c->out, "%s issued to %s: total %s %s; credit applied %s (prepaid %s, free %s); due %s\n",
+    fprintf(c->out,
+            "%s issued to %s: total %s %s; credit applied %s (prepaid %s, free %s); due %s\n",
             r->number, customer, amt(r->total, r->exponent), r->currency,
             amt(money_of(r->credit_paid.minor + r->credit_free.minor), r->exponent),
             amt(r->credit_paid, r->exponent), amt(r->credit_free, r->exponent),
@@ -417,13 +407,14 @@ static void print_issued(struct cli *c, const struct invoice_result *r, const ch
 
 static int invoice_new(struct cli *c, int argc, char **argv, bool draft)
 {
-    const char *usage = draft ? "invoice draft CODE --date D [--due D] --line \"DESCRIPTION=AMOUNT\""
-                                " [--line ...] [--number N] [--memo TEXT]"
-                              : "invoice issue CODE --date D [--due D] --line"
-                                " \"DESCRIPTION=AMOUNT\" [--line ...] [--number N] [--memo TEXT]";
-    static const struct opt_spec specs[] = {
-        {"date", true, false},   {"due", true, false},  {"line", true, true},
-        {"number", true, false}, {"memo", true, false}, {0}};
+    const char *usage = draft
+                            ? "invoice draft CODE --date D [--due D] --line \"DESCRIPTION=AMOUNT\""
+                              " [--line ...] [--number N] [--memo TEXT]"
+                            : "invoice issue CODE --date D [--due D] --line"
+                              " \"DESCRIPTION=AMOUNT\" [--line ...] [--number N] [--memo TEXT]";
+    static const struct opt_spec specs[] = {{"date", true, false}, {"due", true, false},
+                                            {"line", true, true},  {"number", true, false},
+                                            {"memo", true, false}, {0}};
     struct args a;
     struct err e = {0};
     if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
@@ -536,8 +527,10 @@ int cmd_invoice_credit_note(struct cli *c, int argc, char **argv)
 int cmd_invoice_list(struct cli *c, int argc, char **argv)
 {
     static const char usage[] = "invoice list [--customer CODE] [--open] [--drafts] [-o FILE]";
-    static const struct opt_spec specs[] = {{"customer", true, false}, {"open", false, false},
-                                            {"drafts", false, false},  {"output", true, false},
+    static const struct opt_spec specs[] = {{"customer", true, false},
+                                            {"open", false, false},
+                                            {"drafts", false, false},
+                                            {"output", true, false},
                                             {0}};
     struct args a;
     struct err e = {0};
@@ -559,11 +552,11 @@ int cmd_invoice_list(struct cli *c, int argc, char **argv)
     if (invoice_list(b, &q, &rows, &e) != ERR_OK)
         return cli_fail(&e);
     static const struct report_col cols[] = {
-        {"number", "Invoice", COL_TEXT, 0},     {"customer", "Customer", COL_TEXT, 0},
-        {"currency", "Cur", COL_TEXT, 0},       {"issued", "Date", COL_DATE, 0},
-        {"due", "Due", COL_DATE, 0},            {"status", "Status", COL_TEXT, 0},
-        {"total", "Total", COL_MONEY, 0},       {"credit", "Credit applied", COL_MONEY, 0},
-        {"paid", "Paid", COL_MONEY, 0},         {"credited", "Credit notes", COL_MONEY, 0},
+        {"number", "Invoice", COL_TEXT, 0}, {"customer", "Customer", COL_TEXT, 0},
+        {"currency", "Cur", COL_TEXT, 0},   {"issued", "Date", COL_DATE, 0},
+        {"due", "Due", COL_DATE, 0},        {"status", "Status", COL_TEXT, 0},
+        {"total", "Total", COL_MONEY, 0},   {"credit", "Credit applied", COL_MONEY, 0},
+        {"paid", "Paid", COL_MONEY, 0},     {"credited", "Credit notes", COL_MONEY, 0},
         {"open", "Open", COL_MONEY, 0},
     };
     struct report *r = report_new("Invoices", NULL);
@@ -622,8 +615,10 @@ int cmd_payment_record(struct cli *c, int argc, char **argv)
 {
     static const char usage[] = "payment record CODE AMOUNT --date D [--invoice NUMBER]"
                                 " [--reference TEXT] [--number N]";
-    static const struct opt_spec specs[] = {{"date", true, false},      {"invoice", true, false},
-                                            {"reference", true, false}, {"number", true, false},
+    static const struct opt_spec specs[] = {{"date", true, false},
+                                            {"invoice", true, false},
+                                            {"reference", true, false},
+                                            {"number", true, false},
                                             {0}};
     struct args a;
     struct err e = {0};

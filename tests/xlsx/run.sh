@@ -1,0 +1,76 @@
+#!/bin/sh
+# XLSX read-back: statements exported as XLSX are read by an independent reader (openpyxl) and
+# compared with the CSV of the same statement, also when the process runs under a German locale
+# (whose LC_NUMERIC writes 1234,56). Formula-looking text must stay text.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+bin=${RATABLE:-./ratable}
+case $bin in /*) ;; *) bin="$top/$bin" ;; esac
+py=/usr/bin/python3
+export RATABLE_NOW=1795348800 RATABLE_TODAY=2026-11-22 RATABLE_USER=xlsx
+unset RATABLE_BOOK
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+"$bin" demo demo.ratable >/dev/null
+# A customer whose name and invoice text look like formulas.
+"$bin" -b demo.ratable customer add EVIL --name '=HYPERLINK("http://example.com","click")' >/dev/null
+for line in '+SUM(A1:A9)=10.00' '@cmd|calc=5.00' '-2+3=1.00'; do
+    "$bin" -b demo.ratable invoice issue EVIL --date 2026-11-02 --line "$line" >/dev/null
+done
+
+fails=0
+for customer in GLOBEX UMBRELLA SOYLENT EVIL; do
+    "$bin" -b demo.ratable report statement --customer $customer --from 2026-01-01 \
+        --to 2026-11-22 -o "$customer.csv" 2>/dev/null
+    "$bin" -b demo.ratable report statement --customer $customer --from 2026-01-01 \
+        --to 2026-11-22 -o "$customer.xlsx" 2>/dev/null
+    printf '%s: ' "$customer"
+    $py "$here/compare.py" "$customer.xlsx" "$customer.csv" || fails=$((fails + 1))
+done
+
+# Exports are private files.
+mode=$(stat -c %a GLOBEX.xlsx)
+[ "$mode" = 600 ] || { echo "GLOBEX.xlsx has mode $mode, not 600"; fails=$((fails + 1)); }
+
+# The CSV guards formula-looking text; the XLSX stores it as a string.
+grep -q "\"'=HYPERLINK(\"\"http://example.com\"\",\"\"click\"\")\"" EVIL.csv ||
+    { echo "EVIL.csv: the name is not guarded"; fails=$((fails + 1)); }
+$py - EVIL.xlsx <<'PY' || fails=$((fails + 1))
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
+wanted = {'=HYPERLINK("http://example.com","click")', "+SUM(A1:A9)", "@cmd|calc", "-2+3"}
+found = {c.value: c for row in ws.iter_rows() for c in row if c.value in wanted}
+assert set(found) == wanted, "missing: %s" % (wanted - set(found))
+bad = [c.coordinate for c in found.values() if c.data_type != "s"]
+assert not bad, "written as formulas: %s" % bad
+print("EVIL.xlsx: %d formula-looking texts stored as text" % len(found))
+PY
+
+# Under a German locale the numbers must be the same.
+if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    LC_ALL=de_DE.UTF-8 "$bin" -b demo.ratable report statement --customer GLOBEX \
+        --from 2026-01-01 --to 2026-11-22 -o GLOBEX-de.xlsx 2>/dev/null
+    printf 'GLOBEX under de_DE.UTF-8: '
+    $py "$here/compare.py" GLOBEX-de.xlsx GLOBEX.csv || fails=$((fails + 1))
+else
+    echo "xlsx: the de_DE.UTF-8 locale is missing (run make deps)"
+    fails=$((fails + 1))
+fi
+
+# Every customer's statement in one workbook: one worksheet each.
+"$bin" -b demo.ratable report statement --all --from 2026-10-01 --to 2026-11-22 -o all.xlsx 2>/dev/null
+$py - all.xlsx <<'PY' || fails=$((fails + 1))
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+assert len(wb.sheetnames) >= 20, wb.sheetnames
+assert "ACME" in wb.sheetnames and "SAKURA" in wb.sheetnames, wb.sheetnames
+print("all.xlsx: %d statements, one sheet each" % len(wb.sheetnames))
+PY
+
+if [ $fails -ne 0 ]; then
+    echo "xlsx: $fails checks failed"
+    exit 1
+fi
+echo "xlsx: all checks passed"

@@ -1,0 +1,109 @@
+/*
+ * cli_report.c — `ratable report NAME ...`: build a report and print it as a text table, or
+ * write it to -o FILE as .xlsx, .csv or .txt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model/date.h"
+#include "reports/render.h"
+#include "reports/reports.h"
+#include "tui/cli.h"
+
+/* Prints or writes reports, then frees them. */
+static int emit_all(struct cli *c, struct report **r, int n, const char *path)
+{
+    struct err e = {0};
+    int rc;
+    if (path && *path) {
+        rc = render_file(r, n, path, &e);
+        if (rc == ERR_OK)
+            fprintf(stderr, "wrote %s\n", path);
+    } else {
+        rc = render_text(r, n, c->out, 0, &e);
+    }
+    for (int i = 0; i < n; i++)
+        report_free(r[i]);
+    return rc == ERR_OK ? EXIT_OK : cli_fail(&e);
+}
+
+int cli_emit(struct cli *c, struct report *r, const char *path)
+{
+    return emit_all(c, &r, 1, path);
+}
+
+int cmd_report_statement(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] =
+        "report statement (--customer CODE | --all) --from D --to D [-o FILE.xlsx|FILE.csv]";
+    static const struct opt_spec specs[] = {{"customer", true, false}, {"all", false, false},
+                                            {"from", true, false},     {"to", true, false},
+                                            {"output", true, false},   {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos || args_has(&a, "customer") == args_has(&a, "all") || !args_has(&a, "from") ||
+        !args_has(&a, "to"))
+        return cli_usage(usage, "a statement needs --customer CODE or --all, --from and --to");
+    int32_t from, to;
+    if (cli_date("--from", args_get(&a, "from"), &from, &e) != ERR_OK ||
+        cli_date("--to", args_get(&a, "to"), &to, &e) != ERR_OK)
+        return cli_fail(&e);
+    if (to < from)
+        return cli_usage(usage, "--to is before --from");
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    if (args_has(&a, "customer")) {
+        struct report *r = report_statement(b, args_get(&a, "customer"), from, to, &e);
+        if (!r)
+            return cli_fail(&e);
+        return emit_all(c, &r, 1, args_get(&a, "output"));
+    }
+    struct report **all;
+    int n;
+    if (report_statements_all(b, from, to, &all, &n, &e) != ERR_OK)
+        return cli_fail(&e);
+    if (n == 0) {
+        free(all);
+        fprintf(stderr, "ratable: no customer has activity or a balance in that range\n");
+        return EXIT_FAIL;
+    }
+    int rc = emit_all(c, all, n, args_get(&a, "output"));
+    free(all);
+    return rc;
+}
+
+/* The reports that take only an as-of date. */
+static int as_of_report(struct cli *c, int argc, char **argv, const char *usage,
+                        struct report *(*build)(struct book *, int32_t, struct err *))
+{
+    static const struct opt_spec specs[] = {{"as-of", true, false}, {"output", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos)
+        return cli_usage(usage, "unexpected argument '%s'", a.pos[0]);
+    int32_t as_of = c->today;
+    if (args_has(&a, "as-of") && cli_date("--as-of", args_get(&a, "as-of"), &as_of, &e) != ERR_OK)
+        return cli_fail(&e);
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report *r = build(b, as_of, &e);
+    if (!r)
+        return cli_fail(&e);
+    return emit_all(c, &r, 1, args_get(&a, "output"));
+}
+
+int cmd_report_credits(struct cli *c, int argc, char **argv)
+{
+    return as_of_report(c, argc, argv, "report credits [--as-of D] [-o FILE]", report_credits);
+}
+
+int cmd_report_aging(struct cli *c, int argc, char **argv)
+{
+    return as_of_report(c, argc, argv, "report aging [--as-of D] [-o FILE]", report_aging);
+}
