@@ -20,7 +20,10 @@ INSERT INTO entry_kinds (kind, description) VALUES
     ('credit_expire', 'credit expired'),
     ('credit_refund', 'credit refunded'),
     ('credit_adjust', 'credit adjusted'),
-    ('credit_note', 'credit note issued');
+    ('credit_note', 'credit note issued'),
+    ('recognition', 'revenue recognized'),
+    ('deposit', 'deposit received for a contract that is not active'),
+    ('deposit_apply', 'deposit applied to an invoice');
 
 INSERT INTO sequences (kind, prefix, next) VALUES
     ('invoice', 'INV-', 1),

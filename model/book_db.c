@@ -49,7 +49,7 @@ static const struct {
     int version;
     const char *file;
 } migrations[] = {
-    {0, NULL},
+    {2, "0002_contracts.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */
@@ -265,6 +265,8 @@ static const struct {
     {"credit_grant", "SELECT doc FROM json_credit_grant WHERE id = :id"},
     {"credit_note", "SELECT doc FROM json_credit_note WHERE id = :id"},
     {"book", "SELECT doc FROM json_book WHERE id = :id"},
+    {"contract", "SELECT doc FROM json_contract WHERE id = :id"},
+    {"obligation", "SELECT doc FROM json_obligation WHERE id = :id"},
 };
 
 char *db_snapshot(struct book *b, const char *entity, int64_t id)

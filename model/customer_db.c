@@ -218,7 +218,9 @@ int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_
            " - coalesce((SELECT sum(a.amount) FROM payment_applications a JOIN payments p ON p.id"
            "   = a.payment_id WHERE a.invoice_id = i.id AND p.received_on <= :d), 0)"
            " - coalesce((SELECT sum(n.applied) FROM credit_notes n WHERE n.invoice_id = i.id"
-           "   AND n.issued_on <= :d), 0) AS open"
+           "   AND n.issued_on <= :d), 0)"
+           " - coalesce((SELECT sum(x.amount) FROM deposit_applications x WHERE x.invoice_id ="
+           "   i.id AND x.on_date <= :d), 0) AS open"
            " FROM invoices i WHERE i.customer_id = :id AND i.status = 'issued'"
            " AND i.issued_on <= :d) WHERE open <> 0");
     db_bind_int(st, ":id", id);

@@ -303,7 +303,7 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
         grp->descs = xgrow(grp->descs, &grp->capd, grp->n + 1, sizeof *grp->descs);
         grp->rows = xgrow(grp->rows, &grp->capr, grp->n + 1, sizeof *grp->rows);
         grp->descs[grp->n] = xstrdup(desc ? desc : "");
-        grp->lines[grp->n].amount = amount;
+        grp->lines[grp->n] = (struct invoice_line_input){.amount = amount};
         grp->rows[grp->n] = rec->row;
         grp->n++;
         grp->bad |= !good;

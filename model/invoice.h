@@ -2,7 +2,9 @@
  * invoice.h — invoices, their lines and credit notes.
  *
  * An invoice is written as a draft and then issued. Issuing fixes it for good, posts it to the
- * journal (Accounts receivable against Revenue for lines that are not tied to a contract), and
+ * journal (Accounts receivable against Deferred revenue for lines of a contract, against Revenue
+ * for lines tied to none: billing never drives a contract's revenue), applies the contract's
+ * deposits, and
  * applies the customer's available credit at once (ACCOUNTING.md §4): if credit covers the
  * invoice it is paid, otherwise only the remainder is due. A draft neither uses nor shows credit.
  * A credit note reduces what an issued invoice asks for; what exceeds its open balance becomes
@@ -22,6 +24,8 @@
 struct invoice_line_input {
     const char *description;
     struct money amount;
+    int64_t contract_id;   /* 0: not tied to a contract (a sale delivered on the invoice date) */
+    int64_t obligation_id; /* 0: the contract as a whole */
 };
 
 /* Parses "DESCRIPTION=AMOUNT" (split at the last '='); *description is newly allocated. */
@@ -45,6 +49,7 @@ struct invoice_result {
     int exponent;
     char currency[4];
     struct money total;
+    struct money deposits;    /* contract deposits applied */
     struct money credit_paid; /* prepaid/refund credit applied */
     struct money credit_free; /* promotional/goodwill credit applied */
     struct money due;         /* what remains to be paid */

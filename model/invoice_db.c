@@ -84,15 +84,30 @@ static int issue(struct book *b, const struct customer *c, int64_t id, const cha
     snprintf(memo, sizeof memo, "invoice %s to %s", number, c->code);
     struct journal_entry je;
     journal_init(&je, "invoice", issued_on, c->currency, memo, "invoice", id, c->id);
-    /* Lines that are not tied to a contract are sales delivered on the invoice date. */
     journal_debit(&je, "receivable", total, id);
-    journal_credit(&je, "revenue", total, id);
+    /* A contract's lines are billings: deferred revenue until the contract recognizes them.
+     * Lines tied to no contract are sales delivered on the invoice date. */
+    st = db_prepare(b, "SELECT amount, coalesce(contract_id, 0) FROM invoice_lines WHERE"
+                       " invoice_id = :id ORDER BY line_no");
+    db_bind_int(st, ":id", id);
+    int step;
+    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+        int64_t amount = db_col_int(st, 0), contract = db_col_int(st, 1);
+        journal_line_contract(&je, contract ? "deferred_revenue" : "revenue", -amount, id,
+                              contract);
+    }
+    if (step < 0)
+        return e->code;
     int64_t entry;
     if ((rc = journal_post(b, &je, &entry, e)) != ERR_OK)
         return rc;
+    struct money deposits;
+    if ((rc = posting_apply_deposits(b, c, id, number, issued_on, total, &deposits, e)) != ERR_OK)
+        return rc;
     struct money paid, free_credit;
-    if ((rc = posting_apply_credit(b, c, id, number, issued_on, total, &paid, &free_credit, e)) !=
-        ERR_OK)
+    if ((rc = posting_apply_credit(b, c, id, number, issued_on,
+                                   money_of(total.minor - deposits.minor), &paid, &free_credit,
+                                   e)) != ERR_OK)
         return rc;
     out->id = id;
     snprintf(out->number, sizeof out->number, "%s", number);
@@ -101,7 +116,8 @@ static int issue(struct book *b, const struct customer *c, int64_t id, const cha
     out->total = total;
     out->credit_paid = paid;
     out->credit_free = free_credit;
-    out->due = money_of(total.minor - paid.minor - free_credit.minor);
+    out->deposits = deposits;
+    out->due = money_of(total.minor - deposits.minor - paid.minor - free_credit.minor);
     return db_log(b, "invoice.issue", "invoice", id, NULL, e);
 }
 
@@ -167,12 +183,17 @@ int invoice_create(struct book *b, const struct invoice_input *in, struct invoic
     }
     int64_t id = db_last_id(b);
     for (size_t i = 0; i < in->nlines; i++) {
-        st = db_prepare(b, "INSERT INTO invoice_lines (invoice_id, line_no, description, amount)"
-                           " VALUES (:invoice, :no, :description, :amount)");
+        st = db_prepare(b, "INSERT INTO invoice_lines (invoice_id, line_no, description, amount,"
+                           " contract_id, obligation_id) VALUES (:invoice, :no, :description,"
+                           " :amount, :contract, :obligation)");
         db_bind_int(st, ":invoice", id);
         db_bind_int(st, ":no", (int64_t)i + 1);
         db_bind_text(st, ":description", in->lines[i].description);
         db_bind_money(st, ":amount", in->lines[i].amount);
+        if (in->lines[i].contract_id)
+            db_bind_int(st, ":contract", in->lines[i].contract_id);
+        if (in->lines[i].obligation_id)
+            db_bind_int(st, ":obligation", in->lines[i].obligation_id);
         if ((rc = db_exec(b, st, e)) != ERR_OK)
             goto fail;
     }

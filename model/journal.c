@@ -21,14 +21,30 @@ void journal_init(struct journal_entry *je, const char *kind, int32_t date, cons
 
 static void add(struct journal_entry *je, const char *role, int64_t amount, int64_t invoice_id)
 {
+    journal_line_contract(je, role, amount, invoice_id, 0);
+}
+
+void journal_line_contract(struct journal_entry *je, const char *role, int64_t amount,
+                           int64_t invoice_id, int64_t contract_id)
+{
     if (amount == 0)
         return;
+    /* Lines of the same account, invoice and contract add up into one. */
+    for (int i = 0; i < je->n; i++) {
+        struct journal_line *l = &je->lines[i];
+        if (strcmp(l->role, role) == 0 && l->invoice_id == invoice_id &&
+            l->contract_id == contract_id && (l->amount > 0) == (amount > 0)) {
+            l->amount += amount;
+            return;
+        }
+    }
     assert(je->n < JOURNAL_MAX_LINES);
     struct journal_line *l = &je->lines[je->n++];
     l->role = role;
     l->amount = amount;
     l->customer_id = je->customer_id;
     l->invoice_id = invoice_id;
+    l->contract_id = contract_id;
 }
 
 void journal_debit(struct journal_entry *je, const char *role, struct money amount,

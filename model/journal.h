@@ -23,6 +23,7 @@ struct journal_line {
     int64_t amount;      /* > 0 debit, < 0 credit */
     int64_t customer_id; /* 0: none */
     int64_t invoice_id;  /* 0: none */
+    int64_t contract_id; /* 0: the entry's */
 };
 
 struct journal_entry {
@@ -33,6 +34,7 @@ struct journal_entry {
     const char *source_type; /* the table of the document: invoice, payment, credit_grant ... */
     int64_t source_id;
     int64_t customer_id; /* 0: none */
+    int64_t contract_id; /* 0: none; set on every line */
     struct journal_line lines[JOURNAL_MAX_LINES];
     int n;
 };
@@ -44,6 +46,9 @@ void journal_debit(struct journal_entry *je, const char *role, struct money amou
                    int64_t invoice_id);
 void journal_credit(struct journal_entry *je, const char *role, struct money amount,
                     int64_t invoice_id);
+/* A line for one contract: amount > 0 debits, < 0 credits. */
+void journal_line_contract(struct journal_entry *je, const char *role, int64_t amount,
+                           int64_t invoice_id, int64_t contract_id);
 /* Debits equal credits (zero lines aside). */
 bool journal_balanced(const struct journal_entry *je);
 /* Lines with a non-zero amount. */

@@ -38,8 +38,8 @@ int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, st
         if (l->amount == 0)
             continue;
         st = db_prepare(b, "INSERT INTO journal_lines (entry_id, account, debit, credit,"
-                           " customer_id, invoice_id) VALUES (:entry, :account, :debit, :credit,"
-                           " :customer, :invoice)");
+                           " customer_id, invoice_id, contract_id) VALUES (:entry, :account,"
+                           " :debit, :credit, :customer, :invoice, :contract)");
         db_bind_int(st, ":entry", entry);
         db_bind_text(st, ":account", db_account(b, l->role));
         db_bind_int(st, ":debit", l->amount > 0 ? l->amount : 0);
@@ -48,6 +48,9 @@ int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, st
             db_bind_int(st, ":customer", l->customer_id);
         if (l->invoice_id)
             db_bind_int(st, ":invoice", l->invoice_id);
+        int64_t contract = l->contract_id ? l->contract_id : je->contract_id;
+        if (contract)
+            db_bind_int(st, ":contract", contract);
         if ((rc = db_exec(b, st, e)) != ERR_OK)
             return rc;
     }

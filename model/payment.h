@@ -5,6 +5,9 @@
  * owed, and a payment tied to no invoice, funds the customer's credit balance as a prepaid
  * grant that names the payment (ACCOUNTING.md §3, §4). One journal entry: Cash against Accounts
  * receivable and Customer credit balances.
+ *
+ * Cash for a contract that is not active yet is a deposit, never revenue and never credit: it
+ * is held in Customer deposits and applied to the contract's invoices once it is billed.
  */
 #ifndef RATABLE_PAYMENT_H
 #define RATABLE_PAYMENT_H
@@ -23,6 +26,7 @@ struct payment_input {
     const char *invoice;   /* NULL: not tied to an invoice */
     const char *reference; /* bank reference, may be NULL */
     const char *number;    /* NULL: the next number of the book's sequence */
+    const char *contract;  /* a contract not active yet: the payment is a deposit for it */
 };
 
 struct payment_result {
@@ -31,6 +35,7 @@ struct payment_result {
     int exponent;
     struct money applied;   /* to the invoice */
     struct money to_credit; /* to the customer's credit balance */
+    struct money deposit;   /* held as a deposit for the contract */
 };
 
 int payment_record(struct book *b, const struct payment_input *in, struct payment_result *out,
@@ -42,7 +47,7 @@ struct payment_row {
     char customer[CODE_MAX + 1];
     int exponent;
     int32_t received_on;
-    struct money amount, applied, to_credit;
+    struct money amount, applied, to_credit, deposit;
     char reference[128];
     char invoices[128]; /* numbers it settled, comma separated */
 };

@@ -30,11 +30,46 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     if (customer_find(b, in->customer, &c, e) != ERR_OK)
         return e->code;
     out->exponent = c.exponent;
-    int64_t invoice_id = 0;
+    int64_t invoice_id = 0, contract_id = 0;
     struct money open = money_of(0);
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         goto out;
+    if (in->contract) {
+        if (in->invoice) {
+            rc = err_set(e, ERR_INPUT,
+                         "contract: a payment is either for an invoice or a"
+                         " deposit for a contract, not both");
+            goto fail;
+        }
+        sqlite3_stmt *st = db_prepare(b, "SELECT id, customer_id, status FROM contracts WHERE code"
+                                         " = :code");
+        db_bind_text(st, ":code", in->contract);
+        int step = db_step(b, st, e);
+        if (step < 0) {
+            rc = e->code;
+            goto fail;
+        }
+        if (step != SQLITE_ROW) {
+            rc = err_set(e, ERR_NOTFOUND, "contract: no contract '%s'", in->contract);
+            goto fail;
+        }
+        contract_id = db_col_int(st, 0);
+        bool mine = db_col_int(st, 1) == c.id, draft = strcmp(db_col_text(st, 2), "draft") == 0;
+        sqlite3_reset(st);
+        if (!mine) {
+            rc = err_set(e, ERR_RULE, "contract: %s belongs to another customer, not %s",
+                         in->contract, c.code);
+            goto fail;
+        }
+        if (!draft) {
+            rc = err_set(e, ERR_RULE,
+                         "contract: %s is active, so cash for it is not a deposit; record the"
+                         " payment against its invoice",
+                         in->contract);
+            goto fail;
+        }
+    }
     if (in->invoice) {
         sqlite3_stmt *st = db_prepare(b, "SELECT i.id, i.customer_id, i.status, i.issued_on,"
                                          " coalesce(ib.open, 0) FROM invoices i LEFT JOIN"
@@ -75,6 +110,11 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     }
     struct money applied = money_of(in->amount.minor < open.minor ? in->amount.minor : open.minor);
     struct money excess = money_of(in->amount.minor - applied.minor);
+    struct money deposit = money_of(0);
+    if (contract_id) {
+        deposit = excess;
+        excess = money_of(0);
+    }
 
     if (in->number)
         snprintf(out->number, sizeof out->number, "%s", in->number);
@@ -82,8 +122,9 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
         goto fail;
     char at[32];
     sqlite3_stmt *st = db_prepare(b, "INSERT INTO payments (number, customer_id, received_on,"
-                                     " amount, reference, created_by, created_at) VALUES (:number,"
-                                     " :customer, :day, :amount, :reference, :by, :at)");
+                                     " amount, reference, created_by, created_at, contract_id)"
+                                     " VALUES (:number, :customer, :day, :amount, :reference, :by,"
+                                     " :at, :contract)");
     db_bind_text(st, ":number", out->number);
     db_bind_int(st, ":customer", c.id);
     db_bind_date(st, ":day", in->received_on);
@@ -91,12 +132,23 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     db_bind_text(st, ":reference", in->reference && *in->reference ? in->reference : NULL);
     db_bind_text(st, ":by", book_user(b));
     db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    if (contract_id)
+        db_bind_int(st, ":contract", contract_id);
     if ((rc = db_exec(b, st, e)) != ERR_OK) {
         if (rc == ERR_EXISTS)
             err_set(e, ERR_EXISTS, "number: payment %s already exists", out->number);
         goto fail;
     }
     out->id = db_last_id(b);
+    if (deposit.minor > 0) {
+        st = db_prepare(b, "INSERT INTO deposits (contract_id, payment_id, amount) VALUES (:k,"
+                           " :p, :a)");
+        db_bind_int(st, ":k", contract_id);
+        db_bind_int(st, ":p", out->id);
+        db_bind_money(st, ":a", deposit);
+        if ((rc = db_exec(b, st, e)) != ERR_OK)
+            goto fail;
+    }
     if (applied.minor > 0) {
         st = db_prepare(b, "INSERT INTO payment_applications (payment_id, invoice_id, amount)"
                            " VALUES (:payment, :invoice, :amount)");
@@ -121,16 +173,19 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     char memo[160];
     snprintf(memo, sizeof memo, "payment %s from %s", out->number, c.code);
     struct journal_entry je;
-    journal_init(&je, "payment", in->received_on, c.currency, memo, "payment", out->id, c.id);
+    journal_init(&je, contract_id ? "deposit" : "payment", in->received_on, c.currency, memo,
+                 "payment", out->id, c.id);
     journal_debit(&je, "cash", in->amount, 0);
     journal_credit(&je, "receivable", applied, invoice_id);
     journal_credit(&je, "customer_credit", excess, 0);
+    journal_line_contract(&je, "customer_deposits", -deposit.minor, 0, contract_id);
     int64_t entry;
     if ((rc = journal_post(b, &je, &entry, e)) != ERR_OK ||
         (rc = db_log(b, "payment.record", "payment", out->id, NULL, e)) != ERR_OK)
         goto fail;
     out->applied = applied;
     out->to_credit = excess;
+    out->deposit = deposit;
     rc = book_commit(b, e);
     goto out;
 fail:
@@ -147,7 +202,8 @@ int payment_list(struct book *b, int64_t customer_id, struct payment_rows *out, 
            " coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.payment_id ="
            " p.id), 0), coalesce(p.reference, ''), coalesce((SELECT group_concat(i.number, ', ')"
            " FROM payment_applications a JOIN invoices i ON i.id = a.invoice_id WHERE"
-           " a.payment_id = p.id), '') FROM payments p JOIN customers c ON c.id = p.customer_id"
+           " a.payment_id = p.id), ''), coalesce((SELECT sum(g.amount) FROM credit_grants g WHERE"
+           " g.payment_id = p.id), 0) FROM payments p JOIN customers c ON c.id = p.customer_id"
            " JOIN currencies cur ON cur.code = c.currency WHERE (:customer = 0 OR p.customer_id ="
            " :customer) ORDER BY p.received_on DESC, p.id DESC");
     db_bind_int(st, ":customer", customer_id);
@@ -163,7 +219,8 @@ int payment_list(struct book *b, int64_t customer_id, struct payment_rows *out, 
         r->received_on = db_col_date(st, 4);
         r->amount = db_col_money(st, 5);
         r->applied = db_col_money(st, 6);
-        r->to_credit = money_of(r->amount.minor - r->applied.minor);
+        r->to_credit = db_col_money(st, 9);
+        r->deposit = money_of(r->amount.minor - r->applied.minor - r->to_credit.minor);
         db_col_copy(st, 7, r->reference, sizeof r->reference);
         db_col_copy(st, 8, r->invoices, sizeof r->invoices);
     }

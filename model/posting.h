@@ -28,6 +28,12 @@ int posting_apply_credit(struct book *b, const struct customer *c, int64_t invoi
                          const char *number, int32_t day, struct money due, struct money *paid,
                          struct money *free_credit, struct err *e);
 
+/* Applies the unapplied deposits of the contracts on the invoice's lines to it, up to `due`
+ * (Customer deposits / Accounts receivable). */
+int posting_apply_deposits(struct book *b, const struct customer *c, int64_t invoice_id,
+                           const char *number, int32_t day, struct money due, struct money *applied,
+                           struct err *e);
+
 /* Writes a grant and its `granted` movement, without a journal entry (the caller's entry covers
  * it: a payment's or a credit note's). */
 int posting_grant(struct book *b, const struct customer *c, enum credit_kind kind,

@@ -316,6 +316,47 @@ struct money recognized_in(const struct recog_input *in, int32_t period)
     return money_of(now.minor - before.minor);
 }
 
+void recognition_schedule(const struct recog_input *in, int32_t first, size_t n,
+                          struct money *amounts)
+{
+    if (n == 0)
+        return;
+    if (in->pattern != PATTERN_RATABLE || in->start == DATE_NONE || in->end == DATE_NONE ||
+        in->end < in->start) {
+        struct money before = recognized_to(in, period_first_day(first) - 1);
+        for (size_t i = 0; i < n; i++) {
+            struct money now = recognized_to(in, period_last_day(first + (int32_t)i));
+            amounts[i] = money_of(now.minor - before.minor);
+            before = now;
+        }
+        return;
+    }
+    /* Ratable: the weight of every month of the term once, then cumulative sums. */
+    bool daily = in->convention == CONVENTION_DAILY;
+    int32_t p0 = period_of(in->start), p1 = period_of(in->end);
+    int64_t total = 0;
+    for (int32_t p = p0; p <= p1; p++) {
+        int64_t days = served(in, period_first_day(p), period_last_day(p));
+        total += daily ? days : days * (MONTH_UNITS / period_days(p));
+    }
+    int64_t through = 0;
+    for (int32_t p = p0; p < first && p <= p1; p++) {
+        int64_t days = served(in, period_first_day(p), period_last_day(p));
+        through += daily ? days : days * (MONTH_UNITS / period_days(p));
+    }
+    struct money before = scale(in->allocated, through, total);
+    for (size_t i = 0; i < n; i++) {
+        int32_t p = first + (int32_t)i;
+        if (p >= p0 && p <= p1) {
+            int64_t days = served(in, period_first_day(p), period_last_day(p));
+            through += daily ? days : days * (MONTH_UNITS / period_days(p));
+        }
+        struct money now = scale(in->allocated, through, total);
+        amounts[i] = money_of(now.minor - before.minor);
+        before = now;
+    }
+}
+
 bool recognition_span(const struct recog_input *in, int32_t *first, int32_t *last)
 {
     switch (in->pattern) {

@@ -112,6 +112,13 @@ struct money recognized_to(const struct recog_input *in, int32_t t);
 /* Revenue of period p (a month): R(end of p) - R(end of p - 1). */
 struct money recognized_in(const struct recog_input *in, int32_t period);
 
+/*
+ * Fills amounts[0..n) with the revenue of periods first .. first + n - 1, in one pass: what a
+ * recognition schedule holds. Equal to recognized_in() for each period.
+ */
+void recognition_schedule(const struct recog_input *in, int32_t first, size_t n,
+                          struct money *amounts);
+
 /* The first and last period in which the obligation can recognize anything; false when there
  * is none yet (an undelivered point obligation, no usage). */
 bool recognition_span(const struct recog_input *in, int32_t *first, int32_t *last);

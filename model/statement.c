@@ -72,17 +72,28 @@ static void describe(const struct statement_source *src, const struct statement_
     switch (s->kind) {
     case SETTLE_PAYMENT: {
         char total[MONEY_BUF];
-        money_format(money_of(s->amount.minor + s->to_credit.minor), src->exponent, MONEY_GROUP,
-                     total, sizeof total);
+        money_format(money_of(s->amount.minor + s->to_credit.minor + s->to_deposit.minor),
+                     src->exponent, MONEY_GROUP, total, sizeof total);
         if (inv)
             snprintf(l->description, sizeof l->description, "Payment %s received for %s", total,
                      inv);
         else
             snprintf(l->description, sizeof l->description, "Payment %s received", total);
         with_credit_note(l->description, sizeof l->description, s->to_credit, src->exponent);
+        if (s->to_deposit.minor > 0) {
+            char dep[MONEY_BUF];
+            size_t n = strlen(l->description);
+            snprintf(l->description + n, sizeof l->description - n,
+                     "; %s held as a deposit for a contract not yet active",
+                     money_format(s->to_deposit, src->exponent, MONEY_GROUP, dep, sizeof dep));
+        }
         l->kind = LINE_PAYMENT;
         break;
     }
+    case SETTLE_DEPOSIT:
+        snprintf(l->description, sizeof l->description, "Deposit applied to %s", inv ? inv : "");
+        l->kind = LINE_DEPOSIT;
+        break;
     case SETTLE_CREDIT:
         snprintf(l->description, sizeof l->description, "Credit applied to %s", inv ? inv : "");
         l->kind = LINE_CREDIT;

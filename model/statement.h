@@ -47,17 +47,19 @@ enum settlement_kind {
     SETTLE_PAYMENT,
     SETTLE_CREDIT, /* credit applied */
     SETTLE_CREDIT_NOTE,
+    SETTLE_DEPOSIT, /* a contract's deposit applied */
 };
 
 /* Something that reduced what the customer owes, or a payment that funded credit. */
 struct statement_settlement {
     enum settlement_kind kind;
     int32_t date;
-    char ref[CODE_MAX + 1]; /* payment or credit note number, or the grant for credit */
-    int invoice;            /* index into invoices, or -1 for a payment tied to none */
-    struct money amount;    /* applied to that invoice (0 for a payment tied to none) */
-    struct money to_credit; /* payments and credit notes: what went to the credit balance */
-    int64_t seq;            /* order among documents of the same date */
+    char ref[CODE_MAX + 1];  /* payment or credit note number, or the grant for credit */
+    int invoice;             /* index into invoices, or -1 for a payment tied to none */
+    struct money amount;     /* applied to that invoice (0 for a payment tied to none) */
+    struct money to_credit;  /* payments and credit notes: what went to the credit balance */
+    struct money to_deposit; /* payments: what was held as a deposit for a contract */
+    int64_t seq;             /* order among documents of the same date */
 };
 
 struct statement_source {
@@ -82,6 +84,7 @@ enum statement_line_kind {
     LINE_PAYMENT,
     LINE_CREDIT,
     LINE_CREDIT_NOTE,
+    LINE_DEPOSIT,
 };
 
 struct statement_line {

@@ -72,9 +72,10 @@ static int load_documents(struct book *b, const struct customer *c, struct loade
 
     /* Payments, each with what it settled (at most one invoice) and what went to credit. */
     st = db_prepare(b, "SELECT p.id, p.number, p.received_on, p.amount, a.invoice_id,"
-                       " coalesce(a.amount, 0) FROM payments p LEFT JOIN payment_applications a"
-                       " ON a.payment_id = p.id WHERE p.customer_id = :customer"
-                       " ORDER BY p.received_on, p.id");
+                       " coalesce(a.amount, 0), coalesce((SELECT sum(g.amount) FROM credit_grants"
+                       " g WHERE g.payment_id = p.id), 0) FROM payments p LEFT JOIN"
+                       " payment_applications a ON a.payment_id = p.id WHERE p.customer_id ="
+                       " :customer ORDER BY p.received_on, p.id");
     db_bind_int(st, ":customer", c->id);
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         struct statement_settlement *s = add_settlement(l);
@@ -85,7 +86,8 @@ static int load_documents(struct book *b, const struct customer *c, struct loade
         struct money total = db_col_money(st, 3);
         s->invoice = db_col_is_null(st, 4) ? -1 : index_of(l, db_col_int(st, 4));
         s->amount = db_col_money(st, 5);
-        s->to_credit = money_of(total.minor - s->amount.minor);
+        s->to_credit = db_col_money(st, 6);
+        s->to_deposit = money_of(total.minor - s->amount.minor - s->to_credit.minor);
     }
     if (rc < 0)
         return e->code;
@@ -122,6 +124,23 @@ static int load_documents(struct book *b, const struct customer *c, struct loade
         s->amount = db_col_money(st, 4);
         s->to_credit = money_of(db_col_int(st, 3) - s->amount.minor);
         s->invoice = index_of(l, db_col_int(st, 5));
+    }
+    if (rc < 0)
+        return e->code;
+    /* Deposits applied to invoices. */
+    st = db_prepare(b, "SELECT a.id, a.invoice_id, a.on_date, a.amount, k.code FROM"
+                       " deposit_applications a JOIN deposits d ON d.id = a.deposit_id JOIN"
+                       " contracts k ON k.id = d.contract_id WHERE k.customer_id = :customer"
+                       " ORDER BY a.on_date, a.id");
+    db_bind_int(st, ":customer", c->id);
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        struct statement_settlement *s = add_settlement(l);
+        s->kind = SETTLE_DEPOSIT;
+        s->seq = db_col_int(st, 0);
+        s->invoice = index_of(l, db_col_int(st, 1));
+        s->date = db_col_date(st, 2);
+        s->amount = db_col_money(st, 3);
+        snprintf(s->ref, sizeof s->ref, "DEP-%s", db_col_text(st, 4));
     }
     if (rc < 0)
         return e->code;
@@ -181,7 +200,9 @@ int aging_load(struct book *b, int32_t as_of, struct aging_rows *out, struct err
            " - coalesce((SELECT sum(a.amount) FROM payment_applications a JOIN payments p ON p.id"
            "   = a.payment_id WHERE a.invoice_id = i.id AND p.received_on <= :d), 0)"
            " - coalesce((SELECT sum(n.applied) FROM credit_notes n WHERE n.invoice_id = i.id"
-           "   AND n.issued_on <= :d), 0) AS open"
+           "   AND n.issued_on <= :d), 0)"
+           " - coalesce((SELECT sum(x.amount) FROM deposit_applications x WHERE x.invoice_id ="
+           "   i.id AND x.on_date <= :d), 0) AS open"
            " FROM invoices i WHERE i.status = 'issued' AND i.issued_on <= :d) o"
            " JOIN customers c ON c.id = o.customer_id JOIN currencies cur ON cur.code ="
            " c.currency WHERE o.open <> 0 ORDER BY c.currency, c.code");

@@ -14,7 +14,8 @@
 #include "model/statement.h"
 #include "model/xalloc.h"
 
-static const char *const line_types[] = {"Invoice", "Payment", "Credit applied", "Credit note"};
+static const char *const line_types[] = {"Invoice", "Payment", "Credit applied", "Credit note",
+                                         "Deposit applied"};
 
 static void transactions(struct report *r, const struct statement *s)
 {

@@ -452,7 +452,7 @@ static int invoice_new(struct cli *c, int argc, char **argv, bool draft)
     struct customer cu;
     if (customer_find(b, a.pos[0], &cu, &e) != ERR_OK)
         return cli_fail(&e);
-    struct invoice_line_input lines[ARGS_MAX];
+    struct invoice_line_input lines[ARGS_MAX] = {{0}};
     char *descs[ARGS_MAX] = {0};
     size_t n = 0;
     int rc = EXIT_OK;

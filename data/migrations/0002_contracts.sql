@@ -77,7 +77,8 @@ CREATE TABLE usage_records (
     quantity TEXT NOT NULL,                                    -- as recorded: 1500, 12.5
     amount INTEGER NOT NULL,                                   -- the consideration it earns
     created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    invoice_id INTEGER REFERENCES invoices(id)                 -- once billed
 ) STRICT;
 CREATE INDEX usage_records_obligation ON usage_records(obligation_id, on_date);
 
@@ -152,3 +153,88 @@ INSERT INTO entry_kinds (kind, description) VALUES
     ('recognition', 'revenue recognized'),
     ('deposit', 'deposit received for a contract that is not active'),
     ('deposit_apply', 'deposit applied to an invoice');
+
+-- What an invoice still asks for now counts deposits applied to it.
+DROP VIEW invoice_balances;
+CREATE VIEW invoice_balances AS
+SELECT i.id AS invoice_id,
+       i.total,
+       coalesce((SELECT -sum(m.amount) FROM credit_movements m
+                 WHERE m.invoice_id = i.id AND m.kind = 'applied'), 0) AS credit_applied,
+       coalesce((SELECT sum(a.amount) FROM payment_applications a
+                 WHERE a.invoice_id = i.id), 0) AS paid,
+       coalesce((SELECT sum(c.applied) FROM credit_notes c WHERE c.invoice_id = i.id), 0) AS credited,
+       coalesce((SELECT sum(d.amount) FROM deposit_applications d WHERE d.invoice_id = i.id), 0)
+         AS deposits,
+       i.total
+         - coalesce((SELECT -sum(m.amount) FROM credit_movements m
+                     WHERE m.invoice_id = i.id AND m.kind = 'applied'), 0)
+         - coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.invoice_id = i.id), 0)
+         - coalesce((SELECT sum(c.applied) FROM credit_notes c WHERE c.invoice_id = i.id), 0)
+         - coalesce((SELECT sum(d.amount) FROM deposit_applications d WHERE d.invoice_id = i.id), 0)
+         AS open
+FROM invoices i
+WHERE i.status = 'issued';
+
+CREATE VIEW json_contract AS
+SELECT k.id, json_object('code', k.code, 'customer', c.code, 'status', k.status,
+    'signed_on', k.signed_on, 'start_on', k.start_on, 'end_on', k.end_on,
+    'collectibility', k.collectibility, 'payment_terms_days', k.payment_terms_days,
+    'trial_end', k.trial_end, 'price', k.price, 'discount', k.discount, 'payable', k.payable,
+    'variable', k.variable, 'variable_method', k.variable_method, 'billing', k.billing,
+    'revision', k.revision,
+    'obligations', (SELECT json_group_array(json_object('seq', o.seq, 'name', o.name,
+        'pattern', o.pattern, 'ssp', o.ssp, 'allocated', o.allocated))
+        FROM (SELECT * FROM obligations WHERE contract_id = k.id ORDER BY seq) o)) AS doc
+FROM contracts k JOIN customers c ON c.id = k.customer_id;
+CREATE VIEW json_obligation AS
+SELECT o.id, json_object('ref', k.code || '/' || o.seq, 'name', o.name, 'pattern', o.pattern,
+    'capable_distinct', o.capable_distinct, 'distinct_in_context', o.distinct_in_context,
+    'combined_reason', o.combined_reason, 'ssp', o.ssp, 'ssp_method', o.ssp_method,
+    'start_on', o.start_on, 'end_on', o.end_on, 'delivered_on', o.delivered_on,
+    'allocated', o.allocated, 'schedule_version', o.schedule_version,
+    'usage', (SELECT coalesce(sum(amount), 0) FROM usage_records WHERE obligation_id = o.id),
+    'progress', (SELECT basis_points FROM progress_records WHERE obligation_id = o.id
+                 ORDER BY on_date DESC, id DESC LIMIT 1)) AS doc
+FROM obligations o JOIN contracts k ON k.id = o.contract_id;
+
+-- Guards of version 2: recognition records and deposits are append-only; obligations change
+-- only while their contract is a draft (later, through a modification memo); deposits are
+-- never applied beyond what was received or what an invoice asks.
+CREATE TRIGGER recognition_postings_fixed BEFORE UPDATE ON recognition_postings
+BEGIN
+    SELECT RAISE(ABORT, 'recognition postings are append-only');
+END;
+CREATE TRIGGER recognition_postings_no_delete BEFORE DELETE ON recognition_postings
+BEGIN
+    SELECT RAISE(ABORT, 'recognition postings are append-only');
+END;
+CREATE TRIGGER schedule_lines_fixed BEFORE UPDATE ON schedule_lines
+BEGIN
+    SELECT RAISE(ABORT, 'a schedule version is never edited; re-plan to write a new one');
+END;
+CREATE TRIGGER schedule_lines_no_delete BEFORE DELETE ON schedule_lines
+BEGIN
+    SELECT RAISE(ABORT, 'schedule versions are kept as history');
+END;
+CREATE TRIGGER obligations_no_delete BEFORE DELETE ON obligations
+WHEN (SELECT status FROM contracts WHERE id = OLD.contract_id) <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'an obligation of a contract that is not a draft is never deleted');
+END;
+CREATE TRIGGER deposits_fixed BEFORE UPDATE ON deposits
+BEGIN
+    SELECT RAISE(ABORT, 'deposits are append-only');
+END;
+CREATE TRIGGER deposit_applications_fixed BEFORE UPDATE ON deposit_applications
+BEGIN
+    SELECT RAISE(ABORT, 'deposit applications are append-only');
+END;
+CREATE TRIGGER deposit_applications_check AFTER INSERT ON deposit_applications
+BEGIN
+    SELECT RAISE(ABORT, 'a deposit is applied beyond what was received')
+    WHERE (SELECT sum(amount) FROM deposit_applications WHERE deposit_id = NEW.deposit_id)
+        > (SELECT amount FROM deposits WHERE id = NEW.deposit_id);
+    SELECT RAISE(ABORT, 'the invoice would be settled beyond its total')
+    WHERE (SELECT open FROM invoice_balances WHERE invoice_id = NEW.invoice_id) < 0;
+END;

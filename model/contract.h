@@ -1,0 +1,210 @@
+/*
+ * contract.h — contracts with customers under ASC 606 / IFRS 15 (ACCOUNTING.md §2, §3).
+ *
+ * A contract is entered as a draft with its terms (step 1) and its performance obligations
+ * (step 2). Activating it checks that it is a contract at all — approved (signed), with at least
+ * one obligation, payment terms, commercial substance and probable collection — computes the
+ * transaction price (step 3), allocates it by relative standalone selling price (step 4) and
+ * plans every obligation's revenue by month (step 5). A contract that is not active recognizes
+ * nothing; cash received for it is a customer deposit.
+ *
+ * Obligations are named CODE/N: the contract's code and the obligation's number in it.
+ */
+#ifndef RATABLE_CONTRACT_H
+#define RATABLE_CONTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/book.h"
+#include "model/customer.h"
+#include "model/money.h"
+#include "model/recognition.h"
+
+enum contract_status {
+    CONTRACT_DRAFT,
+    CONTRACT_ACTIVE,
+    CONTRACT_COMPLETED,
+    CONTRACT_TERMINATED,
+};
+
+enum billing_plan {
+    BILL_UPFRONT,
+    BILL_MONTHLY,
+    BILL_QUARTERLY,
+    BILL_ANNUAL,
+    BILL_MILESTONE,
+};
+
+const char *contract_status_name(enum contract_status s);
+const char *billing_plan_name(enum billing_plan p);
+int billing_plan_parse(const char *s, enum billing_plan *out, struct err *e);
+
+struct contract {
+    int64_t id;
+    char code[CODE_MAX + 1];
+    int64_t customer_id;
+    char customer[CODE_MAX + 1];
+    char customer_name[256];
+    char currency[4];
+    int exponent;
+    char description[256];
+    int32_t signed_on; /* DATE_NONE: not approved yet */
+    int32_t start_on, end_on;
+    int32_t trial_end; /* DATE_NONE: no free trial */
+    enum contract_status status;
+    bool collectible; /* collection is probable */
+    bool commercial_substance;
+    int payment_terms_days; /* -1: none stated */
+    struct price_terms price;
+    char variable_method[16]; /* expected_value, most_likely, or "" */
+    char variable_note[256];
+    enum billing_plan billing;
+    int32_t billed_through; /* DATE_NONE: nothing billed by the plan yet */
+    int32_t activated_on, ended_on;
+    int64_t parent_id;
+    char parent[CODE_MAX + 1];
+    int64_t revision;
+};
+
+struct obligation {
+    int64_t id;
+    int64_t contract_id;
+    int seq;
+    char ref[2 * CODE_MAX + 8]; /* CODE/N */
+    char name[256];
+    bool capable_distinct, distinct_in_context;
+    char combined_reason[256];
+    enum pattern pattern;
+    struct money ssp;
+    enum ssp_method ssp_method;
+    char ssp_evidence[256];
+    struct money residual_low, residual_high;
+    bool discount_target;
+    int32_t start_on, end_on; /* ratable and progress: the service term */
+    int32_t due_on;           /* point: expected delivery */
+    int32_t delivered_on;     /* point: DATE_NONE until delivered */
+    int32_t pause_start, pause_end;
+    struct money allocated;
+    int schedule_version;
+};
+
+/* ---- entering a contract ---------------------------------------------------------------- */
+
+struct contract_input {
+    const char *code;
+    const char *customer;
+    const char *description;
+    int32_t signed_on; /* DATE_NONE: not signed yet */
+    int32_t start_on, end_on;
+    int32_t trial_end;
+    bool not_collectible;
+    bool no_commercial_substance;
+    int payment_terms_days; /* -1: the customer's terms */
+    struct price_terms price;
+    const char *variable_method;
+    const char *variable_note;
+    enum billing_plan billing;
+};
+
+int contract_add(struct book *b, const struct contract_input *in, int64_t *id, struct err *e);
+
+struct obligation_input {
+    const char *contract; /* code */
+    const char *name;
+    enum pattern pattern;
+    struct money ssp;
+    enum ssp_method ssp_method;
+    const char *ssp_evidence;
+    struct money residual_low, residual_high;
+    bool not_capable_distinct, not_distinct_in_context;
+    const char *combined_reason;
+    bool discount_target;
+    int32_t start_on, end_on; /* DATE_NONE: the contract's term */
+    int32_t due_on;
+};
+
+int obligation_add(struct book *b, const struct obligation_input *in, char *ref, size_t refsize,
+                   struct err *e);
+
+/*
+ * Combines obligation `from` into `into` (both CODE/N of one draft contract) because the
+ * promises are not distinct: the standalone prices add up, the service term covers both, and the
+ * reason is recorded on the combined obligation.
+ */
+int obligation_combine(struct book *b, const char *into, const char *from, const char *reason,
+                       struct err *e);
+
+/* Step 1 to 5: checks the contract can be activated, allocates, plans, and activates it. */
+int contract_activate(struct book *b, const char *code, int32_t on, struct err *e);
+
+/* Marks a point obligation delivered; its revenue is recognized on that date. */
+int obligation_deliver(struct book *b, const char *ref, int32_t on, struct err *e);
+/* Records usage of a usage obligation: the quantity as written and the amount it earns. */
+int usage_record(struct book *b, const char *ref, int32_t on, const char *quantity,
+                 struct money amount, struct err *e);
+/* Records the percent complete (basis points) of a progress obligation. */
+int progress_record(struct book *b, const char *ref, int32_t on, int32_t basis_points,
+                    struct err *e);
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+int contract_find(struct book *b, const char *code, struct contract *out, struct err *e);
+
+struct obligations {
+    struct obligation *v;
+    size_t n, cap;
+};
+int obligations_load(struct book *b, int64_t contract_id, struct obligations *out, struct err *e);
+void obligations_free(struct obligations *o);
+/* Finds CODE/N. */
+int obligation_find(struct book *b, const char *ref, struct contract *c, struct obligation *o,
+                    struct err *e);
+
+/* The rules' view of an obligation, with its usage and progress loaded. */
+struct recog_source {
+    struct recog_input in;
+    struct usage_event *usage;
+    struct progress_event *progress;
+};
+int recog_source_load(struct book *b, const struct contract *c, const struct obligation *o,
+                      enum convention conv, struct recog_source *out, struct err *e);
+void recog_source_free(struct recog_source *s);
+
+enum convention book_convention(struct book *b);
+
+/*
+ * A contract's position at the end of a day (ACCOUNTING.md §3): billed to date B, recognized to
+ * date R (as the schedules compute it), deferred revenue when B > R, split into the part
+ * scheduled within the next 12 months (current) and the rest, and a contract asset when R > B.
+ */
+struct contract_balance {
+    struct money billed, recognized;
+    struct money deferred, deferred_current, deferred_noncurrent;
+    struct money contract_asset;
+    struct money unrecognized; /* fixed price allocated but not yet recognized (RPO) */
+    struct money rpo_12;       /* of which scheduled within 12 months */
+};
+int contract_balance(struct book *b, const struct contract *c, int32_t as_of,
+                     struct contract_balance *out, struct err *e);
+
+struct contract_row {
+    struct contract c;
+    struct money transaction_price;
+    int obligations;
+};
+struct contract_rows {
+    struct contract_row *v;
+    size_t n, cap;
+};
+struct contract_query {
+    int64_t customer_id; /* 0: all */
+    const char *filter;  /* code, customer or description contains */
+    int status;          /* -1: any */
+};
+int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
+                  struct err *e);
+void contract_rows_free(struct contract_rows *r);
+
+#endif
