@@ -90,7 +90,7 @@ tui-check: ratable
 
 check: need-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit golden xlsx-check format-check
+	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check format-check
 	@echo "make check: all passed"
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
@@ -102,6 +102,7 @@ asan-run: $(BUILD)/ratable-bin $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 	@RATABLE=$(BUILD)/ratable-bin sh tests/golden/run.sh
 	@RATABLE=$(BUILD)/ratable-bin sh tests/xlsx/run.sh
+	@RATABLE=$(BUILD)/ratable-bin sh tests/tui/run.sh
 	@echo "make asan: all passed"
 
 $(BUILD)/ratable-bin: $(LIB_OBJ) $(TUI_OBJ)

@@ -67,6 +67,10 @@ void book_rollback(struct book *b);
 int book_begin_read(struct book *b, struct err *e);
 void book_end_read(struct book *b);
 
+/* SQLite's data_version: it changes when another connection commits to the book, so a screen
+ * can tell its data is stale. */
+int64_t book_data_version(struct book *b);
+
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);
 

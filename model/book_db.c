@@ -453,6 +453,14 @@ char *book_timestamp(const struct book *b, char *buf, int size)
     return buf;
 }
 
+int64_t book_data_version(struct book *b)
+{
+    sqlite3_stmt *st = db_prepare(b, "PRAGMA data_version");
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? db_col_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
 int book_version(struct book *b)
 {
     sqlite3_stmt *st = db_prepare(b, "PRAGMA user_version");

@@ -156,6 +156,27 @@ struct credit_expiring_list {
 int credit_expiring_load(struct book *b, int32_t from, int32_t to, struct credit_expiring_list *out,
                          struct err *e);
 void credit_expiring_free(struct credit_expiring_list *l);
+/* A customer's credit at a date, for lists. */
+struct credit_summary {
+    int64_t customer_id;
+    char customer[CODE_MAX + 1];
+    char name[256];
+    char currency[4];
+    int exponent;
+    struct money paid, free_credit, total;
+    int32_t next_expiry;   /* the soonest expiry of a grant with credit left; DATE_NONE */
+    struct money expiring; /* credit left in grants expiring within `window` days */
+    int grants;            /* grants with credit left */
+};
+struct credit_summaries {
+    struct credit_summary *v;
+    size_t n, cap;
+};
+/* Every customer holding credit at the end of as_of, by code; `window` days ahead for expiring. */
+int credit_summaries_load(struct book *b, int32_t as_of, int window, struct credit_summaries *out,
+                          struct err *e);
+void credit_summaries_free(struct credit_summaries *s);
+
 /* Grants of every customer with credit left at the end of as_of (remaining as of then), by
  * currency, then customer, then grant. */
 int credit_outstanding_load(struct book *b, int32_t as_of, struct credit_expiring_list *out,

@@ -652,3 +652,44 @@ void credit_expiring_free(struct credit_expiring_list *l)
     free(l->v);
     memset(l, 0, sizeof *l);
 }
+
+int credit_summaries_load(struct book *b, int32_t as_of, int window, struct credit_summaries *out,
+                          struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(
+        b, "WITH g AS (SELECT g.id, g.customer_id, g.kind, g.expires_on, (SELECT sum(m.amount) FROM"
+           " credit_movements m WHERE m.grant_id = g.id AND m.on_date <= :d) AS left FROM"
+           " credit_grants g WHERE g.granted_on <= :d) SELECT c.id, c.code, c.name, c.currency,"
+           " cur.exponent, sum(CASE WHEN g.kind IN ('prepaid', 'refund') THEN g.left ELSE 0 END),"
+           " sum(CASE WHEN g.kind IN ('promotional', 'goodwill') THEN g.left ELSE 0 END),"
+           " sum(g.left), min(CASE WHEN g.expires_on >= :d THEN g.expires_on END),"
+           " sum(CASE WHEN g.expires_on BETWEEN :d AND :until THEN g.left ELSE 0 END), count(*)"
+           " FROM g JOIN customers c ON c.id = g.customer_id JOIN currencies cur ON cur.code ="
+           " c.currency WHERE g.left > 0 GROUP BY c.id ORDER BY c.code COLLATE NOCASE");
+    db_bind_date(st, ":d", as_of);
+    db_bind_date(st, ":until", as_of + window);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct credit_summary *x = &out->v[out->n++];
+        memset(x, 0, sizeof *x);
+        x->customer_id = db_col_int(st, 0);
+        db_col_copy(st, 1, x->customer, sizeof x->customer);
+        db_col_copy(st, 2, x->name, sizeof x->name);
+        db_col_copy(st, 3, x->currency, sizeof x->currency);
+        x->exponent = (int)db_col_int(st, 4);
+        x->paid = db_col_money(st, 5);
+        x->free_credit = db_col_money(st, 6);
+        x->total = db_col_money(st, 7);
+        x->next_expiry = db_col_date(st, 8);
+        x->expiring = db_col_money(st, 9);
+        x->grants = (int)db_col_int(st, 10);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+void credit_summaries_free(struct credit_summaries *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}

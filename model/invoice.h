@@ -109,6 +109,21 @@ struct invoice_detail {
     size_t nlines;
 };
 int invoice_get(struct book *b, const char *number, struct invoice_detail *out, struct err *e);
+
+/* What settled an invoice, in date order. */
+struct invoice_settlement {
+    int32_t on;
+    const char *kind; /* "credit", "payment", "credit note", "deposit" */
+    char ref[CODE_MAX + 8];
+    struct money amount;
+};
+struct invoice_settlements {
+    struct invoice_settlement *v;
+    size_t n, cap;
+};
+int invoice_settlements_load(struct book *b, int64_t invoice_id, struct invoice_settlements *out,
+                             struct err *e);
+void invoice_settlements_free(struct invoice_settlements *s);
 void invoice_detail_free(struct invoice_detail *d);
 
 #endif

@@ -447,3 +447,34 @@ void invoice_detail_free(struct invoice_detail *d)
     free(d->memo);
     memset(d, 0, sizeof *d);
 }
+
+int invoice_settlements_load(struct book *b, int64_t invoice_id, struct invoice_settlements *out,
+                             struct err *e)
+{
+    static const char *const kinds[] = {"credit", "payment", "credit note", "deposit"};
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT 0, m.on_date, 'grant ' || m.grant_id, -m.amount, m.id FROM credit_movements m"
+           " WHERE m.invoice_id = :i AND m.kind = 'applied' UNION ALL SELECT 1, p.received_on,"
+           " p.number, a.amount, a.id FROM payment_applications a JOIN payments p ON p.id ="
+           " a.payment_id WHERE a.invoice_id = :i UNION ALL SELECT 2, n.issued_on, n.number,"
+           " n.applied, n.id FROM credit_notes n WHERE n.invoice_id = :i AND n.applied > 0 UNION"
+           " ALL SELECT 3, d.on_date, 'deposit ' || d.deposit_id, d.amount, d.id FROM"
+           " deposit_applications d WHERE d.invoice_id = :i ORDER BY 2, 1, 5");
+    db_bind_int(st, ":i", invoice_id);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct invoice_settlement *x = &out->v[out->n++];
+        x->kind = kinds[db_col_int(st, 0)];
+        x->on = db_col_date(st, 1);
+        db_col_copy(st, 2, x->ref, sizeof x->ref);
+        x->amount = db_col_money(st, 3);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+void invoice_settlements_free(struct invoice_settlements *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}

@@ -1,17 +1,508 @@
 /*
- * app.c — the workstation: the app loop, the screen stack and the status line.
+ * app.c — the workstation: the app loop, the screen stack, the global keys and the generated
+ * help, the status line, the `:` command line, signals and resizing.
+ *
+ * The loop draws the top screen, waits for a key (waking twice a second to notice commits made
+ * by another process), and hands the key to the screen's table, then to the global one.
+ * KEY_RESIZE is an ordinary key; signals only set a flag the loop reads, so no curses call ever
+ * runs in a signal handler. No transaction is held open while a person types.
  */
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "tui/cli.h"
+#include "model/date.h"
+#include "model/xalloc.h"
+#include "tui/ui.h"
 
+void ui_init_styles(bool color);
 int workstation_run(struct cli *c);
+
+static volatile sig_atomic_t got_signal;
+static bool curses_active;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+static void end_curses(void)
+{
+    if (curses_active) {
+        endwin();
+        curses_active = false;
+    }
+}
+
+static const struct key_binding global_keys[] = {
+    {'?', "?", ACT_HELP, "help for this screen"},
+    {'q', "q", ACT_BACK, "back (quit from the first screen)"},
+    {UI_KEY_ESC, "Esc", ACT_BACK, NULL},
+    {KEY_UP, "Up", ACT_UP, "move up"},
+    {'k', "k", ACT_UP, NULL},
+    {KEY_DOWN, "Down", ACT_DOWN, "move down"},
+    {'j', "j", ACT_DOWN, NULL},
+    {KEY_PPAGE, "PgUp", ACT_PAGE_UP, "page up"},
+    {KEY_NPAGE, "PgDn", ACT_PAGE_DOWN, "page down"},
+    {' ', "Space", ACT_PAGE_DOWN, NULL},
+    {KEY_HOME, "Home", ACT_HOME, "first row"},
+    {'g', "g", ACT_HOME, NULL},
+    {KEY_END, "End", ACT_END, "last row"},
+    {'G', "G", ACT_END, NULL},
+    {KEY_LEFT, "Left", ACT_LEFT, "scroll left"},
+    {'h', "h", ACT_LEFT, NULL},
+    {KEY_RIGHT, "Right", ACT_RIGHT, "scroll right"},
+    {'l', "l", ACT_RIGHT, NULL},
+    {'\n', "Enter", ACT_OPEN, "open the selected row"},
+    {KEY_ENTER, "keypad Enter", ACT_OPEN, NULL},
+    {'/', "/", ACT_SEARCH, "search or filter"},
+    {':', ":", ACT_COMMAND, "command line (:q, :customer CODE, :help)"},
+    {'\t', "Tab", ACT_NEXT_PANE, "next pane"},
+    {UI_CTRL('l'), "Ctrl-L", ACT_REDRAW, "redraw the screen"},
+    {'1', "1", ACT_GOTO_CUSTOMERS, "Customers"},
+    {'2', "2", ACT_GOTO_CREDITS, "Credit balances"},
+    {'5', "5", ACT_GOTO_INVOICES, "Invoices and payments"},
+    {'6', "6", ACT_GOTO_REPORTS, "Reports"},
+    {'Q', "Q", ACT_QUIT, "quit the workstation"},
+    {0, NULL, 0, NULL},
+};
+
+/* ---- the stack ---------------------------------------------------------------------------- */
+
+void app_push(struct app *a, const struct screen_ops *ops, void *state)
+{
+    if (a->depth == (int)(sizeof a->stack / sizeof a->stack[0])) {
+        app_message(a, true, "too many screens open; press q to go back");
+        if (ops->close) {
+            struct screen tmp = {.ops = ops, .state = state, .app = a};
+            ops->close(&tmp);
+        }
+        return;
+    }
+    struct screen *s = xcalloc(1, sizeof *s);
+    s->ops = ops;
+    s->state = state;
+    s->app = a;
+    s->stale = true;
+    snprintf(s->title, sizeof s->title, "%s", ops->title);
+    a->stack[a->depth++] = s;
+}
+
+void app_title(struct app *a, const char *fmt, ...)
+{
+    if (a->depth == 0)
+        return;
+    struct screen *s = a->stack[a->depth - 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->title, sizeof s->title, fmt, ap);
+    va_end(ap);
+}
+
+void app_pop(struct app *a)
+{
+    if (a->depth == 0)
+        return;
+    struct screen *s = a->stack[--a->depth];
+    if (s->ops->close)
+        s->ops->close(s);
+    free(s);
+}
+
+void app_root(struct app *a, const struct screen_ops *ops, void *state)
+{
+    while (a->depth > 0)
+        app_pop(a);
+    app_push(a, ops, state);
+}
+
+void app_message(struct app *a, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->message, sizeof a->message, fmt, ap);
+    va_end(ap);
+    a->message_error = error;
+}
+
+void app_changed(struct app *a)
+{
+    for (int i = 0; i < a->depth; i++)
+        a->stack[i]->stale = true;
+    struct err e = {0};
+    book_settings_get(a->book, &a->settings, &e);
+    a->data_version = book_data_version(a->book);
+}
+
+int32_t app_today(const struct app *a)
+{
+    return a->cli->today;
+}
+
+/* ---- help ----------------------------------------------------------------------------------- */
+
+struct help_state {
+    const struct key_binding *screen_keys;
+    const char *screen_title;
+    struct ui_scroll scroll;
+    char **lines;
+    size_t n;
+};
+
+static void help_add(struct help_state *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void help_add(struct help_state *h, const char *fmt, ...)
+{
+    h->lines = xrealloc(h->lines, (h->n + 1) * sizeof *h->lines);
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    h->lines[h->n++] = xstrdup(buf);
+}
+
+/* Lists a key table: each action once, with all its keys. */
+static void help_table(struct help_state *h, const struct key_binding *keys)
+{
+    for (const struct key_binding *k = keys; k && k->key; k++) {
+        if (!k->help)
+            continue;
+        char names[64];
+        snprintf(names, sizeof names, "%s", k->name);
+        for (const struct key_binding *x = k + 1; x->key && !x->help; x++)
+            if (x->action == k->action && strlen(names) + strlen(x->name) + 3 < sizeof names) {
+                strcat(names, ", ");
+                strcat(names, x->name);
+            }
+        help_add(h, "  %-14s %s", names, k->help);
+    }
+}
+
+static void help_load(struct screen *s)
+{
+    struct help_state *h = s->state;
+    if (h->n)
+        return;
+    help_add(h, "%s", h->screen_title);
+    help_table(h, h->screen_keys);
+    help_add(h, "%s", "");
+    help_add(h, "%s", "Everywhere");
+    help_table(h, global_keys);
+    h->scroll.count = h->n;
+}
+
+static void help_draw(struct screen *s, int top, int height, int width)
+{
+    struct help_state *h = s->state;
+    ui_scroll_fit(&h->scroll, height);
+    for (int r = 0; r < height; r++) {
+        size_t i = h->scroll.top + (size_t)r;
+        bool heading = i < h->n && h->lines[i][0] && h->lines[i][0] != ' ';
+        ui_style(heading ? STYLE_TOTAL : STYLE_NORMAL);
+        ui_put(top + r, 0, width, i < h->n ? h->lines[i] : "", false);
+    }
+    ui_style(STYLE_NORMAL);
+}
+
+static enum act_result help_act(struct screen *s, int action, wint_t key)
+{
+    (void)key;
+    struct help_state *h = s->state;
+    if (action == ACT_UP || action == ACT_PAGE_UP || action == ACT_HOME) {
+        h->scroll.sel = h->scroll.top;
+    } else if (action == ACT_DOWN || action == ACT_PAGE_DOWN || action == ACT_END) {
+        h->scroll.sel = h->scroll.top + (size_t)s->height - 1;
+    }
+    return ui_scroll_act(&h->scroll, action, s->height) ? ACT_HANDLED : ACT_UNHANDLED;
+}
+
+static void help_close(struct screen *s)
+{
+    struct help_state *h = s->state;
+    for (size_t i = 0; i < h->n; i++)
+        free(h->lines[i]);
+    free(h->lines);
+    free(h);
+}
+
+static const struct key_binding help_keys[] = {{0, NULL, 0, NULL}};
+static const struct screen_ops help_screen = {
+    .title = "Help",
+    .load = help_load,
+    .draw = help_draw,
+    .act = help_act,
+    .close = help_close,
+    .keys = help_keys,
+};
+
+/* ---- the command line ------------------------------------------------------------------------ */
+
+static void run_command(struct app *a, char *line)
+{
+    char *cmd = strtok(line, " ");
+    char *arg = strtok(NULL, " ");
+    if (!cmd)
+        return;
+    if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0) {
+        a->quit = true;
+    } else if (strcmp(cmd, "help") == 0) {
+        const struct screen *top = a->stack[a->depth - 1];
+        struct help_state *h = xcalloc(1, sizeof *h);
+        h->screen_keys = top->ops->keys;
+        h->screen_title = top->ops->title;
+        app_push(a, &help_screen, h);
+    } else if (strcmp(cmd, "customer") == 0 && arg) {
+        open_customer(a, arg);
+    } else if (strcmp(cmd, "credit") == 0 && arg) {
+        open_customer_credit(a, arg);
+    } else if (strcmp(cmd, "statement") == 0 && arg) {
+        open_statement_preview(a, arg);
+    } else {
+        app_message(a, true,
+                    "unknown command ':%s' (try :q, :help, :customer CODE, :credit CODE,"
+                    " :statement CODE)",
+                    cmd);
+    }
+}
+
+/* ---- frame ---------------------------------------------------------------------------------- */
+
+static const struct {
+    char key;
+    const char *name;
+} tabs[] = {{'1', "Customers"}, {'2', "Credit"}, {'5', "Invoices"}, {'6', "Reports"}};
+
+void ui_draw_frame(struct app *a);
+void ui_draw_frame(struct app *a)
+{
+    int rows = LINES, cols = COLS;
+    struct screen *s = a->stack[a->depth - 1];
+    /* Title bar: where we are, and the screens a key away. */
+    ui_style(STYLE_TITLE);
+    char title[256];
+    snprintf(title, sizeof title, " %s", s->title);
+    char right[256] = "";
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+        size_t n = strlen(right);
+        snprintf(right + n, sizeof right - n, "%c %s  ", tabs[i].key, tabs[i].name);
+    }
+    strncat(right, "? help ", sizeof right - strlen(right) - 1);
+    int rw = (int)strlen(right);
+    if (cols - rw < (int)strlen(title) + 2)
+        rw = 0; /* too narrow: the screen's name matters more than the hints */
+    ui_put(0, 0, cols - rw, title, false);
+    if (rw)
+        ui_put(0, cols - rw, rw, right, true);
+    ui_style(STYLE_NORMAL);
+
+    /* Status line: the book, the company, the working date, who; then the message. */
+    ui_style(STYLE_STATUS);
+    const char *path = book_path(a->book);
+    const char *base = strrchr(path, '/');
+    char status[512];
+    snprintf(status, sizeof status, " %s | %s | %s | %s ", base ? base + 1 : path,
+             a->settings.company, ui_date(a->cli->today), book_user(a->book));
+    int sw = (int)strlen(status);
+    if (sw > cols)
+        sw = cols;
+    ui_put(rows - 1, 0, sw, status, false);
+    ui_style(a->message_error ? STYLE_ERROR : STYLE_NORMAL);
+    ui_put(rows - 1, sw, cols - sw, a->message[0] ? a->message : "", false);
+    ui_style(STYLE_NORMAL);
+    /* The body last: a form leaves the cursor in its field. */
+    curs_set(0);
+    int height = rows - 2;
+    if (height > 0) {
+        s->height = height;
+        s->width = cols;
+        s->ops->draw(s, 1, height, cols);
+    }
+}
+
+/* ---- keys ----------------------------------------------------------------------------------- */
+
+/* The action bound to a key; a curses KEY_ code never matches a character of the same value. */
+static int action_of(const struct key_binding *keys, wint_t key, bool is_code)
+{
+    for (const struct key_binding *k = keys; k && k->key; k++)
+        if ((wint_t)k->key == key && (k->key >= KEY_MIN) == is_code)
+            return k->action;
+    return ACT_NONE;
+}
+
+static void global_action(struct app *a, int action)
+{
+    switch (action) {
+    case ACT_BACK:
+        if (a->depth > 1)
+            app_pop(a);
+        else if (ui_confirm(a, "Quit the workstation?"))
+            a->quit = true;
+        break;
+    case ACT_QUIT:
+        a->quit = true;
+        break;
+    case ACT_HELP: {
+        const struct screen *top = a->stack[a->depth - 1];
+        if (top->ops == &help_screen)
+            break;
+        struct help_state *h = xcalloc(1, sizeof *h);
+        h->screen_keys = top->ops->keys;
+        h->screen_title = top->ops->title;
+        app_push(a, &help_screen, h);
+        break;
+    }
+    case ACT_COMMAND: {
+        char line[256] = "";
+        if (ui_prompt(a, ":", line, sizeof line))
+            run_command(a, line);
+        break;
+    }
+    case ACT_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    case ACT_GOTO_CUSTOMERS:
+        app_root(a, &customers_screen, NULL);
+        break;
+    case ACT_GOTO_CREDITS:
+        app_root(a, &credits_screen, NULL);
+        break;
+    case ACT_GOTO_INVOICES:
+        app_root(a, &invoices_screen, NULL);
+        break;
+    case ACT_GOTO_REPORTS:
+        app_root(a, &reports_screen, NULL);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Reads one key, waking every half second; ERR when none came. */
+int ui_read_key(wint_t *key, bool *is_code);
+int ui_read_key(wint_t *key, bool *is_code)
+{
+    int rc = get_wch(key);
+    if (rc == ERR)
+        return ERR;
+    *is_code = rc == KEY_CODE_YES;
+    return OK;
+}
+
+static void dispatch(struct app *a, wint_t key, bool is_code)
+{
+    struct screen *s = a->stack[a->depth - 1];
+    a->key_is_code = is_code;
+    if (s->ops->raw_keys) {
+        int own = is_code || key < 0x20 ? action_of(s->ops->keys, key, is_code) : ACT_NONE;
+        if (s->ops->act(s, own, key) == ACT_HANDLED)
+            return;
+        int action = is_code || key < 0x20 ? action_of(global_keys, key, is_code) : ACT_NONE;
+        if (action == ACT_BACK || action == ACT_HELP || action == ACT_REDRAW)
+            global_action(a, action);
+        return;
+    }
+    int action = action_of(s->ops->keys, key, is_code);
+    if (action == ACT_NONE)
+        action = action_of(global_keys, key, is_code);
+    if (!is_code && key == '\r')
+        action = ACT_OPEN;
+    if (action == ACT_NONE && !(is_code && key == KEY_RESIZE)) {
+        if (!is_code && key >= 0x20 && key < 0x7f)
+            app_message(a, true, "'%lc' does nothing here; press ? for the keys of this screen",
+                        (wint_t)key);
+        return;
+    }
+    a->message[0] = '\0';
+    a->message_error = false;
+    if (s->ops->act && s->ops->act(s, action, key) == ACT_HANDLED)
+        return;
+    global_action(a, action);
+}
+
+static void on_oom(void)
+{
+    end_curses();
+}
 
 int workstation_run(struct cli *c)
 {
     struct book *b = cli_open(c);
     if (!b)
         return EXIT_FAIL;
-    fprintf(stderr, "ratable: the workstation is not built yet\n");
-    return EXIT_FAIL;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "ratable: the workstation needs a terminal; see ratable --help for the"
+                        " command line\n");
+        return EXIT_USAGE;
+    }
+    struct app a = {.cli = c, .book = b};
+    struct err e = {0};
+    if (book_settings_get(b, &a.settings, &e) != ERR_OK)
+        return cli_fail(&e);
+    a.data_version = book_data_version(b);
+    const char *no_color = getenv("NO_COLOR");
+    a.color = !(no_color && *no_color);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a pending read returns so the loop sees the flag */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    xalloc_set_oom_hook(on_oom);
+    atexit(end_curses);
+
+    initscr();
+    curses_active = true;
+    raw();
+    noecho();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    ui_init_styles(a.color);
+    timeout(500);
+
+    app_push(&a, &customers_screen, NULL);
+    while (!a.quit && a.depth > 0 && !got_signal) {
+        /* Another process committed: everything on screen may be out of date. */
+        int64_t v = book_data_version(b);
+        if (v != a.data_version) {
+            app_changed(&a);
+            app_message(&a, false, "the book changed in another window; reloaded");
+        }
+        struct screen *s = a.stack[a.depth - 1];
+        if (s->stale) {
+            s->stale = false;
+            if (s->ops->load)
+                s->ops->load(s);
+            if (a.depth == 0 || a.stack[a.depth - 1] != s)
+                continue; /* loading pushed or popped a screen */
+        }
+        erase();
+        ui_draw_frame(&a);
+        refresh();
+        wint_t key;
+        bool is_code = false;
+        if (ui_read_key(&key, &is_code) == ERR)
+            continue;
+        dispatch(&a, key, is_code);
+    }
+    while (a.depth > 0)
+        app_pop(&a);
+    end_curses();
+    if (got_signal) {
+        fprintf(stderr, "ratable: stopped by signal %d; nothing was left half-written\n",
+                (int)got_signal);
+        return 128 + (int)got_signal;
+    }
+    return EXIT_OK;
 }

@@ -1,0 +1,100 @@
+#!/bin/sh
+# Screen tests: the workstation driven in tmux on a fixture book, at a fixed size and date,
+# every screen compared with tests/tui/expected/*.txt. `sh tests/tui/run.sh --update` rewrites
+# the expected screens (review the diff before committing them).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BIN=${RATABLE:-./ratable}
+case $BIN in /*) ;; *) BIN="$TOP/$BIN" ;; esac
+UPDATE=0
+[ "${1:-}" = "--update" ] && UPDATE=1
+export RATABLE_NOW=1795348800 RATABLE_TODAY=2026-03-20 RATABLE_USER=tester
+unset RATABLE_BOOK NO_COLOR
+WORK=$(mktemp -d)
+. "$HERE/lib.sh"
+trap 'tui_stop; rm -rf "$WORK"' EXIT INT TERM
+
+command -v tmux >/dev/null || { echo "tui: tmux is not installed (make deps)"; exit 1; }
+
+# ---- the fixture: names that must align by display width, credit that expires ------------
+B=$WORK/t.ratable
+r() { "$BIN" -b "$B" "$@" >/dev/null || { echo "fixture failed: $*"; exit 1; }; }
+r init --company "Northwind Ltd" --currency USD
+r customer add ACME --name "Acme Corporation" --email billing@acme.example --terms 30
+r customer add ZOE --name "Zoë Åberg Studio" --currency EUR --terms 14
+r customer add SAKURA --name "さくら工業株式会社" --currency JPY --terms 60
+r customer add GLOBEX --name "Globex Industries"
+r credit grant ACME 600.00 --date 2026-01-10 --expires 2026-03-31 --reason "Prepaid pack"
+r credit grant ACME 500 --date 2026-02-01 --reason "Top-up"
+r credit grant ZOE 60 --date 2026-02-01 --expires 2026-04-10 --kind promotional --reason "Design partner"
+r credit grant ZOE 100 --date 2026-03-10 --expires 2026-04-10 --kind promotional --reason "Spring promotion"
+r invoice issue ACME --date 2026-03-15 --line "Analytics Pro=1,000.00"
+r invoice issue ZOE --date 2026-03-01 --line "Studio plan=240.00"
+r invoice issue SAKURA --date 2026-02-01 --line "月額=180,000"
+r payment record SAKURA 100,000 --date 2026-03-05 --invoice INV-000003
+
+# ---- Customers ------------------------------------------------------------------------------
+tui_start "$B"
+tui_expect customers
+tui_keys /
+tui_type zo
+tui_keys Enter
+tui_expect customers-filter
+tui_keys / C-u Enter
+tui_keys Enter
+tui_expect customer-detail
+tui_keys q a
+tui_type "BAD CODE"
+tui_keys Tab
+tui_type "Bad Co"
+tui_keys F2
+tui_expect customer-form-error
+tui_keys C-u
+tui_type NEWCO
+tui_keys F2
+tui_expect customer-added
+tui_keys s s
+tui_expect customers-by-owed
+
+# ---- Credit balances -------------------------------------------------------------------------
+tui_keys 2
+tui_expect credits
+tui_keys Enter
+tui_expect credit-detail
+tui_keys g
+tui_type 250.00
+tui_keys Tab Tab
+tui_type 2026-06-30
+tui_keys Tab Tab
+tui_type "Loyalty"
+tui_keys F2
+tui_expect credit-after-grant
+tui_keys Tab
+tui_expect credit-movements
+
+# ---- Invoices: credit applies when issued ----------------------------------------------------
+tui_keys 5 i BTab C-u
+tui_type GLOBEX
+tui_keys Tab Tab Tab
+tui_type "Consulting=1,500.00"
+tui_keys F2
+tui_expect invoice-issued
+
+# ---- Resize, help, quit ---------------------------------------------------------------------
+tui_keys 1
+tmux resize-window -t "$TUI_SESSION" -x 72 -y 18
+tui_settle
+tui_expect resized
+tui_keys "?"
+tui_expect help
+tui_keys q Q
+sleep 0.3
+tui_check quit-restores-terminal grep -q "exit=0" "$WORK/exit"
+tui_stop
+
+if [ $TUI_FAILED -ne 0 ]; then
+    echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
+    exit 1
+fi
+echo "tui: $TUI_CASES screens as expected"

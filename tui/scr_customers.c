@@ -1,0 +1,640 @@
+/*
+ * scr_customers.c — the Customers screen (list with search, sort and archived toggle), a
+ * customer's detail (what they owe, their credit, open invoices, recent payments), the add and
+ * edit form, and the statement preview.
+ *
+ * The list fetches only the rows on screen (customer_list with an offset and a limit), so it
+ * costs the same on ten customers or ten thousand.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/credit.h"
+#include "model/customer.h"
+#include "model/date.h"
+#include "model/invoice.h"
+#include "model/payment.h"
+#include "model/xalloc.h"
+#include "reports/reports.h"
+#include "tui/ui.h"
+
+/* ---- the list ------------------------------------------------------------------------------ */
+
+enum {
+    CUS_FILTER = ACT_SCREEN,
+    CUS_SORT,
+    CUS_REVERSE,
+    CUS_ARCHIVED,
+    CUS_ADD,
+    CUS_EDIT,
+    CUS_ARCHIVE,
+    CUS_CREDIT,
+    CUS_STATEMENT,
+    CUS_INVOICE,
+    CUS_PAYMENT,
+};
+
+struct customers_state {
+    char filter[128];
+    struct customer_query q;
+    struct ui_scroll sc;
+    struct customer_list window; /* the rows on screen */
+    size_t window_top;
+    bool window_valid;
+};
+
+static const char *const sort_names[] = {"code", "name", "owed", "credit"};
+
+static void customers_load(struct screen *s)
+{
+    struct customers_state *st = s->state;
+    if (!st) {
+        st = s->state = xcalloc(1, sizeof *st);
+        st->q.sort = CUSTOMER_SORT_CODE;
+    }
+    st->q.filter = st->filter[0] ? st->filter : NULL;
+    struct err e = {0};
+    size_t n = 0;
+    if (customer_count(s->app->book, &st->q, &n, &e) != ERR_OK)
+        app_message(s->app, true, "%s", e.msg);
+    st->sc.count = n;
+    st->window_valid = false;
+}
+
+/* The rows [top, top + visible) from the book, fetched only when the view moved. */
+static void fetch_window(struct screen *s, int visible)
+{
+    struct customers_state *st = s->state;
+    if (st->window_valid && st->window_top == st->sc.top && st->window.n >= (size_t)visible)
+        return;
+    customer_list_free(&st->window);
+    struct err e = {0};
+    if (customer_list(s->app->book, &st->q, st->sc.top, (size_t)visible, &st->window, &e) != ERR_OK)
+        app_message(s->app, true, "%s", e.msg);
+    st->window_top = st->sc.top;
+    st->window_valid = true;
+}
+
+static const struct customer_row *selected(struct screen *s)
+{
+    struct customers_state *st = s->state;
+    if (!st || st->sc.count == 0 || !st->window_valid)
+        return NULL;
+    size_t i = st->sc.sel - st->window_top;
+    return i < st->window.n ? &st->window.rows[i] : NULL;
+}
+
+static void customers_draw(struct screen *s, int top, int height, int width)
+{
+    struct customers_state *st = s->state;
+    int visible = height - 2;
+    ui_scroll_fit(&st->sc, visible);
+    fetch_window(s, visible);
+    ui_style(STYLE_DIM);
+    ui_putf(top, 1, width - 2, false, "%zu customer%s%s%s%s, by %s%s%s", st->sc.count,
+            st->sc.count == 1 ? "" : "s", st->filter[0] ? " matching \"" : "", st->filter,
+            st->filter[0] ? "\"" : "", sort_names[st->q.sort],
+            st->q.descending ? " (reversed)" : "",
+            st->q.include_archived ? ", archived shown" : "");
+    ui_style(STYLE_NORMAL);
+    struct ui_col cols[] = {{"Code", 12, false}, {"Name", 0, false},   {"Cur", 3, false},
+                            {"Owed", 15, true},  {"Credit", 15, true}, {"", 8, false}};
+    ui_table_head(top + 1, 1, width - 2, cols, 6);
+    for (int r = 0; r < visible; r++) {
+        size_t i = st->sc.top + (size_t)r;
+        int y = top + 2 + r;
+        if (i >= st->sc.count || i - st->window_top >= st->window.n) {
+            ui_blank(y, 0, width);
+            continue;
+        }
+        const struct customer_row *c = &st->window.rows[i - st->window_top];
+        const char *cells[6] = {c->code,
+                                c->name,
+                                c->currency,
+                                ui_money(c->owed.minor, c->exponent),
+                                ui_money(c->credit.minor, c->exponent),
+                                c->archived ? "archived" : ""};
+        ui_style(i == st->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
+        ui_blank(y, 0, width);
+        ui_table_row(y, 1, cols, 6, cells);
+        ui_style(STYLE_NORMAL);
+    }
+    if (st->sc.count == 0)
+        ui_put(top + 3, 2, width - 4,
+               st->filter[0] ? "No customer matches; / to change the search"
+                             : "No customers yet; press a to add one",
+               false);
+}
+
+static enum act_result customers_act(struct screen *s, int action, wint_t key)
+{
+    (void)key;
+    struct customers_state *st = s->state;
+    struct app *a = s->app;
+    const struct customer_row *c = selected(s);
+    if (ui_scroll_act(&st->sc, action, s->height - 2)) {
+        st->window_valid = st->window_valid && st->window_top == st->sc.top;
+        return ACT_HANDLED;
+    }
+    switch (action) {
+    case ACT_SEARCH:
+    case CUS_FILTER: {
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", st->filter);
+        if (ui_prompt(a, "Search code or name: ", buf, sizeof buf)) {
+            snprintf(st->filter, sizeof st->filter, "%s", buf);
+            st->sc.sel = st->sc.top = 0;
+            s->stale = true;
+        }
+        return ACT_HANDLED;
+    }
+    case CUS_SORT:
+        st->q.sort = (enum customer_sort)((st->q.sort + 1) % 4);
+        st->q.descending = st->q.sort >= CUSTOMER_SORT_OWED;
+        s->stale = true;
+        return ACT_HANDLED;
+    case CUS_REVERSE:
+        st->q.descending = !st->q.descending;
+        s->stale = true;
+        return ACT_HANDLED;
+    case CUS_ARCHIVED:
+        st->q.include_archived = !st->q.include_archived;
+        s->stale = true;
+        return ACT_HANDLED;
+    case CUS_ADD:
+        form_customer(a, NULL);
+        return ACT_HANDLED;
+    default:
+        break;
+    }
+    if (!c)
+        return action >= ACT_SCREEN ? ACT_HANDLED : ACT_UNHANDLED;
+    switch (action) {
+    case ACT_OPEN:
+        open_customer(a, c->code);
+        return ACT_HANDLED;
+    case CUS_EDIT:
+        form_customer(a, c->code);
+        return ACT_HANDLED;
+    case CUS_ARCHIVE: {
+        struct customer cu;
+        struct err e = {0};
+        if (customer_get(a->book, c->id, &cu, &e) != ERR_OK) {
+            app_message(a, true, "%s", e.msg);
+            return ACT_HANDLED;
+        }
+        char q[160];
+        snprintf(q, sizeof q, "%s customer %s?", cu.archived ? "Restore" : "Archive", cu.code);
+        if (ui_confirm(a, q)) {
+            if (customer_set_archived(a->book, cu.id, cu.revision, !cu.archived, &e) != ERR_OK)
+                app_message(a, true, "%s", e.msg);
+            else {
+                app_changed(a);
+                app_message(a, false, "customer %s %s", cu.code,
+                            cu.archived ? "restored" : "archived");
+            }
+        }
+        customer_clear(&cu);
+        return ACT_HANDLED;
+    }
+    case CUS_CREDIT:
+        open_customer_credit(a, c->code);
+        return ACT_HANDLED;
+    case CUS_STATEMENT:
+        open_statement_preview(a, c->code);
+        return ACT_HANDLED;
+    case CUS_INVOICE:
+        form_invoice(a, c->code);
+        return ACT_HANDLED;
+    case CUS_PAYMENT:
+        form_payment(a, c->code, NULL);
+        return ACT_HANDLED;
+    }
+    return ACT_UNHANDLED;
+}
+
+static void customers_close(struct screen *s)
+{
+    struct customers_state *st = s->state;
+    if (!st)
+        return;
+    customer_list_free(&st->window);
+    free(st);
+}
+
+static const struct key_binding customers_keys[] = {
+    {'a', "a", CUS_ADD, "add a customer"},
+    {'e', "e", CUS_EDIT, "edit the selected customer"},
+    {'x', "x", CUS_ARCHIVE, "archive or restore the selected customer"},
+    {'s', "s", CUS_SORT, "sort by code, name, owed, credit"},
+    {'r', "r", CUS_REVERSE, "reverse the order"},
+    {'A', "A", CUS_ARCHIVED, "show or hide archived customers"},
+    {'c', "c", CUS_CREDIT, "the customer's credit balance"},
+    {'v', "v", CUS_STATEMENT, "preview the customer's statement"},
+    {'i', "i", CUS_INVOICE, "issue an invoice to the customer"},
+    {'p', "p", CUS_PAYMENT, "record a payment from the customer"},
+    {0, NULL, 0, NULL},
+};
+
+const struct screen_ops customers_screen = {
+    .title = "Customers",
+    .load = customers_load,
+    .draw = customers_draw,
+    .act = customers_act,
+    .close = customers_close,
+    .keys = customers_keys,
+};
+
+/* ---- the detail ------------------------------------------------------------------------------ */
+
+struct customer_view {
+    char code[CODE_MAX + 1];
+    struct customer c;
+    struct customer_balance bal;
+    struct invoice_rows open;
+    struct payment_rows payments;
+    struct ui_scroll sc; /* over the open invoices */
+    bool loaded;
+};
+
+static void detail_load(struct screen *s)
+{
+    struct customer_view *v = s->state;
+    struct app *a = s->app;
+    customer_clear(&v->c);
+    invoice_rows_free(&v->open);
+    payment_rows_free(&v->payments);
+    struct err e = {0};
+    v->loaded = false;
+    if (customer_find(a->book, v->code, &v->c, &e) != ERR_OK) {
+        app_message(a, true, "%s", e.msg);
+        return;
+    }
+    struct invoice_query q = {.customer_id = v->c.id, .open_only = true};
+    if (customer_balance(a->book, v->c.id, app_today(a), &v->bal, &e) != ERR_OK ||
+        invoice_list(a->book, &q, &v->open, &e) != ERR_OK ||
+        payment_list(a->book, v->c.id, &v->payments, &e) != ERR_OK) {
+        app_message(a, true, "%s", e.msg);
+        return;
+    }
+    snprintf(v->code, sizeof v->code, "%s", v->c.code);
+    v->sc.count = v->open.n;
+    v->loaded = true;
+}
+
+static void detail_draw(struct screen *s, int top, int height, int width)
+{
+    struct customer_view *v = s->state;
+    if (!v->loaded)
+        return;
+    const struct customer *c = &v->c;
+    int x = c->exponent, y = top;
+    ui_style(STYLE_TOTAL);
+    ui_putf(y, 1, width - 2, false, "%s  %s", c->code, c->name);
+    ui_style(STYLE_NORMAL);
+    y++;
+    ui_putf(y++, 1, width - 2, false, "%s, net %d days%s%s%s%s%s", c->currency, c->terms_days,
+            c->email ? "  " : "", c->email ? c->email : "", c->address ? "  " : "",
+            c->address ? c->address : "", c->archived ? "  (archived)" : "");
+    y++;
+    ui_putf(y++, 1, width - 2, false, "Owed %s   of which overdue %s   open invoices %d",
+            ui_money(v->bal.owed.minor, x), ui_money(v->bal.overdue.minor, x),
+            v->bal.open_invoices);
+    ui_putf(y++, 1, width - 2, false, "Credit balance %s   prepaid %s   promotional %s",
+            ui_money(v->bal.credit_paid.minor + v->bal.credit_free.minor, x),
+            ui_money(v->bal.credit_paid.minor, x), ui_money(v->bal.credit_free.minor, x));
+    y++;
+    ui_style(STYLE_TOTAL);
+    ui_putf(y++, 1, width - 2, false, "Open invoices (%zu)", v->open.n);
+    ui_style(STYLE_NORMAL);
+    struct ui_col cols[] = {{"Invoice", 12, false}, {"Date", 10, false},    {"Due", 10, false},
+                            {"Total", 14, true},    {"Credit", 14, true},   {"Paid", 14, true},
+                            {"Open", 14, true},     {"Days late", 9, true}, {"", 0, false}};
+    ui_table_head(y++, 1, width - 2, cols, 9);
+    int room = (top + height) - y - 3;
+    if (room < 3)
+        room = 3;
+    int rows = (int)v->open.n < room ? (int)v->open.n : room;
+    ui_scroll_fit(&v->sc, rows);
+    for (int r = 0; r < rows; r++) {
+        const struct invoice_row *i = &v->open.v[v->sc.top + (size_t)r];
+        char late[16] = "";
+        int32_t d = app_today(s->app) - i->due_on;
+        if (d > 0)
+            snprintf(late, sizeof late, "%d", (int)d);
+        const char *cells[9] = {i->number,
+                                ui_date(i->issued_on),
+                                ui_date(i->due_on),
+                                ui_money(i->total.minor, x),
+                                ui_money(i->credit_applied.minor, x),
+                                ui_money(i->paid.minor, x),
+                                ui_money(i->open.minor, x),
+                                late,
+                                ""};
+        ui_style(v->sc.top + (size_t)r == v->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
+        ui_blank(y, 0, width);
+        ui_table_row(y++, 1, cols, 9, cells);
+        ui_style(STYLE_NORMAL);
+    }
+    if (v->open.n == 0)
+        ui_put(y++, 2, width - 4, "Nothing is open.", false);
+    y++;
+    if (y < top + height - 1) {
+        ui_style(STYLE_TOTAL);
+        ui_put(y++, 1, width - 2, "Recent payments", false);
+        ui_style(STYLE_NORMAL);
+    }
+    for (size_t i = 0; i < v->payments.n && y < top + height; i++, y++) {
+        const struct payment_row *p = &v->payments.v[i];
+        ui_putf(y, 2, width - 4, false, "%s  %s  %14s  %s%s%s", ui_date(p->received_on), p->number,
+                ui_money(p->amount.minor, x), p->invoices[0] ? "for " : "to credit", p->invoices,
+                p->reference[0] ? "  " : "");
+    }
+}
+
+enum { DET_EDIT = ACT_SCREEN, DET_ARCHIVE, DET_CREDIT, DET_STATEMENT, DET_INVOICE, DET_PAYMENT };
+
+void open_invoice(struct app *a, const char *number);
+
+static enum act_result detail_act(struct screen *s, int action, wint_t key)
+{
+    (void)key;
+    struct customer_view *v = s->state;
+    struct app *a = s->app;
+    if (!v->loaded)
+        return ACT_UNHANDLED;
+    if (ui_scroll_act(&v->sc, action, 5))
+        return ACT_HANDLED;
+    switch (action) {
+    case ACT_OPEN:
+        if (v->open.n)
+            open_invoice(a, v->open.v[v->sc.sel].number);
+        return ACT_HANDLED;
+    case DET_EDIT:
+        form_customer(a, v->code);
+        return ACT_HANDLED;
+    case DET_CREDIT:
+        open_customer_credit(a, v->code);
+        return ACT_HANDLED;
+    case DET_STATEMENT:
+        open_statement_preview(a, v->code);
+        return ACT_HANDLED;
+    case DET_INVOICE:
+        form_invoice(a, v->code);
+        return ACT_HANDLED;
+    case DET_PAYMENT:
+        form_payment(a, v->code, v->open.n ? v->open.v[v->sc.sel].number : NULL);
+        return ACT_HANDLED;
+    case DET_ARCHIVE: {
+        char q[160];
+        snprintf(q, sizeof q, "%s customer %s?", v->c.archived ? "Restore" : "Archive", v->code);
+        struct err e = {0};
+        if (ui_confirm(a, q)) {
+            if (customer_set_archived(a->book, v->c.id, v->c.revision, !v->c.archived, &e) !=
+                ERR_OK)
+                app_message(a, true, "%s", e.msg);
+            else
+                app_changed(a);
+        }
+        return ACT_HANDLED;
+    }
+    }
+    return ACT_UNHANDLED;
+}
+
+static void detail_close(struct screen *s)
+{
+    struct customer_view *v = s->state;
+    customer_clear(&v->c);
+    invoice_rows_free(&v->open);
+    payment_rows_free(&v->payments);
+    free(v);
+}
+
+static const struct key_binding detail_keys[] = {
+    {'e', "e", DET_EDIT, "edit the customer"},
+    {'x', "x", DET_ARCHIVE, "archive or restore the customer"},
+    {'c', "c", DET_CREDIT, "credit balance: grants and movements"},
+    {'v', "v", DET_STATEMENT, "preview the statement"},
+    {'i', "i", DET_INVOICE, "issue an invoice"},
+    {'p', "p", DET_PAYMENT, "record a payment (for the selected invoice)"},
+    {0, NULL, 0, NULL},
+};
+
+static const struct screen_ops detail_screen = {
+    .title = "Customer",
+    .load = detail_load,
+    .draw = detail_draw,
+    .act = detail_act,
+    .close = detail_close,
+    .keys = detail_keys,
+};
+
+void open_customer(struct app *a, const char *code)
+{
+    struct customer c;
+    struct err e = {0};
+    if (customer_find(a->book, code, &c, &e) != ERR_OK) {
+        app_message(a, true, "%s", e.msg);
+        return;
+    }
+    struct customer_view *v = xcalloc(1, sizeof *v);
+    snprintf(v->code, sizeof v->code, "%s", c.code);
+    app_push(a, &detail_screen, v);
+    app_title(a, "Customer %s", c.code);
+    customer_clear(&c);
+}
+
+/* ---- the form ------------------------------------------------------------------------------ */
+
+struct customer_form {
+    int64_t id; /* 0: a new customer */
+    int64_t revision;
+};
+
+enum { F_CODE, F_NAME, F_CURRENCY, F_EMAIL, F_TERMS, F_ADDRESS };
+
+static int field_of(enum customer_field f)
+{
+    switch (f) {
+    case CUSTOMER_FIELD_CODE:
+        return F_CODE;
+    case CUSTOMER_FIELD_NAME:
+        return F_NAME;
+    case CUSTOMER_FIELD_CURRENCY:
+        return F_CURRENCY;
+    case CUSTOMER_FIELD_EMAIL:
+        return F_EMAIL;
+    case CUSTOMER_FIELD_TERMS:
+        return F_TERMS;
+    case CUSTOMER_FIELD_ADDRESS:
+        return F_ADDRESS;
+    default:
+        return -1;
+    }
+}
+
+static void fill_customer_form(struct form *f, const struct customer *c)
+{
+    char terms[16];
+    snprintf(terms, sizeof terms, "%d", c->terms_days);
+    snprintf(f->fields[F_CODE].text, FIELD_MAX, "%s", c->code);
+    snprintf(f->fields[F_NAME].text, FIELD_MAX, "%s", c->name);
+    snprintf(f->fields[F_CURRENCY].text, FIELD_MAX, "%s", c->currency);
+    snprintf(f->fields[F_EMAIL].text, FIELD_MAX, "%s", c->email ? c->email : "");
+    snprintf(f->fields[F_TERMS].text, FIELD_MAX, "%s", terms);
+    snprintf(f->fields[F_ADDRESS].text, FIELD_MAX, "%s", c->address ? c->address : "");
+    for (int i = 0; i < f->n; i++)
+        f->fields[i].cursor = strlen(f->fields[i].text);
+}
+
+static int save_customer(struct form *f, struct app *a, void *ctx, int *bad, struct err *e)
+{
+    struct customer_form *cf = ctx;
+    const char *terms = form_text(f, F_TERMS);
+    struct customer_input in = {
+        .code = form_text(f, F_CODE),
+        .name = form_text(f, F_NAME),
+        .currency = *form_text(f, F_CURRENCY) ? form_text(f, F_CURRENCY) : NULL,
+        .email = form_text(f, F_EMAIL),
+        .address = form_text(f, F_ADDRESS),
+        .terms_days = -1,
+    };
+    if (*terms) {
+        char *end;
+        long t = strtol(terms, &end, 10);
+        if (*end || t < 0 || t > 365) {
+            *bad = F_TERMS;
+            return err_set(e, ERR_INPUT, "terms: use 0 to 365 days");
+        }
+        in.terms_days = (int)t;
+    }
+    enum customer_field field;
+    if (customer_validate(&in, &field, e) != ERR_OK) {
+        *bad = field_of(field);
+        return e->code;
+    }
+    int rc;
+    if (cf->id) {
+        rc = customer_update(a->book, cf->id, cf->revision, &in, e);
+        if (rc == ERR_CONFLICT) {
+            /* Someone saved this customer meanwhile: never overwrite, offer their version. */
+            if (ui_confirm(a, "Changed since you opened it. Reload it (what you typed is lost)?")) {
+                struct customer c;
+                struct err e2 = {0};
+                if (customer_get(a->book, cf->id, &c, &e2) == ERR_OK) {
+                    fill_customer_form(f, &c);
+                    cf->revision = c.revision;
+                    customer_clear(&c);
+                    err_set(e, ERR_CONFLICT, "reloaded: this is the customer as saved now");
+                }
+            }
+            *bad = -1;
+            return rc;
+        }
+    } else {
+        int64_t id;
+        rc = customer_add(a->book, &in, &id, e);
+    }
+    if (rc != ERR_OK) {
+        const char *colon = strchr(e->msg, ':');
+        *bad = F_CODE;
+        if (colon && strncmp(e->msg, "currency", 8) == 0)
+            *bad = F_CURRENCY;
+        return rc;
+    }
+    app_message(a, false, "customer %s saved", in.code);
+    return ERR_OK;
+}
+
+void form_customer(struct app *a, const char *code)
+{
+    struct customer_form *cf = xcalloc(1, sizeof *cf);
+    struct customer c = {0};
+    if (code) {
+        struct err e = {0};
+        if (customer_find(a->book, code, &c, &e) != ERR_OK) {
+            app_message(a, true, "%s", e.msg);
+            free(cf);
+            return;
+        }
+        cf->id = c.id;
+        cf->revision = c.revision;
+    }
+    struct form *f = form_new(code ? "Edit customer" : "New customer", save_customer, cf, true);
+    form_field(f, "Code", NULL, "ACME");
+    form_field(f, "Name", NULL, "Acme Corporation");
+    form_field(f, "Currency", NULL, a->settings.base_currency);
+    form_field(f, "Email", NULL, "billing@example.com");
+    form_field(f, "Terms (days)", NULL, "30");
+    form_field(f, "Address", NULL, "");
+    if (code) {
+        fill_customer_form(f, &c);
+        customer_clear(&c);
+    }
+    form_show(a, f);
+}
+
+/* ---- the statement preview ------------------------------------------------------------------ */
+
+struct statement_form {
+    char code[CODE_MAX + 1];
+};
+
+static int save_statement(struct form *f, struct app *a, void *ctx, int *bad, struct err *e)
+{
+    struct statement_form *sf = ctx;
+    int32_t from, to;
+    if (date_parse(form_text(f, 0), &from, e) != ERR_OK) {
+        *bad = 0;
+        err_prefix(e, "from");
+        return e->code;
+    }
+    if (date_parse(form_text(f, 1), &to, e) != ERR_OK) {
+        *bad = 1;
+        err_prefix(e, "to");
+        return e->code;
+    }
+    if (to < from) {
+        *bad = 1;
+        return err_set(e, ERR_INPUT, "to: is before from");
+    }
+    struct report *r = report_statement(a->book, sf->code, from, to, e);
+    if (!r) {
+        *bad = -1;
+        return e->code;
+    }
+    char d1[DATE_BUF], d2[DATE_BUF];
+    struct pending_view *pv = xcalloc(1, sizeof *pv);
+    pv->report = r;
+    snprintf(pv->file, sizeof pv->file, "statement-%s-%s-%s.xlsx", sf->code,
+             date_format(from, d1, sizeof d1), date_format(to, d2, sizeof d2));
+    /* The preview opens once the form has closed. */
+    f->then = open_pending_view;
+    f->then_data = pv;
+    return ERR_OK;
+}
+
+void open_statement_preview(struct app *a, const char *code)
+{
+    struct customer c;
+    struct err e = {0};
+    if (customer_find(a->book, code, &c, &e) != ERR_OK) {
+        app_message(a, true, "%s", e.msg);
+        return;
+    }
+    struct statement_form *sf = xcalloc(1, sizeof *sf);
+    snprintf(sf->code, sizeof sf->code, "%s", c.code);
+    char title[128];
+    snprintf(title, sizeof title, "Statement for %s", c.code);
+    customer_clear(&c);
+    struct form *f = form_new(title, save_statement, sf, true);
+    int32_t today = app_today(a);
+    int32_t from = period_first_day(period_of(today) - 3);
+    form_field(f, "From", ui_date(from), "YYYY-MM-DD");
+    form_field(f, "To", ui_date(today), "YYYY-MM-DD");
+    snprintf(f->note, sizeof f->note, "The statement's range; Enter shows it.");
+    form_show(a, f);
+}
