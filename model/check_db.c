@@ -209,16 +209,103 @@ static int subledger_checks(struct book *b, struct check_report *r, struct err *
     if (rc != ERR_OK)
         return rc;
 
-    it = item(r, "each payment is applied or held as credit, exactly");
+    it = item(r, "each payment is applied, held as credit or as a deposit, exactly");
     return offenders(
         b, it,
         "SELECT p.number, cur.exponent, p.amount, coalesce((SELECT sum(a.amount) FROM"
         " payment_applications a WHERE a.payment_id = p.id), 0) + coalesce((SELECT sum(g.amount)"
-        " FROM credit_grants g WHERE g.payment_id = p.id), 0) FROM payments p JOIN customers c ON"
-        " c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
-        " coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.payment_id = p.id),"
-        " 0) + coalesce((SELECT sum(g.amount) FROM credit_grants g WHERE g.payment_id = p.id), 0)",
-        "received", "applied and held as credit", e);
+        " FROM credit_grants g WHERE g.payment_id = p.id), 0) + coalesce((SELECT sum(d.amount)"
+        " FROM deposits d WHERE d.payment_id = p.id), 0) AS held FROM payments p JOIN customers c"
+        " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
+        " held",
+        "received", "applied, held as credit or as a deposit", e);
+}
+
+static int contract_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    struct check_item *it = item(r, "allocations add up to each contract's transaction price");
+    int rc = offenders(
+        b, it,
+        "SELECT k.code, cur.exponent, k.price - k.discount - k.payable + k.variable, (SELECT"
+        " coalesce(sum(o.allocated), 0) FROM obligations o WHERE o.contract_id = k.id) FROM"
+        " contracts k JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON cur.code ="
+        " c.currency WHERE k.status <> 'draft' AND EXISTS (SELECT 1 FROM obligations o WHERE"
+        " o.contract_id = k.id AND o.pattern <> 'usage') AND k.price - k.discount - k.payable +"
+        " k.variable <> (SELECT coalesce(sum(o.allocated), 0) FROM obligations o WHERE"
+        " o.contract_id = k.id) ORDER BY k.code",
+        "transaction price", "allocated", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    /* A finished plan recognizes exactly what was allocated: ratable and progress obligations
+     * whose term is planned, and delivered point obligations. */
+    it = item(r, "schedules add up to the allocations");
+    rc = offenders(
+        b, it,
+        "SELECT k.code || '/' || o.seq, cur.exponent, o.allocated, (SELECT coalesce(sum(l.amount),"
+        " 0) FROM schedule_lines l WHERE l.obligation_id = o.id AND l.version ="
+        " o.schedule_version) AS planned FROM obligations o JOIN contracts k ON k.id ="
+        " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON cur.code"
+        " = c.currency WHERE k.status <> 'draft' AND (o.pattern = 'ratable' OR (o.pattern ="
+        " 'point' AND o.delivered_on IS NOT NULL) OR (o.pattern = 'progress' AND (SELECT"
+        " basis_points FROM progress_records p WHERE p.obligation_id = o.id ORDER BY on_date"
+        " DESC, id DESC LIMIT 1) = 10000)) AND planned <> o.allocated ORDER BY k.code, o.seq",
+        "allocated", "scheduled", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "deferred revenue ties to billings less recognition, contract by contract");
+    rc = offenders(
+        b, it,
+        "WITH gl AS (SELECT l.contract_id AS id, sum(l.credit) - sum(l.debit) AS bal FROM"
+        " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role = 'deferred_revenue'"
+        " GROUP BY l.contract_id), billed AS (SELECT l.contract_id AS id, sum(l.amount) AS amt"
+        " FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.status = 'issued'"
+        " AND l.contract_id IS NOT NULL GROUP BY l.contract_id), recognized AS (SELECT"
+        " o.contract_id AS id, sum(p.amount) AS amt FROM recognition_postings p JOIN obligations o"
+        " ON o.id = p.obligation_id GROUP BY o.contract_id) SELECT coalesce(k.code, 'no"
+        " contract'), coalesce(cur.exponent, 2), coalesce(gl.bal, 0), coalesce(billed.amt, 0) -"
+        " coalesce(recognized.amt, 0) FROM gl LEFT JOIN contracts k ON k.id = gl.id LEFT JOIN"
+        " customers c ON c.id = k.customer_id LEFT JOIN currencies cur ON cur.code = c.currency"
+        " LEFT JOIN billed ON billed.id = gl.id LEFT JOIN recognized ON recognized.id = gl.id"
+        " WHERE coalesce(gl.bal, 0) <> coalesce(billed.amt, 0) - coalesce(recognized.amt, 0)"
+        " UNION ALL SELECT k.code, cur.exponent, 0, billed.amt - coalesce(recognized.amt, 0) FROM"
+        " billed JOIN contracts k ON k.id = billed.id JOIN customers c ON c.id = k.customer_id"
+        " JOIN currencies cur ON cur.code = c.currency LEFT JOIN recognized ON recognized.id ="
+        " billed.id WHERE billed.id NOT IN (SELECT id FROM gl WHERE id IS NOT NULL) AND"
+        " billed.amt <> coalesce(recognized.amt, 0)",
+        "ledger", "billed less recognized", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "every recognition entry carries out schedule lines it names");
+    rc = offenders(
+        b, it,
+        "SELECT 'entry ' || e.id, cur.exponent, (SELECT coalesce(sum(l.credit) - sum(l.debit), 0)"
+        " FROM journal_lines l JOIN accounts a ON a.code = l.account WHERE l.entry_id = e.id AND"
+        " a.role = 'revenue'), (SELECT coalesce(sum(p.amount), 0) FROM recognition_postings p"
+        " WHERE p.entry_id = e.id) FROM journal_entries e JOIN currencies cur ON cur.code ="
+        " e.currency WHERE e.kind = 'recognition' AND (SELECT coalesce(sum(l.credit) -"
+        " sum(l.debit), 0) FROM journal_lines l JOIN accounts a ON a.code = l.account WHERE"
+        " l.entry_id = e.id AND a.role = 'revenue') <> (SELECT coalesce(sum(p.amount), 0) FROM"
+        " recognition_postings p WHERE p.entry_id = e.id)",
+        "revenue posted", "schedule lines carried out", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    it = item(r, "customer deposits tie to deposits not yet applied");
+    return offenders(
+        b, it,
+        "WITH gl AS (SELECT l.customer_id AS id, sum(l.credit) - sum(l.debit) AS bal FROM"
+        " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role ="
+        " 'customer_deposits' GROUP BY l.customer_id), sub AS (SELECT k.customer_id AS id,"
+        " sum(d.amount - coalesce((SELECT sum(x.amount) FROM deposit_applications x WHERE"
+        " x.deposit_id = d.id), 0)) AS bal FROM deposits d JOIN contracts k ON k.id ="
+        " d.contract_id GROUP BY k.customer_id) SELECT c.code, cur.exponent, coalesce(gl.bal, 0),"
+        " coalesce(sub.bal, 0) FROM customers c JOIN currencies cur ON cur.code = c.currency LEFT"
+        " JOIN gl ON gl.id = c.id LEFT JOIN sub ON sub.id = c.id WHERE coalesce(gl.bal, 0) <>"
+        " coalesce(sub.bal, 0) ORDER BY c.code",
+        "ledger", "deposits unapplied", e);
 }
 
 int book_check(struct book *b, struct check_report *out, struct err *e)
@@ -226,8 +313,9 @@ int book_check(struct book *b, struct check_report *out, struct err *e)
     int rc = book_begin_read(b, e);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = sqlite_checks(b, out, e)) == ERR_OK && (rc = journal_checks(b, out, e)) == ERR_OK)
-        rc = subledger_checks(b, out, e);
+    if ((rc = sqlite_checks(b, out, e)) == ERR_OK && (rc = journal_checks(b, out, e)) == ERR_OK &&
+        (rc = subledger_checks(b, out, e)) == ERR_OK)
+        rc = contract_checks(b, out, e);
     book_end_read(b);
     return rc;
 }

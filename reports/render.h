@@ -31,10 +31,11 @@ int render_format_of(const char *path, enum render_format *out, struct err *e);
 int render_text(struct report *const *reports, int n, FILE *out, int width, struct err *e);
 
 /*
- * RFC 4180 CSV. A report with one table is written as a plain table (a header row of column
- * titles, then the rows), the layout accounting systems import; several tables are written as
- * sections, each preceded by its title. Money is plain (1234.56, -5.00), dates YYYY-MM-DD.
- * Text that a spreadsheet would take for a formula is prefixed with a quote (OWASP).
+ * RFC 4180 CSV. A report with one table (or marked csv_plain: its first table only) is written
+ * as a plain table (a header row of column titles, then the rows), the layout accounting
+ * systems import; several tables are written as sections, each preceded by its title. Money is
+ * plain (1234.56, -5.00), dates YYYY-MM-DD. Text that a spreadsheet would take for a formula is
+ * prefixed with a quote (OWASP).
  */
 int render_csv(struct report *const *reports, int n, FILE *out, struct err *e);
 

@@ -124,6 +124,7 @@ struct report {
     int nheader, capheader;
     struct report_table **tables;
     int ntables, captables;
+    bool csv_plain; /* CSV holds only the first table, plainly (a journal import) */
 };
 
 /* A new empty report; the caller frees it with report_free. */

@@ -62,7 +62,7 @@ static void table(FILE *out, struct report_table *t)
 
 int render_csv(struct report *const *reports, int n, FILE *out, struct err *e)
 {
-    bool plain = n == 1 && reports[0]->ntables == 1;
+    bool plain = n == 1 && (reports[0]->ntables == 1 || reports[0]->csv_plain);
     for (int k = 0; k < n; k++) {
         const struct report *r = reports[k];
         if (plain) {

@@ -34,4 +34,42 @@ struct report *report_credits(struct book *b, int32_t as_of, struct err *e);
 /* Receivables aging of every customer at as_of. */
 struct report *report_aging(struct book *b, int32_t as_of, struct err *e);
 
+/* A contract: its terms, the five steps' answers, the allocation, the schedule by month and its
+ * position (billed, recognized, deferred, contract asset, remaining obligations) at as_of. */
+struct report *report_contract(struct book *b, const char *code, int32_t as_of, struct err *e);
+
+struct contract_query;
+/* The contracts matching q with their positions at as_of, a table per currency. */
+struct report *report_contracts(struct book *b, const struct contract_query *q, int32_t as_of,
+                                struct err *e);
+
+/* ---- deferred revenue --------------------------------------------------------------------- */
+
+/* One row per obligation, a column per month of [from, to] (periods), with what came before and
+ * later, a total and a check that cross-foots against the allocation. */
+struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct err *e);
+
+/* Per contract from the ledger: opening deferred revenue + billings - revenue +/- adjustments =
+ * closing; current and non-current; contract assets apart; revenue recognized that was in the
+ * opening balance (ASC 606-10-50-8); a tie-out to the ledger account. */
+struct report *report_rollforward(struct book *b, int32_t from, int32_t to, struct err *e);
+
+/* Remaining performance obligations at a date: price not yet recognized, within 12 months and
+ * after. */
+struct report *report_rpo(struct book *b, int32_t as_of, struct err *e);
+
+enum revenue_by {
+    REVENUE_BY_PATTERN,
+    REVENUE_BY_CUSTOMER,
+    REVENUE_BY_OBLIGATION,
+};
+int revenue_by_parse(const char *s, enum revenue_by *out, struct err *e);
+/* Revenue posted by month over [from, to] (periods), disaggregated as asked. */
+struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum revenue_by by,
+                              struct err *e);
+
+/* The journal's lines over [from, to] (days), one row per line, with control totals; as CSV
+ * only the lines, in the layout journal imports take. */
+struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e);
+
 #endif

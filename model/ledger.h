@@ -1,0 +1,116 @@
+/*
+ * ledger.h — what the revenue reports read: schedules of every obligation, deferred revenue
+ * movements by contract from the journal, revenue posted by month, account balances, and the
+ * journal itself. Loaders only; the reports decide the layout.
+ */
+#ifndef RATABLE_LEDGER_H
+#define RATABLE_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/book.h"
+#include "model/customer.h"
+#include "model/money.h"
+#include "model/recognition.h"
+
+/* An obligation with its current schedule (months and amounts). */
+struct obligation_plan {
+    int64_t obligation_id, contract_id;
+    char customer[CODE_MAX + 1];
+    char contract[CODE_MAX + 1];
+    char ref[2 * CODE_MAX + 8];
+    char name[256];
+    char currency[4];
+    int exponent;
+    enum pattern pattern;
+    struct money allocated; /* usage: what usage has earned so far */
+    size_t first, n;        /* lines [first, first + n) of the plans' lines */
+};
+struct plan_line {
+    int32_t period;
+    struct money amount;
+};
+struct obligation_plans {
+    struct obligation_plan *v;
+    size_t n, cap;
+    struct plan_line *lines;
+    size_t nlines, caplines;
+};
+/* Every obligation of every contract that is not a draft, by currency, customer, contract. */
+int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e);
+void obligation_plans_free(struct obligation_plans *p);
+
+/* A contract's deferred revenue in the ledger over [from, to] (days). */
+struct deferred_movement {
+    int64_t contract_id;
+    char contract[CODE_MAX + 1];
+    char customer[CODE_MAX + 1];
+    char currency[4];
+    int exponent;
+    struct money opening;     /* balance at the end of the day before from (credit positive) */
+    struct money billings;    /* invoices */
+    struct money revenue;     /* recognition (positive: revenue recognized) */
+    struct money adjustments; /* everything else: credit notes, modifications */
+    struct money closing;
+    struct money next_12; /* revenue scheduled in the 12 months after `to` */
+};
+struct deferred_movements {
+    struct deferred_movement *v;
+    size_t n, cap;
+};
+int deferred_movements_load(struct book *b, int32_t from, int32_t to,
+                            struct deferred_movements *out, struct err *e);
+void deferred_movements_free(struct deferred_movements *m);
+
+/* An account's balance (debits less credits) in a currency at the end of a day. */
+int account_balance(struct book *b, const char *role, const char *currency, int32_t through,
+                    struct money *out, struct err *e);
+
+/* Revenue posted to the revenue account, by month. */
+struct revenue_line {
+    int32_t period;
+    char currency[4];
+    int exponent;
+    char customer[CODE_MAX + 1];
+    char key[2 * CODE_MAX + 8]; /* obligation ref, or "INV" for invoiced sales */
+    char name[256];
+    const char *pattern; /* ratable, point, usage, progress, or "invoiced" */
+    struct money amount;
+};
+struct revenue_lines {
+    struct revenue_line *v;
+    size_t n, cap;
+};
+int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
+                       struct revenue_lines *out, struct err *e);
+void revenue_lines_free(struct revenue_lines *r);
+
+/* The journal's lines over [from, to]. */
+struct journal_row {
+    int64_t entry;
+    int32_t date;
+    char kind[24];
+    char account[32], account_name[64];
+    char currency[4];
+    int exponent;
+    struct money debit, credit;
+    char memo[256];
+    char source[48];
+    char customer[CODE_MAX + 1];
+    char contract[CODE_MAX + 1];
+    char created_by[64];
+    char created_at[24];
+};
+struct journal_rows {
+    struct journal_row *v;
+    size_t n, cap;
+};
+int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_rows *out,
+                      struct err *e);
+void journal_rows_free(struct journal_rows *r);
+
+/* The last month whose recognition is fully posted, for report headers; DATE_NONE if none. */
+int32_t recognition_posted_through(struct book *b);
+
+#endif

@@ -1,0 +1,596 @@
+/*
+ * revenue_report.c — the deferred revenue reports auditors ask for: the waterfall, the
+ * roll-forward (tied to the ledger), remaining performance obligations, revenue disaggregated
+ * by month, and the journal in a layout accounting systems import. Amounts of different
+ * currencies are never added: each currency has its own table and totals.
+ */
+#include "reports/reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/contract.h"
+#include "model/date.h"
+#include "model/ledger.h"
+#include "model/xalloc.h"
+
+static struct report *begin(struct book *b, const char *title, const char *sub, struct err *e)
+{
+    struct report *r = report_new(title, sub);
+    char p[PERIOD_BUF];
+    int32_t posted = recognition_posted_through(b);
+    report_header(r, "Recognition posted through",
+                  posted == DATE_NONE ? "nothing posted yet" : period_format(posted, p, sizeof p));
+    if (report_stamp(r, b, e) != ERR_OK) {
+        report_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static char *range_text(int32_t from, int32_t to)
+{
+    char a[PERIOD_BUF], b[PERIOD_BUF];
+    return xasprintf("%s to %s", period_format(from, a, sizeof a), period_format(to, b, sizeof b));
+}
+
+/* ---- waterfall ------------------------------------------------------------------------------ */
+
+struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct err *e)
+{
+    if (to < from) {
+        err_set(e, ERR_INPUT, "--to: is before --from");
+        return NULL;
+    }
+    if (book_begin_read(b, e) != ERR_OK)
+        return NULL;
+    struct obligation_plans plans = {0};
+    struct report *r = NULL;
+    char *range = range_text(from, to);
+    if (obligation_plans_load(b, &plans, e) != ERR_OK)
+        goto out;
+    r = begin(b, "Deferred revenue waterfall", range, e);
+    if (!r)
+        goto out;
+    report_header(r, "Months", range);
+    int months = to - from + 1;
+    int ncols = 6 + 1 + months + 3;
+    struct report_col *cols = xcalloc((size_t)ncols, sizeof *cols);
+    char(*keys)[16] = xcalloc((size_t)months, sizeof *keys);
+    char(*titles)[PERIOD_BUF] = xcalloc((size_t)months, sizeof *titles);
+    int c = 0;
+    cols[c++] = (struct report_col){"customer", "Customer", COL_TEXT, 10};
+    cols[c++] = (struct report_col){"contract", "Contract", COL_TEXT, 12};
+    cols[c++] = (struct report_col){"obligation", "Obligation", COL_TEXT, 14};
+    cols[c++] = (struct report_col){"name", "Promise", COL_TEXT, 24};
+    cols[c++] = (struct report_col){"pattern", "Pattern", COL_TEXT, 8};
+    cols[c++] = (struct report_col){"allocated", "Allocated", COL_MONEY, 14};
+    cols[c++] = (struct report_col){"before", "Before", COL_MONEY, 14};
+    for (int m = 0; m < months; m++) {
+        snprintf(keys[m], sizeof keys[m], "m%d", m);
+        period_format(from + m, titles[m], sizeof titles[m]);
+        cols[c++] = (struct report_col){keys[m], titles[m], COL_MONEY, 12};
+    }
+    cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
+    cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
+    cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
+    struct money *sums = xcalloc((size_t)ncols, sizeof *sums);
+    for (size_t i = 0; i < plans.n;) {
+        const char *cur = plans.v[i].currency;
+        int x = plans.v[i].exponent;
+        char name[16], title[48];
+        snprintf(name, sizeof name, "waterfall_%s", cur);
+        snprintf(title, sizeof title, "Waterfall, %s", cur);
+        struct report_table *t = report_add_table(r, name, title, cols, ncols);
+        t->freeze_cols = 3;
+        memset(sums, 0, (size_t)ncols * sizeof *sums);
+        for (; i < plans.n && strcmp(plans.v[i].currency, cur) == 0; i++) {
+            const struct obligation_plan *p = &plans.v[i];
+            struct report_row *row = report_row_add(t, ROW_DATA);
+            cell_text(t, row, "customer", p->customer);
+            cell_text(t, row, "contract", p->contract);
+            cell_text(t, row, "obligation", p->ref);
+            cell_text(t, row, "name", p->name);
+            cell_text(t, row, "pattern", pattern_name(p->pattern));
+            cell_money(row, t, "allocated", p->allocated, x);
+            struct money before = money_of(0), later = money_of(0), total = money_of(0);
+            struct money *month = xcalloc((size_t)months, sizeof *month);
+            for (size_t k = 0; k < p->n; k++) {
+                const struct plan_line *l = &plans.lines[p->first + k];
+                if (l->period < from)
+                    before.minor += l->amount.minor;
+                else if (l->period > to)
+                    later.minor += l->amount.minor;
+                else
+                    month[l->period - from].minor += l->amount.minor;
+                total.minor += l->amount.minor;
+            }
+            cell_money(row, t, "before", before, x);
+            for (int m = 0; m < months; m++) {
+                cell_money(row, t, keys[m], month[m], x);
+                sums[7 + m].minor += month[m].minor;
+            }
+            free(month);
+            cell_money(row, t, "later", later, x);
+            cell_money(row, t, "total", total, x);
+            cell_formula(t, row, "total", "=SUM({before}:{later})");
+            /* Everything allocated is scheduled exactly once. */
+            cell_money(row, t, "check", money_of(p->allocated.minor - total.minor), x);
+            cell_formula(t, row, "check", "={allocated}-{total}");
+            sums[5].minor += p->allocated.minor;
+            sums[6].minor += before.minor;
+            sums[7 + months].minor += later.minor;
+            sums[8 + months].minor += total.minor;
+            sums[9 + months].minor += p->allocated.minor - total.minor;
+        }
+        struct report_row *row = report_row_add(t, ROW_TOTAL);
+        cell_text(t, row, "customer", "Total");
+        cell_text(t, row, "contract", cur);
+        for (int k = 5; k < ncols; k++) {
+            char f[48];
+            snprintf(f, sizeof f, "=SUM({%s:data})", cols[k].key);
+            cell_money(row, t, cols[k].key, sums[k], x);
+            cell_formula(t, row, cols[k].key, f);
+        }
+    }
+    if (plans.n == 0)
+        report_add_table(r, "waterfall", "No active contracts", cols, ncols);
+    free(sums);
+    free(cols);
+    free(keys);
+    free(titles);
+out:
+    free(range);
+    obligation_plans_free(&plans);
+    book_end_read(b);
+    return r;
+}
+
+/* ---- roll-forward --------------------------------------------------------------------------- */
+
+struct report *report_rollforward(struct book *b, int32_t from, int32_t to, struct err *e)
+{
+    if (to < from) {
+        err_set(e, ERR_INPUT, "--to: is before --from");
+        return NULL;
+    }
+    if (book_begin_read(b, e) != ERR_OK)
+        return NULL;
+    struct deferred_movements mv = {0};
+    struct report *r = NULL;
+    char *range = range_text(from, to);
+    int32_t d0 = period_first_day(from), d1 = period_last_day(to);
+    if (deferred_movements_load(b, d0, d1, &mv, e) != ERR_OK)
+        goto out;
+    r = begin(b, "Deferred revenue roll-forward", range, e);
+    if (!r)
+        goto out;
+    report_header(r, "Months", range);
+    static const struct report_col cols[] = {
+        {"contract", "Contract", COL_TEXT, 12},
+        {"customer", "Customer", COL_TEXT, 10},
+        {"opening", "Opening", COL_MONEY, 14},
+        {"billings", "Billings", COL_MONEY, 14},
+        {"revenue", "Revenue recognized", COL_MONEY, 14},
+        {"adjustments", "Adjustments", COL_MONEY, 14},
+        {"closing", "Closing", COL_MONEY, 14},
+        {"current", "Deferred, current", COL_MONEY, 14},
+        {"noncurrent", "Deferred, non-current", COL_MONEY, 14},
+        {"asset", "Contract asset", COL_MONEY, 14},
+        {"from_opening", "Revenue from opening balance", COL_MONEY, 14},
+    };
+    for (size_t i = 0; i < mv.n;) {
+        const char *cur = mv.v[i].currency;
+        int x = mv.v[i].exponent;
+        char name[24], title[64];
+        snprintf(name, sizeof name, "rollforward_%s", cur);
+        snprintf(title, sizeof title, "Roll-forward, %s", cur);
+        struct report_table *t = report_add_table(r, name, title, cols, 11);
+        t->freeze_cols = 1;
+        struct money s[9] = {{0}};
+        for (; i < mv.n && strcmp(mv.v[i].currency, cur) == 0; i++) {
+            const struct deferred_movement *m = &mv.v[i];
+            if (!m->opening.minor && !m->billings.minor && !m->revenue.minor &&
+                !m->adjustments.minor && !m->closing.minor)
+                continue; /* nothing happened to it in the range */
+            struct report_row *row = report_row_add(t, ROW_DATA);
+            cell_text(t, row, "contract", m->contract);
+            cell_text(t, row, "customer", m->customer);
+            cell_money(row, t, "opening", m->opening, x);
+            cell_money(row, t, "billings", m->billings, x);
+            cell_money(row, t, "revenue", m->revenue, x);
+            cell_money(row, t, "adjustments", m->adjustments, x);
+            cell_money(row, t, "closing", m->closing, x);
+            cell_formula(t, row, "closing", "={opening}+{billings}-{revenue}+{adjustments}");
+            /* A net liability splits by what the schedules recognize within twelve months; a
+             * net asset (revenue ahead of billing) is presented apart (ACCOUNTING.md §3). */
+            int64_t liability = m->closing.minor > 0 ? m->closing.minor : 0;
+            int64_t current = m->next_12.minor < liability ? m->next_12.minor : liability;
+            if (current < 0)
+                current = 0;
+            int64_t asset = m->closing.minor < 0 ? -m->closing.minor : 0;
+            /* ASC 606-10-50-8: revenue of the range that was in the opening liability. */
+            int64_t open_liab = m->opening.minor > 0 ? m->opening.minor : 0;
+            int64_t from_opening = m->revenue.minor < open_liab ? m->revenue.minor : open_liab;
+            if (from_opening < 0)
+                from_opening = 0;
+            cell_money(row, t, "current", money_of(current), x);
+            cell_money(row, t, "noncurrent", money_of(liability - current), x);
+            cell_money(row, t, "asset", money_of(asset), x);
+            cell_money(row, t, "from_opening", money_of(from_opening), x);
+            int64_t v[9] = {
+                m->opening.minor, m->billings.minor, m->revenue.minor,    m->adjustments.minor,
+                m->closing.minor, current,           liability - current, asset,
+                from_opening};
+            for (int k = 0; k < 9; k++)
+                s[k].minor += v[k];
+        }
+        struct report_row *row = report_row_add(t, ROW_TOTAL);
+        cell_text(t, row, "contract", "Total");
+        cell_text(t, row, "customer", cur);
+        for (int k = 0; k < 9; k++) {
+            char f[48];
+            snprintf(f, sizeof f, "=SUM({%s:data})", cols[2 + k].key);
+            cell_money(row, t, cols[2 + k].key, s[k], x);
+            cell_formula(t, row, cols[2 + k].key, f);
+        }
+        /* The tie-out: the subledger's closing against the ledger's deferred revenue account. */
+        struct money gl;
+        if (account_balance(b, "deferred_revenue", cur, d1, &gl, e) != ERR_OK) {
+            report_free(r);
+            r = NULL;
+            goto out;
+        }
+        static const struct report_col tcols[] = {
+            {"what", "Tie-out", COL_TEXT, 40},
+            {"amount", "Amount", COL_MONEY, 14},
+            {"ties", "Ties", COL_BOOL, 6},
+        };
+        char tname[24], ttitle[64], dd[DATE_BUF];
+        snprintf(tname, sizeof tname, "tieout_%s", cur);
+        snprintf(ttitle, sizeof ttitle, "Tie-out to the ledger, %s", cur);
+        struct report_table *tt = report_add_table(r, tname, ttitle, tcols, 3);
+        struct report_row *a = report_row_add(tt, ROW_DATA);
+        cell_text(tt, a, "what", "Closing deferred revenue, contracts (net)");
+        cell_money(a, tt, "amount", s[4], x);
+        char ref[64];
+        snprintf(ref, sizeof ref, "={%s.closing:total}", name);
+        cell_formula(tt, a, "amount", ref);
+        struct report_row *g = report_row_add(tt, ROW_DATA);
+        char what[96];
+        snprintf(what, sizeof what, "Ledger account Deferred revenue at %s",
+                 date_format(d1, dd, sizeof dd));
+        cell_text(tt, g, "what", what);
+        cell_money(g, tt, "amount", money_of(-gl.minor), x);
+        struct report_row *d = report_row_add(tt, ROW_TOTAL);
+        cell_text(tt, d, "what", "Difference");
+        cell_money(d, tt, "amount", money_of(s[4].minor + gl.minor), x);
+        cell_formula(tt, d, "amount", "={amount@-2}-{amount@-1}");
+        cell_bool(d, tt, "ties", s[4].minor + gl.minor == 0);
+        cell_formula(tt, d, "ties", "={amount}=0");
+    }
+    if (mv.n == 0)
+        report_add_table(r, "rollforward", "No deferred revenue in the range", cols, 11);
+out:
+    free(range);
+    deferred_movements_free(&mv);
+    book_end_read(b);
+    return r;
+}
+
+/* ---- remaining performance obligations ------------------------------------------------------ */
+
+struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
+{
+    if (book_begin_read(b, e) != ERR_OK)
+        return NULL;
+    struct contract_rows rows = {0};
+    struct contract_query q = {.status = -1};
+    struct report *r = NULL;
+    if (contract_list(b, &q, &rows, e) != ERR_OK)
+        goto out;
+    char d[DATE_BUF], sub[64];
+    snprintf(sub, sizeof sub, "at %s", date_format(as_of, d, sizeof d));
+    r = begin(b, "Remaining performance obligations", sub, e);
+    if (!r)
+        goto out;
+    report_header(r, "As of", d);
+    report_header(r, "Excludes", "usage, recognized as it is used (ASC 606-10-50-14)");
+    static const struct report_col cols[] = {
+        {"contract", "Contract", COL_TEXT, 12},
+        {"customer", "Customer", COL_TEXT, 10},
+        {"end", "Ends", COL_DATE, 10},
+        {"price", "Transaction price", COL_MONEY, 14},
+        {"rpo", "Not yet recognized", COL_MONEY, 14},
+        {"within", "Within 12 months", COL_MONEY, 14},
+        {"after", "After 12 months", COL_MONEY, 14},
+    };
+    /* Contracts are listed by code; group them by currency here. */
+    bool *done = xcalloc(rows.n + 1, sizeof *done);
+    for (size_t i = 0; i < rows.n; i++) {
+        if (done[i] || rows.v[i].c.status == CONTRACT_DRAFT)
+            continue;
+        const char *cur = rows.v[i].c.currency;
+        int x = rows.v[i].c.exponent;
+        char name[16], title[48];
+        snprintf(name, sizeof name, "rpo_%s", cur);
+        snprintf(title, sizeof title, "Remaining obligations, %s", cur);
+        struct report_table *t = report_add_table(r, name, title, cols, 7);
+        t->freeze_cols = 1;
+        struct money s[4] = {{0}};
+        for (size_t j = i; j < rows.n; j++) {
+            const struct contract *k = &rows.v[j].c;
+            if (done[j] || k->status == CONTRACT_DRAFT || strcmp(k->currency, cur) != 0)
+                continue;
+            done[j] = true;
+            struct contract_balance bal;
+            if (contract_balance(b, k, as_of, &bal, e) != ERR_OK) {
+                free(done);
+                report_free(r);
+                r = NULL;
+                goto out;
+            }
+            if (bal.unrecognized.minor == 0)
+                continue;
+            struct report_row *row = report_row_add(t, ROW_DATA);
+            cell_text(t, row, "contract", k->code);
+            cell_text(t, row, "customer", k->customer);
+            cell_date(row, t, "end", k->end_on);
+            cell_money(row, t, "price", rows.v[j].transaction_price, x);
+            cell_money(row, t, "rpo", bal.unrecognized, x);
+            cell_money(row, t, "within", bal.rpo_12, x);
+            cell_money(row, t, "after", money_of(bal.unrecognized.minor - bal.rpo_12.minor), x);
+            cell_formula(t, row, "after", "={rpo}-{within}");
+            s[0].minor += rows.v[j].transaction_price.minor;
+            s[1].minor += bal.unrecognized.minor;
+            s[2].minor += bal.rpo_12.minor;
+            s[3].minor += bal.unrecognized.minor - bal.rpo_12.minor;
+        }
+        struct report_row *row = report_row_add(t, ROW_TOTAL);
+        cell_text(t, row, "contract", "Total");
+        cell_text(t, row, "customer", cur);
+        static const char *const keys[4] = {"price", "rpo", "within", "after"};
+        for (int k = 0; k < 4; k++) {
+            char f[40];
+            snprintf(f, sizeof f, "=SUM({%s:data})", keys[k]);
+            cell_money(row, t, keys[k], s[k], x);
+            cell_formula(t, row, keys[k], f);
+        }
+    }
+    free(done);
+    if (r->ntables == 0)
+        report_add_table(r, "rpo", "No remaining performance obligations", cols, 7);
+out:
+    contract_rows_free(&rows);
+    book_end_read(b);
+    return r;
+}
+
+/* ---- revenue disaggregated ------------------------------------------------------------------ */
+
+int revenue_by_parse(const char *s, enum revenue_by *out, struct err *e)
+{
+    static const char *const names[] = {"pattern", "customer", "obligation"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum revenue_by)i;
+            return ERR_OK;
+        }
+    return err_set(e, ERR_INPUT, "--by: '%s' is not pattern, customer or obligation", s);
+}
+
+struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum revenue_by by,
+                              struct err *e)
+{
+    if (to < from) {
+        err_set(e, ERR_INPUT, "--to: is before --from");
+        return NULL;
+    }
+    if (book_begin_read(b, e) != ERR_OK)
+        return NULL;
+    struct revenue_lines lines = {0};
+    struct report *r = NULL;
+    char *range = range_text(from, to);
+    if (revenue_lines_load(b, from, to, &lines, e) != ERR_OK)
+        goto out;
+    static const char *const by_names[] = {"pattern", "customer", "obligation"};
+    r = begin(b, "Revenue by month", range, e);
+    if (!r)
+        goto out;
+    report_header(r, "Months", range);
+    report_header(r, "By", by_names[by]);
+    int months = to - from + 1;
+    int ncols = 2 + months + 1;
+    struct report_col *cols = xcalloc((size_t)ncols, sizeof *cols);
+    char(*keys)[16] = xcalloc((size_t)months, sizeof *keys);
+    char(*titles)[PERIOD_BUF] = xcalloc((size_t)months, sizeof *titles);
+    cols[0] = (struct report_col){"key",
+                                  by == REVENUE_BY_PATTERN    ? "Pattern"
+                                  : by == REVENUE_BY_CUSTOMER ? "Customer"
+                                                              : "Obligation",
+                                  COL_TEXT, 14};
+    cols[1] =
+        (struct report_col){"name", by == REVENUE_BY_OBLIGATION ? "Promise" : "", COL_TEXT, 20};
+    for (int m = 0; m < months; m++) {
+        snprintf(keys[m], sizeof keys[m], "m%d", m);
+        period_format(from + m, titles[m], sizeof titles[m]);
+        cols[2 + m] = (struct report_col){keys[m], titles[m], COL_MONEY, 12};
+    }
+    cols[ncols - 1] = (struct report_col){"total", "Total", COL_MONEY, 14};
+    /* Group keys in order of first appearance within each currency. */
+    bool *used = xcalloc(lines.n + 1, sizeof *used);
+    for (size_t i = 0; i < lines.n; i++) {
+        if (used[i])
+            continue;
+        const char *cur = lines.v[i].currency;
+        int x = lines.v[i].exponent;
+        char name[16], title[48];
+        snprintf(name, sizeof name, "revenue_%s", cur);
+        snprintf(title, sizeof title, "Revenue, %s", cur);
+        struct report_table *t = report_add_table(r, name, title, cols, ncols);
+        t->freeze_cols = 1;
+        struct money *tot = xcalloc((size_t)months + 1, sizeof *tot);
+        for (size_t j = i; j < lines.n; j++) {
+            if (used[j] || strcmp(lines.v[j].currency, cur) != 0)
+                continue;
+            const char *key = by == REVENUE_BY_PATTERN    ? lines.v[j].pattern
+                              : by == REVENUE_BY_CUSTOMER ? lines.v[j].customer
+                                                          : lines.v[j].key;
+            if (by == REVENUE_BY_OBLIGATION && strcmp(key, "INV") == 0)
+                key = "invoiced sales";
+            struct money *amt = xcalloc((size_t)months, sizeof *amt);
+            struct money total = money_of(0);
+            for (size_t k = j; k < lines.n; k++) {
+                const char *kk = by == REVENUE_BY_PATTERN    ? lines.v[k].pattern
+                                 : by == REVENUE_BY_CUSTOMER ? lines.v[k].customer
+                                                             : lines.v[k].key;
+                if (by == REVENUE_BY_OBLIGATION && strcmp(kk, "INV") == 0)
+                    kk = "invoiced sales";
+                if (used[k] || strcmp(lines.v[k].currency, cur) != 0 || strcmp(kk, key) != 0)
+                    continue;
+                if (by == REVENUE_BY_OBLIGATION && strcmp(lines.v[k].key, "INV") == 0 &&
+                    strcmp(lines.v[k].customer, lines.v[j].customer) != 0)
+                    continue; /* invoiced sales are kept per customer */
+                used[k] = true;
+                amt[lines.v[k].period - from].minor += lines.v[k].amount.minor;
+                total.minor += lines.v[k].amount.minor;
+            }
+            struct report_row *row = report_row_add(t, ROW_DATA);
+            cell_text(t, row, "key", key);
+            if (by == REVENUE_BY_OBLIGATION)
+                cell_text(t, row, "name",
+                          strcmp(lines.v[j].key, "INV") == 0 ? lines.v[j].customer
+                                                             : lines.v[j].name);
+            for (int m = 0; m < months; m++) {
+                cell_money(row, t, keys[m], amt[m], x);
+                tot[m].minor += amt[m].minor;
+            }
+            cell_money(row, t, "total", total, x);
+            char f[64];
+            snprintf(f, sizeof f, "=SUM({m0}:{m%d})", months - 1);
+            cell_formula(t, row, "total", f);
+            tot[months].minor += total.minor;
+            free(amt);
+        }
+        struct report_row *row = report_row_add(t, ROW_TOTAL);
+        cell_text(t, row, "key", "Total");
+        for (int m = 0; m <= months; m++) {
+            const char *k = m < months ? keys[m] : "total";
+            char f[40];
+            snprintf(f, sizeof f, "=SUM({%s:data})", k);
+            cell_money(row, t, k, tot[m], x);
+            cell_formula(t, row, k, f);
+        }
+        free(tot);
+    }
+    if (lines.n == 0)
+        report_add_table(r, "revenue", "No revenue posted in the range", cols, ncols);
+    free(used);
+    free(cols);
+    free(keys);
+    free(titles);
+out:
+    free(range);
+    revenue_lines_free(&lines);
+    book_end_read(b);
+    return r;
+}
+
+/* ---- the journal ---------------------------------------------------------------------------- */
+
+struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e)
+{
+    if (to < from) {
+        err_set(e, ERR_INPUT, "--to: is before --from");
+        return NULL;
+    }
+    if (book_begin_read(b, e) != ERR_OK)
+        return NULL;
+    struct journal_rows rows = {0};
+    struct report *r = NULL;
+    if (journal_rows_load(b, from, to, &rows, e) != ERR_OK)
+        goto out;
+    char d0[DATE_BUF], d1[DATE_BUF], sub[64];
+    snprintf(sub, sizeof sub, "%s to %s", date_format(from, d0, sizeof d0),
+             date_format(to, d1, sizeof d1));
+    r = begin(b, "Journal entries", sub, e);
+    if (!r)
+        goto out;
+    report_header(r, "Dates", sub);
+    /* One line per journal line, the columns journal imports map: an entry number shared by
+     * its lines, the date, the account code and name, debit and credit. */
+    static const struct report_col cols[] = {
+        {"entry", "JournalNo", COL_COUNT, 6},
+        {"date", "Date", COL_DATE, 10},
+        {"currency", "Currency", COL_TEXT, 3},
+        {"account", "AccountCode", COL_TEXT, 6},
+        {"account_name", "AccountName", COL_TEXT, 24},
+        {"debit", "Debit", COL_MONEY, 14},
+        {"credit", "Credit", COL_MONEY, 14},
+        {"memo", "Memo", COL_TEXT, 36},
+        {"name", "Name", COL_TEXT, 10},
+        {"contract", "Contract", COL_TEXT, 12},
+        {"kind", "Kind", COL_TEXT, 12},
+        {"source", "Source", COL_TEXT, 14},
+        {"created_by", "CreatedBy", COL_TEXT, 8},
+        {"created_at", "CreatedAt", COL_TEXT, 20},
+    };
+    struct report_table *t = report_add_table(r, "journal", NULL, cols, 14);
+    t->freeze_cols = 2;
+    r->csv_plain = true;
+    for (size_t i = 0; i < rows.n; i++) {
+        const struct journal_row *j = &rows.v[i];
+        struct report_row *row = report_row_add(t, ROW_DATA);
+        cell_count(row, t, "entry", j->entry);
+        cell_date(row, t, "date", j->date);
+        cell_text(t, row, "currency", j->currency);
+        cell_text(t, row, "account", j->account);
+        cell_text(t, row, "account_name", j->account_name);
+        if (j->debit.minor)
+            cell_money(row, t, "debit", j->debit, j->exponent);
+        if (j->credit.minor)
+            cell_money(row, t, "credit", j->credit, j->exponent);
+        cell_text(t, row, "memo", j->memo);
+        cell_text(t, row, "name", j->customer);
+        cell_text(t, row, "contract", j->contract);
+        cell_text(t, row, "kind", j->kind);
+        cell_text(t, row, "source", j->source);
+        cell_text(t, row, "created_by", j->created_by);
+        cell_text(t, row, "created_at", j->created_at);
+    }
+    /* Debits equal credits in every currency: the control total beside the lines. */
+    static const struct report_col tcols[] = {
+        {"currency", "Currency", COL_TEXT, 8}, {"lines", "Lines", COL_COUNT, 8},
+        {"debit", "Debits", COL_MONEY, 16},    {"credit", "Credits", COL_MONEY, 16},
+        {"balanced", "Balanced", COL_BOOL, 8},
+    };
+    struct report_table *tt = report_add_table(r, "journal_totals", "Control totals", tcols, 5);
+    bool *done = xcalloc(rows.n + 1, sizeof *done);
+    for (size_t i = 0; i < rows.n; i++) {
+        if (done[i])
+            continue;
+        struct money d = money_of(0), c = money_of(0);
+        int64_t n = 0;
+        for (size_t j = i; j < rows.n; j++) {
+            if (done[j] || strcmp(rows.v[j].currency, rows.v[i].currency) != 0)
+                continue;
+            done[j] = true;
+            d.minor += rows.v[j].debit.minor;
+            c.minor += rows.v[j].credit.minor;
+            n++;
+        }
+        struct report_row *row = report_row_add(tt, ROW_TOTAL);
+        cell_text(tt, row, "currency", rows.v[i].currency);
+        cell_count(row, tt, "lines", n);
+        cell_money(row, tt, "debit", d, rows.v[i].exponent);
+        cell_money(row, tt, "credit", c, rows.v[i].exponent);
+        cell_bool(row, tt, "balanced", d.minor == c.minor);
+        cell_formula(tt, row, "balanced", "={debit}={credit}");
+    }
+    free(done);
+out:
+    journal_rows_free(&rows);
+    book_end_read(b);
+    return r;
+}
