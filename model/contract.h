@@ -136,6 +136,12 @@ int obligation_add(struct book *b, const struct obligation_input *in, char *ref,
 int obligation_combine(struct book *b, const char *into, const char *from, const char *reason,
                        struct err *e);
 
+/* Writes a contract and its obligations in one transaction, and activates it when asked (on
+ * `activate_on`, DATE_NONE: leave it a draft). Nothing is written unless all of it is. */
+int contract_create(struct book *b, const struct contract_input *in,
+                    const struct obligation_input *obligations, size_t n, int32_t activate_on,
+                    struct err *e);
+
 /* Step 1 to 5: checks the contract can be activated, allocates, plans, and activates it. */
 int contract_activate(struct book *b, const char *code, int32_t on, struct err *e);
 

@@ -346,6 +346,33 @@ out:
     return rc;
 }
 
+int contract_create(struct book *b, const struct contract_input *in,
+                    const struct obligation_input *obligations, size_t n, int32_t activate_on,
+                    struct err *e)
+{
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    int64_t id;
+    if ((rc = contract_add(b, in, &id, e)) != ERR_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        char ref[2 * CODE_MAX + 8];
+        struct obligation_input o = obligations[i];
+        o.contract = in->code;
+        if ((rc = obligation_add(b, &o, ref, sizeof ref, e)) != ERR_OK) {
+            err_prefix(e, "obligation %zu", i + 1);
+            goto fail;
+        }
+    }
+    if (activate_on != DATE_NONE && (rc = contract_activate(b, in->code, activate_on, e)) != ERR_OK)
+        goto fail;
+    return book_commit(b, e);
+fail:
+    book_rollback(b);
+    return rc;
+}
+
 static int require_draft(const struct contract *c, const char *doing, struct err *e)
 {
     if (c->status != CONTRACT_DRAFT)

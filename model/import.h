@@ -9,7 +9,12 @@
  *   invoices:  customer, date, description, amount [, number, due, memo]
  *              rows that share a number are the lines of one invoice
  *   payments:  customer, amount, date [, invoice, reference, number]
- * Amounts are in the customer's currency, dates YYYY-MM-DD.
+ *   contracts: code, customer, start, end [, signed, price, discount, payable, variable,
+ *              variable_method, terms, trial_end, billing, description, collectibility]
+ *   obligations: contract, name, pattern [, ssp, ssp_method, evidence, start, end, due,
+ *              capable, distinct, combined_reason, range_low, range_high, discount_target]
+ *   usage:     obligation, date, quantity, amount
+ * Amounts are in the customer's currency, dates YYYY-MM-DD, yes/no answers yes or no.
  */
 #ifndef RATABLE_IMPORT_H
 #define RATABLE_IMPORT_H
@@ -23,6 +28,9 @@ enum import_kind {
     IMPORT_CREDITS,
     IMPORT_INVOICES,
     IMPORT_PAYMENTS,
+    IMPORT_CONTRACTS,
+    IMPORT_OBLIGATIONS,
+    IMPORT_USAGE,
 };
 
 int import_kind_parse(const char *s, enum import_kind *out, struct err *e);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/contract.h"
 #include "model/credit.h"
 #include "model/csv.h"
 #include "model/customer.h"
@@ -18,7 +19,7 @@
 #include "model/payment.h"
 #include "model/xalloc.h"
 
-#define MAX_COLS 8
+#define MAX_COLS 16
 
 struct spec {
     const char *names[MAX_COLS]; /* NULL-terminated */
@@ -31,19 +32,32 @@ static const struct spec specs[] = {
     [IMPORT_INVOICES] = {{"customer", "date", "description", "amount", "number", "due", "memo"},
                          0xF},
     [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"}, 0x7},
+    [IMPORT_CONTRACTS] = {{"code", "customer", "start", "end", "signed", "price", "discount",
+                           "payable", "variable", "variable_method", "terms", "trial_end",
+                           "billing", "description", "collectibility"},
+                          0xF},
+    [IMPORT_OBLIGATIONS] = {{"contract", "name", "pattern", "ssp", "ssp_method", "evidence",
+                             "start", "end", "due", "capable", "distinct", "combined_reason",
+                             "range_low", "range_high", "discount_target"},
+                            0x7},
+    [IMPORT_USAGE] = {{"obligation", "date", "quantity", "amount"}, 0xF},
 };
 
-static const char *const kind_names[] = {"customers", "credits", "invoices", "payments"};
+static const char *const kind_names[] = {"customers", "credits",     "invoices", "payments",
+                                         "contracts", "obligations", "usage"};
 
 int import_kind_parse(const char *s, enum import_kind *out, struct err *e)
 {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 7; i++) {
         if (strcmp(s, kind_names[i]) == 0) {
             *out = (enum import_kind)i;
             return ERR_OK;
         }
     }
-    return err_set(e, ERR_INPUT, "'%s' is not customers, credits, invoices or payments", s);
+    return err_set(e, ERR_INPUT,
+                   "'%s' is not customers, credits, invoices, payments, contracts, obligations"
+                   " or usage",
+                   s);
 }
 
 struct ctx {
@@ -235,6 +249,159 @@ static void import_payment(struct ctx *c, const struct csv_record *rec)
     struct err e = {0};
     struct payment_result r;
     if (payment_record(c->b, &in, &r, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+static bool yes_no(struct ctx *c, const struct csv_record *rec, const char *name, bool dflt,
+                   bool *out)
+{
+    const char *v = get(c, rec, name);
+    if (!v) {
+        *out = dflt;
+        return true;
+    }
+    if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "y") == 0 || strcmp(v, "1") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcasecmp(v, "no") == 0 || strcasecmp(v, "n") == 0 || strcmp(v, "0") == 0) {
+        *out = false;
+        return true;
+    }
+    add_error(c->out, rec->row, file_col(c, name), "%s: '%.20s' is not yes or no", name, v);
+    return false;
+}
+
+static bool optional_amount(struct ctx *c, const struct csv_record *rec, const char *name,
+                            int exponent, struct money *out)
+{
+    *out = money_of(0);
+    return !get(c, rec, name) || amount_field(c, rec, name, exponent, out);
+}
+
+static void import_contract(struct ctx *c, const struct csv_record *rec)
+{
+    int exponent;
+    if (!customer_exponent(c, rec, &exponent))
+        return;
+    struct contract_input in = {.code = get(c, rec, "code"),
+                                .customer = get(c, rec, "customer"),
+                                .description = get(c, rec, "description"),
+                                .payment_terms_days = -1,
+                                .variable_method = get(c, rec, "variable_method")};
+    if (!in.code)
+        in.code = "";
+    bool good = date_field(c, rec, "start", &in.start_on);
+    good = date_field(c, rec, "end", &in.end_on) && good;
+    good = date_field(c, rec, "signed", &in.signed_on) && good;
+    good = date_field(c, rec, "trial_end", &in.trial_end) && good;
+    good = optional_amount(c, rec, "price", exponent, &in.price.fixed) && good;
+    good = optional_amount(c, rec, "discount", exponent, &in.price.discount) && good;
+    good = optional_amount(c, rec, "payable", exponent, &in.price.payable) && good;
+    good = optional_amount(c, rec, "variable", exponent, &in.price.variable) && good;
+    struct err e = {0};
+    const char *terms = get(c, rec, "terms");
+    if (terms) {
+        char *end;
+        long v = strtol(terms, &end, 10);
+        if (*end || v < 0 || v > 365) {
+            add_error(c->out, rec->row, file_col(c, "terms"),
+                      "terms: '%.20s' is not a number of days from 0 to 365", terms);
+            good = false;
+        } else {
+            in.payment_terms_days = (int)v;
+        }
+    }
+    if (get(c, rec, "billing") &&
+        billing_plan_parse(get(c, rec, "billing"), &in.billing, &e) != ERR_OK) {
+        op_error(c, rec->row, &e);
+        good = false;
+    }
+    const char *coll = get(c, rec, "collectibility");
+    if (coll && strcmp(coll, "probable") != 0 && strcmp(coll, "not_probable") != 0) {
+        add_error(c->out, rec->row, file_col(c, "collectibility"),
+                  "collectibility: '%.20s' is not probable or not_probable", coll);
+        good = false;
+    }
+    in.not_collectible = coll && strcmp(coll, "not_probable") == 0;
+    if (!good)
+        return;
+    int64_t id;
+    if (contract_add(c->b, &in, &id, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+static void import_obligation(struct ctx *c, const struct csv_record *rec)
+{
+    struct contract k;
+    struct err e = {0};
+    if (contract_find(c->b, get(c, rec, "contract"), &k, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, "contract"), "contract: %s", e.msg);
+        return;
+    }
+    struct obligation_input in = {.contract = k.code,
+                                  .name = get(c, rec, "name"),
+                                  .ssp_method = SSP_OBSERVABLE,
+                                  .ssp_evidence = get(c, rec, "evidence"),
+                                  .combined_reason = get(c, rec, "combined_reason")};
+    bool good = true;
+    if (pattern_parse(get(c, rec, "pattern"), &in.pattern, &e) != ERR_OK) {
+        op_error(c, rec->row, &e);
+        good = false;
+    }
+    if (get(c, rec, "ssp_method") &&
+        ssp_method_parse(get(c, rec, "ssp_method"), &in.ssp_method, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, "ssp_method"), "%s", e.msg);
+        good = false;
+    }
+    good = optional_amount(c, rec, "ssp", k.exponent, &in.ssp) && good;
+    good = optional_amount(c, rec, "range_low", k.exponent, &in.residual_low) && good;
+    good = optional_amount(c, rec, "range_high", k.exponent, &in.residual_high) && good;
+    good = date_field(c, rec, "start", &in.start_on) && good;
+    good = date_field(c, rec, "end", &in.end_on) && good;
+    good = date_field(c, rec, "due", &in.due_on) && good;
+    bool capable, distinct;
+    good = yes_no(c, rec, "capable", true, &capable) && good;
+    good = yes_no(c, rec, "distinct", true, &distinct) && good;
+    good = yes_no(c, rec, "discount_target", false, &in.discount_target) && good;
+    in.not_capable_distinct = !capable;
+    in.not_distinct_in_context = !distinct;
+    if (!in.name)
+        in.name = "";
+    if (!good)
+        return;
+    char ref[2 * CODE_MAX + 8];
+    if (obligation_add(c->b, &in, ref, sizeof ref, &e) != ERR_OK)
+        op_error(c, rec->row, &e);
+    else
+        c->out->written++;
+}
+
+static void import_usage(struct ctx *c, const struct csv_record *rec)
+{
+    struct contract k;
+    struct obligation o;
+    struct err e = {0};
+    if (obligation_find(c->b, get(c, rec, "obligation"), &k, &o, &e) != ERR_OK) {
+        add_error(c->out, rec->row, file_col(c, "obligation"), "%s", e.msg);
+        return;
+    }
+    int32_t day;
+    struct money amount;
+    bool good = date_field(c, rec, "date", &day);
+    good = amount_field(c, rec, "amount", k.exponent, &amount) && good;
+    if (good && day == DATE_NONE) {
+        add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
+        good = false;
+    }
+    if (!good)
+        return;
+    const char *q = get(c, rec, "quantity");
+    if (usage_record(c->b, o.ref, day, q ? q : "", amount, &e) != ERR_OK)
         op_error(c, rec->row, &e);
     else
         c->out->written++;
@@ -442,8 +609,14 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                         import_customer(&c, &recs[i]);
                     else if (kind == IMPORT_CREDITS)
                         import_credit(&c, &recs[i]);
-                    else
+                    else if (kind == IMPORT_PAYMENTS)
                         import_payment(&c, &recs[i]);
+                    else if (kind == IMPORT_CONTRACTS)
+                        import_contract(&c, &recs[i]);
+                    else if (kind == IMPORT_OBLIGATIONS)
+                        import_obligation(&c, &recs[i]);
+                    else
+                        import_usage(&c, &recs[i]);
                 }
             if (out->nerrors)
                 book_rollback(b);

@@ -1,7 +1,8 @@
 /*
  * payment.h — payments received.
  *
- * A payment tied to an invoice settles it up to its open balance; whatever is beyond what is
+ * A payment tied to an invoice settles it up to its open balance; one applied to the open
+ * invoices settles them oldest first; whatever is beyond what is
  * owed, and a payment tied to no invoice, funds the customer's credit balance as a prepaid
  * grant that names the payment (ACCOUNTING.md §3, §4). One journal entry: Cash against Accounts
  * receivable and Customer credit balances.
@@ -27,6 +28,7 @@ struct payment_input {
     const char *reference; /* bank reference, may be NULL */
     const char *number;    /* NULL: the next number of the book's sequence */
     const char *contract;  /* a contract not active yet: the payment is a deposit for it */
+    bool apply_open;       /* settle the customer's open invoices, oldest first */
 };
 
 struct payment_result {

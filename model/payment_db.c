@@ -15,6 +15,11 @@
 #include "model/text.h"
 #include "model/xalloc.h"
 
+struct settle {
+    int64_t invoice_id;
+    struct money amount;
+};
+
 int payment_record(struct book *b, const struct payment_input *in, struct payment_result *out,
                    struct err *e)
 {
@@ -32,6 +37,8 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     out->exponent = c.exponent;
     int64_t invoice_id = 0, contract_id = 0;
     struct money open = money_of(0);
+    struct settle *settle = NULL;
+    size_t nsettle = 0, capsettle = 0;
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         goto out;
@@ -108,7 +115,40 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
             goto fail;
         }
     }
-    struct money applied = money_of(in->amount.minor < open.minor ? in->amount.minor : open.minor);
+    /* What the payment settles: one invoice, or the open ones oldest first. */
+    if (invoice_id && open.minor > 0) {
+        settle = xgrow(settle, &capsettle, 1, sizeof *settle);
+        settle[nsettle++] = (struct settle){invoice_id, open};
+    } else if (in->apply_open) {
+        if (in->invoice || in->contract) {
+            rc = err_set(e, ERR_INPUT,
+                         "apply-open: a payment for the open invoices names no"
+                         " single invoice or contract");
+            goto fail;
+        }
+        sqlite3_stmt *st = db_prepare(b, "SELECT i.id, ib.open FROM invoices i JOIN"
+                                         " invoice_balances ib ON ib.invoice_id = i.id WHERE"
+                                         " i.customer_id = :c AND ib.open > 0 AND i.issued_on <="
+                                         " :day ORDER BY i.issued_on, i.id");
+        db_bind_int(st, ":c", c.id);
+        db_bind_date(st, ":day", in->received_on);
+        int step;
+        while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+            settle = xgrow(settle, &capsettle, nsettle + 1, sizeof *settle);
+            settle[nsettle++] = (struct settle){db_col_int(st, 0), db_col_money(st, 1)};
+        }
+        if (step < 0) {
+            rc = e->code;
+            goto fail;
+        }
+    }
+    struct money applied = money_of(0);
+    for (size_t i = 0; i < nsettle; i++) {
+        int64_t left = in->amount.minor - applied.minor;
+        if (settle[i].amount.minor > left)
+            settle[i].amount.minor = left;
+        applied.minor += settle[i].amount.minor;
+    }
     struct money excess = money_of(in->amount.minor - applied.minor);
     struct money deposit = money_of(0);
     if (contract_id) {
@@ -149,12 +189,14 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
         if ((rc = db_exec(b, st, e)) != ERR_OK)
             goto fail;
     }
-    if (applied.minor > 0) {
+    for (size_t i = 0; i < nsettle; i++) {
+        if (settle[i].amount.minor <= 0)
+            continue;
         st = db_prepare(b, "INSERT INTO payment_applications (payment_id, invoice_id, amount)"
                            " VALUES (:payment, :invoice, :amount)");
         db_bind_int(st, ":payment", out->id);
-        db_bind_int(st, ":invoice", invoice_id);
-        db_bind_money(st, ":amount", applied);
+        db_bind_int(st, ":invoice", settle[i].invoice_id);
+        db_bind_money(st, ":amount", settle[i].amount);
         if ((rc = db_exec(b, st, e)) != ERR_OK)
             goto fail;
     }
@@ -163,6 +205,9 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
         if (in->invoice)
             snprintf(why, sizeof why, "payment %s beyond what invoice %s asked", out->number,
                      in->invoice);
+        else if (in->apply_open)
+            snprintf(why, sizeof why, "payment %s beyond what the open invoices asked",
+                     out->number);
         else
             snprintf(why, sizeof why, "payment %s not tied to an invoice", out->number);
         int64_t grant;
@@ -176,7 +221,8 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     journal_init(&je, contract_id ? "deposit" : "payment", in->received_on, c.currency, memo,
                  "payment", out->id, c.id);
     journal_debit(&je, "cash", in->amount, 0);
-    journal_credit(&je, "receivable", applied, invoice_id);
+    for (size_t i = 0; i < nsettle; i++)
+        journal_credit(&je, "receivable", settle[i].amount, settle[i].invoice_id);
     journal_credit(&je, "customer_credit", excess, 0);
     journal_line_contract(&je, "customer_deposits", -deposit.minor, 0, contract_id);
     int64_t entry;
@@ -191,6 +237,7 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
 fail:
     book_rollback(b);
 out:
+    free(settle);
     customer_clear(&c);
     return rc;
 }

@@ -49,12 +49,47 @@ static const struct command commands[] = {
      "invoice list [--customer CODE] [--open] [--drafts] [-o FILE]"},
     {"invoice", "show", cmd_invoice_show, "invoice show NUMBER"},
     {"payment", "record", cmd_payment_record,
-     "payment record CODE AMOUNT --date D [--invoice NUMBER] [--reference TEXT]"},
-    {"import", NULL, cmd_import, "import customers|credits|invoices|payments FILE.csv"},
+     "payment record CODE AMOUNT --date D [--invoice NUMBER | --apply-open |"
+     " --contract CONTRACT] [--reference TEXT]"},
+    {"contract", "add", cmd_contract_add,
+     "contract add CODE --customer CUST [--signed D] --start D --end D [--price AMOUNT]"
+     " [--discount AMOUNT] [--payable AMOUNT] [--variable AMOUNT --variable-method M"
+     " [--variable-note TEXT]] [--terms DAYS] [--trial-end D] [--not-probable] [--no-substance]"
+     " [--billing upfront|monthly|quarterly|annual|milestone] [--description TEXT]"},
+    {"contract", "activate", cmd_contract_activate,
+     "contract activate (CONTRACT | --all) [--date D]"},
+    {"contract", "show", cmd_contract_show, "contract show CONTRACT [--as-of D] [-o FILE]"},
+    {"contract", "list", cmd_contract_list,
+     "contract list [--customer CODE] [--status S] [--filter TEXT] [--as-of D] [-o FILE]"},
+    {"contract", "milestone", cmd_contract_milestone,
+     "contract milestone CONTRACT --date D --amount AMOUNT --description TEXT"
+     " [--obligation CONTRACT/N]"},
+    {"obligation", "add", cmd_obligation_add,
+     "obligation add CONTRACT --name TEXT --pattern ratable|point|usage|progress --ssp AMOUNT"
+     " --ssp-method observable|adjusted-market|cost-plus|residual [--evidence TEXT]"
+     " [--range LOW..HIGH] [--start D --end D | --due D] [--not-capable] [--not-distinct]"
+     " [--combined-reason TEXT] [--discount-target]"},
+    {"obligation", "combine", cmd_obligation_combine, "obligation combine INTO FROM --reason TEXT"},
+    {"obligation", "deliver", cmd_obligation_deliver, "obligation deliver OBLIGATION --date D"},
+    {"usage", "record", cmd_usage_record,
+     "usage record OBLIGATION --date D --quantity Q --amount AMOUNT"},
+    {"progress", "record", cmd_progress_record, "progress record OBLIGATION --date D --percent P"},
+    {"bill", NULL, cmd_bill, "bill (CONTRACT | --all) --through D"},
+    {"recognize", NULL, cmd_recognize, "recognize --through YYYY-MM"},
+    {"import", NULL, cmd_import,
+     "import customers|credits|invoices|payments|contracts|obligations|usage FILE.csv"},
     {"report", "statement", cmd_report_statement,
      "report statement (--customer CODE | --all) --from D --to D [-o FILE.xlsx|FILE.csv]"},
     {"report", "credits", cmd_report_credits, "report credits [--as-of D] [-o FILE]"},
     {"report", "aging", cmd_report_aging, "report aging [--as-of D] [-o FILE]"},
+    {"report", "waterfall", cmd_report_waterfall,
+     "report waterfall --from YYYY-MM --to YYYY-MM [-o FILE]"},
+    {"report", "rollforward", cmd_report_rollforward,
+     "report rollforward --from YYYY-MM --to YYYY-MM [-o FILE]"},
+    {"report", "rpo", cmd_report_rpo, "report rpo [--as-of D] [-o FILE]"},
+    {"report", "revenue", cmd_report_revenue,
+     "report revenue --from YYYY-MM --to YYYY-MM [--by pattern|customer|obligation] [-o FILE]"},
+    {"report", "journal", cmd_report_journal, "report journal --from D --to D [-o FILE]"},
     {"check", NULL, cmd_check, "check"},
 };
 

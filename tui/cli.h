@@ -66,9 +66,26 @@ int cmd_invoice_list(struct cli *c, int argc, char **argv);
 int cmd_invoice_show(struct cli *c, int argc, char **argv);
 int cmd_payment_record(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_contract_add(struct cli *c, int argc, char **argv);
+int cmd_contract_activate(struct cli *c, int argc, char **argv);
+int cmd_contract_show(struct cli *c, int argc, char **argv);
+int cmd_contract_list(struct cli *c, int argc, char **argv);
+int cmd_contract_milestone(struct cli *c, int argc, char **argv);
+int cmd_obligation_add(struct cli *c, int argc, char **argv);
+int cmd_obligation_combine(struct cli *c, int argc, char **argv);
+int cmd_obligation_deliver(struct cli *c, int argc, char **argv);
+int cmd_usage_record(struct cli *c, int argc, char **argv);
+int cmd_progress_record(struct cli *c, int argc, char **argv);
+int cmd_bill(struct cli *c, int argc, char **argv);
+int cmd_recognize(struct cli *c, int argc, char **argv);
 int cmd_report_statement(struct cli *c, int argc, char **argv);
 int cmd_report_credits(struct cli *c, int argc, char **argv);
 int cmd_report_aging(struct cli *c, int argc, char **argv);
+int cmd_report_waterfall(struct cli *c, int argc, char **argv);
+int cmd_report_rollforward(struct cli *c, int argc, char **argv);
+int cmd_report_rpo(struct cli *c, int argc, char **argv);
+int cmd_report_revenue(struct cli *c, int argc, char **argv);
+int cmd_report_journal(struct cli *c, int argc, char **argv);
 
 struct report;
 /* Writes a report to path (format by extension), or as a text table on standard output when

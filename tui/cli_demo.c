@@ -9,6 +9,7 @@
  *   @M-3/15              the 15th of the month three months before this one (clamped to the
  *                        month's last day, so @M-1/31 is the end of last month)
  *   @M/15                inside a `month A..B` block: the 15th of the block's month
+ *   @P-1                 the month (YYYY-MM) one before this one; @P inside a block: its month
  *   $inv:CODE            the number of the last invoice issued to CODE by the script
  * A `month A..B` line starts a block (A, B month offsets, e.g. -11..0) that runs once per month,
  * in order, up to `end`. Inside a block a line may start with a guard: `[A..B]` runs it only in
@@ -84,6 +85,13 @@ static char *expand(const struct demo *d, const char *tok, int lineno, int *bad)
             int dim = period_days(month);
             date_format(period_first_day(month) + (int32_t)((day > dim ? dim : day) - 1), piece,
                         sizeof piece);
+        } else if (p[0] == '@' && p[1] == 'P') {
+            long off = 0;
+            q = p + 2;
+            if (*q == '+' || *q == '-')
+                off = strtol(q, (char **)&q, 10);
+            int32_t month = (d->block != INT32_MIN ? d->block : d->this_month) + (int32_t)off;
+            period_format(month, piece, sizeof piece);
         } else if (strncmp(p, "$inv:", 5) == 0) {
             q = p + 5;
             while (*q && *q != ' ' && *q != '"')

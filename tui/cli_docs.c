@@ -613,12 +613,15 @@ int cmd_invoice_show(struct cli *c, int argc, char **argv)
 
 int cmd_payment_record(struct cli *c, int argc, char **argv)
 {
-    static const char usage[] = "payment record CODE AMOUNT --date D [--invoice NUMBER]"
-                                " [--reference TEXT] [--number N]";
+    static const char usage[] = "payment record CODE AMOUNT --date D [--invoice NUMBER |"
+                                " --apply-open | --contract CONTRACT] [--reference TEXT]"
+                                " [--number N]";
     static const struct opt_spec specs[] = {{"date", true, false},
                                             {"invoice", true, false},
                                             {"reference", true, false},
                                             {"number", true, false},
+                                            {"contract", true, false},
+                                            {"apply-open", false, false},
                                             {0}};
     struct args a;
     struct err e = {0};
@@ -629,7 +632,9 @@ int cmd_payment_record(struct cli *c, int argc, char **argv)
     struct payment_input in = {.customer = a.pos[0],
                                .invoice = args_get(&a, "invoice"),
                                .reference = args_get(&a, "reference"),
-                               .number = args_get(&a, "number")};
+                               .number = args_get(&a, "number"),
+                               .contract = args_get(&a, "contract"),
+                               .apply_open = args_has(&a, "apply-open")};
     if (cli_date("--date", args_get(&a, "date"), &in.received_on, &e) != ERR_OK)
         return cli_fail(&e);
     struct book *b = cli_open(c);
@@ -643,11 +648,16 @@ int cmd_payment_record(struct cli *c, int argc, char **argv)
     if (parse_amount("AMOUNT", a.pos[1], cu.exponent, &in.amount, &e) != ERR_OK ||
         payment_record(b, &in, &r, &e) != ERR_OK)
         rc = cli_fail(&e);
+    else if (r.deposit.minor)
+        fprintf(c->out, "%s from %s: %s %s held as a deposit for contract %s (not active yet)\n",
+                r.number, cu.code, amt(in.amount, cu.exponent), cu.currency, in.contract);
     else
         fprintf(c->out, "%s from %s: %s %s; applied %s%s%s; to credit balance %s\n", r.number,
                 cu.code, amt(in.amount, cu.exponent), cu.currency, amt(r.applied, cu.exponent),
-                in.invoice ? " to " : "", in.invoice ? in.invoice : "",
-                amt(r.to_credit, cu.exponent));
+                in.invoice      ? " to "
+                : in.apply_open ? " to open invoices"
+                                : "",
+                in.invoice ? in.invoice : "", amt(r.to_credit, cu.exponent));
     customer_clear(&cu);
     return rc;
 }

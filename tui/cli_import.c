@@ -50,7 +50,8 @@ static int slurp(const char *path, char **data, size_t *len, struct err *e)
 
 int cmd_import(struct cli *c, int argc, char **argv)
 {
-    static const char usage[] = "import customers|credits|invoices|payments FILE.csv";
+    static const char usage[] =
+        "import customers|credits|invoices|payments|contracts|obligations|usage FILE.csv";
     if (argc != 2)
         return cli_usage(usage, "import needs a kind and a file");
     enum import_kind kind;

@@ -107,3 +107,118 @@ int cmd_report_aging(struct cli *c, int argc, char **argv)
 {
     return as_of_report(c, argc, argv, "report aging [--as-of D] [-o FILE]", report_aging);
 }
+
+/* --from YYYY-MM --to YYYY-MM */
+static int month_range(const struct args *a, const char *usage, int32_t *from, int32_t *to,
+                       struct err *e)
+{
+    if (!args_has(a, "from") || !args_has(a, "to"))
+        return cli_usage(usage, "give --from YYYY-MM and --to YYYY-MM");
+    if (period_parse(args_get(a, "from"), from, e) != ERR_OK) {
+        err_prefix(e, "--from");
+        return cli_fail(e);
+    }
+    if (period_parse(args_get(a, "to"), to, e) != ERR_OK) {
+        err_prefix(e, "--to");
+        return cli_fail(e);
+    }
+    if (*to < *from)
+        return cli_usage(usage, "--to is before --from");
+    return EXIT_OK;
+}
+
+static int period_report(struct cli *c, int argc, char **argv, const char *usage,
+                         struct report *(*build)(struct book *, int32_t, int32_t, struct err *))
+{
+    static const struct opt_spec specs[] = {
+        {"from", true, false}, {"to", true, false}, {"output", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos)
+        return cli_usage(usage, "unexpected argument '%s'", a.pos[0]);
+    int32_t from, to;
+    int rc = month_range(&a, usage, &from, &to, &e);
+    if (rc != EXIT_OK)
+        return rc;
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report *r = build(b, from, to, &e);
+    if (!r)
+        return cli_fail(&e);
+    return emit_all(c, &r, 1, args_get(&a, "output"));
+}
+
+int cmd_report_waterfall(struct cli *c, int argc, char **argv)
+{
+    return period_report(c, argc, argv, "report waterfall --from YYYY-MM --to YYYY-MM [-o FILE]",
+                         report_waterfall);
+}
+
+int cmd_report_rollforward(struct cli *c, int argc, char **argv)
+{
+    return period_report(c, argc, argv, "report rollforward --from YYYY-MM --to YYYY-MM [-o FILE]",
+                         report_rollforward);
+}
+
+int cmd_report_rpo(struct cli *c, int argc, char **argv)
+{
+    return as_of_report(c, argc, argv, "report rpo [--as-of D] [-o FILE]", report_rpo);
+}
+
+int cmd_report_revenue(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] = "report revenue --from YYYY-MM --to YYYY-MM"
+                                " [--by pattern|customer|obligation] [-o FILE]";
+    static const struct opt_spec specs[] = {{"from", true, false},
+                                            {"to", true, false},
+                                            {"by", true, false},
+                                            {"output", true, false},
+                                            {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos)
+        return cli_usage(usage, "unexpected argument '%s'", a.pos[0]);
+    int32_t from, to;
+    int rc = month_range(&a, usage, &from, &to, &e);
+    if (rc != EXIT_OK)
+        return rc;
+    enum revenue_by by = REVENUE_BY_PATTERN;
+    if (args_has(&a, "by") && revenue_by_parse(args_get(&a, "by"), &by, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report *r = report_revenue(b, from, to, by, &e);
+    if (!r)
+        return cli_fail(&e);
+    return emit_all(c, &r, 1, args_get(&a, "output"));
+}
+
+int cmd_report_journal(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] = "report journal --from D --to D [-o FILE]";
+    static const struct opt_spec specs[] = {
+        {"from", true, false}, {"to", true, false}, {"output", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos || !args_has(&a, "from") || !args_has(&a, "to"))
+        return cli_usage(usage, "give --from and --to");
+    int32_t from, to;
+    if (cli_date("--from", args_get(&a, "from"), &from, &e) != ERR_OK ||
+        cli_date("--to", args_get(&a, "to"), &to, &e) != ERR_OK)
+        return cli_fail(&e);
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report *r = report_journal(b, from, to, &e);
+    if (!r)
+        return cli_fail(&e);
+    return emit_all(c, &r, 1, args_get(&a, "output"));
+}

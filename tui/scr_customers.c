@@ -356,8 +356,6 @@ static void detail_draw(struct screen *s, int top, int height, int width)
 
 enum { DET_EDIT = ACT_SCREEN, DET_ARCHIVE, DET_CREDIT, DET_STATEMENT, DET_INVOICE, DET_PAYMENT };
 
-void open_invoice(struct app *a, const char *number);
-
 static enum act_result detail_act(struct screen *s, int action, wint_t key)
 {
     (void)key;

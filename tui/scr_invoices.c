@@ -118,7 +118,6 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
         ui_put(top + 3, 2, width - 4, "No invoices here; press i to issue one", false);
 }
 
-void open_invoice(struct app *a, const char *number);
 static void form_credit_note(struct app *a, const struct invoice_row *r);
 
 static enum act_result invoices_act(struct screen *s, int action, wint_t key)

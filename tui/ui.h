@@ -220,10 +220,16 @@ bool ui_prompt(struct app *a, const char *label, char *buf, size_t size);
 /* ---- screens ------------------------------------------------------------------------------ */
 
 extern const struct screen_ops customers_screen;
+extern const struct screen_ops contracts_screen;
 extern const struct screen_ops credits_screen;
 extern const struct screen_ops invoices_screen;
 extern const struct screen_ops reports_screen;
 
+/* Opens a contract, the guided new-contract flow, an invoice. */
+void open_contract(struct app *a, const char *code);
+void open_contract_wizard(struct app *a, const char *customer);
+void form_obligation(struct app *a, const char *contract);
+void open_invoice(struct app *a, const char *number);
 /* Opens a customer's detail, credit, statement preview. */
 void open_customer(struct app *a, const char *code);
 void open_customer_credit(struct app *a, const char *code);

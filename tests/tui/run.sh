@@ -93,6 +93,78 @@ sleep 0.3
 tui_check quit-restores-terminal grep -q "exit=0" "$WORK/exit"
 tui_stop
 
+# ---- Contracts and the guided new-contract flow ---------------------------------------------
+C=$WORK/c.ratable
+B=$C
+r init --company "Northwind Ltd" --currency USD
+r customer add ACME --name "Acme Corporation" --terms 30
+r contract add ACME-2026 --customer ACME --signed 2025-12-20 --start 2026-01-01 --end 2026-12-31 --price 25,000 --billing quarterly
+r obligation add ACME-2026 --name "Analytics SaaS, 1 year" --pattern ratable --ssp 24,000 --ssp-method observable --evidence "price book"
+r obligation add ACME-2026 --name "Implementation" --pattern point --ssp 6,000 --ssp-method cost-plus --due 2026-03-31
+r contract activate ACME-2026 --date 2026-01-01
+r obligation deliver ACME-2026/2 --date 2026-03-10
+r bill ACME-2026 --through 2026-03-20
+tui_start "$C" 110 32
+tui_keys 3
+tui_expect contracts
+tui_keys Enter
+tui_expect contract-detail
+tui_keys Right Right
+tui_expect contract-detail-scrolled
+tui_keys q n Enter
+tui_type ACME-27
+tui_keys Tab
+tui_type ACME
+tui_keys Tab
+tui_type 2026-12-15
+tui_keys Tab
+tui_type 2027-01-01
+tui_keys Tab
+tui_type 2027-12-31
+tui_keys F2 Enter
+tui_type "Analytics SaaS, 12 months"
+tui_keys F2 a
+tui_type Implementation
+tui_keys Tab C-u
+tui_type point
+tui_keys Tab Tab Tab
+tui_type 2027-03-31
+tui_keys F2 a
+tui_type "Data migration"
+tui_keys Tab C-u
+tui_type point
+tui_keys Tab Tab Tab
+tui_type 2027-02-28
+tui_keys Tab Tab C-u
+tui_type no
+tui_keys F2
+tui_expect wizard-not-distinct-refused
+tui_type 2
+tui_keys Tab
+tui_type "the implementation cannot be done without it"
+tui_keys F2
+tui_expect wizard-combined
+tui_keys j Enter
+tui_type 27,000
+tui_keys Tab
+tui_type 3,000
+tui_keys Tab
+tui_type 2
+tui_keys F2 Enter
+tui_type 24,000
+tui_keys Tab Tab
+tui_type "2026 price book"
+tui_keys Tab
+tui_type 6,500
+tui_keys Tab C-u
+tui_type cost-plus
+tui_keys F2
+tui_expect wizard-schedule
+tui_keys A
+tui_expect wizard-saved
+tui_keys Q
+tui_stop
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1
