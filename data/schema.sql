@@ -442,7 +442,7 @@ SELECT o.id, json_object('ref', k.code || '/' || o.seq, 'name', o.name, 'pattern
 FROM obligations o JOIN contracts k ON k.id = o.contract_id;
 CREATE VIEW json_book AS
 SELECT id, json_object('company', company, 'base_currency', base_currency, 'user', user,
-    'revision', revision) AS doc
+    'convention', convention, 'revision', revision) AS doc
 FROM book;
 
 -- ---- Guards -------------------------------------------------------------------------------

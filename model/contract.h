@@ -136,6 +136,15 @@ int obligation_add(struct book *b, const struct obligation_input *in, char *ref,
 int obligation_combine(struct book *b, const char *into, const char *from, const char *reason,
                        struct err *e);
 
+/* What can change on a draft before it is activated (NULL or -1 / DATE_NONE: unchanged). */
+struct contract_edit {
+    int32_t signed_on;
+    int collectible;         /* 1 probable, 0 not probable, -1 unchanged */
+    int payment_terms_days;  /* -1 unchanged */
+    const char *description; /* NULL unchanged */
+};
+int contract_edit(struct book *b, const char *code, const struct contract_edit *in, struct err *e);
+
 /* Writes a contract and its obligations in one transaction, and activates it when asked (on
  * `activate_on`, DATE_NONE: leave it a draft). Nothing is written unless all of it is. */
 int contract_create(struct book *b, const struct contract_input *in,
@@ -179,6 +188,12 @@ int recog_source_load(struct book *b, const struct contract *c, const struct obl
 void recog_source_free(struct recog_source *s);
 
 enum convention book_convention(struct book *b);
+
+/* Changes the book's settings (NULL: unchanged). Changing the convention re-plans every
+ * contract's schedules in the same transaction; months already posted are corrected by the
+ * next recognition run. */
+int book_settings_set(struct book *b, const char *company, const char *user, const char *convention,
+                      struct err *e);
 
 /*
  * A contract's position at the end of a day (ACCOUNTING.md §3): billed to date B, recognized to

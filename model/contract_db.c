@@ -52,6 +52,51 @@ enum convention book_convention(struct book *b)
     return c;
 }
 
+int book_settings_set(struct book *b, const char *company, const char *user, const char *convention,
+                      struct err *e)
+{
+    enum convention conv = CONVENTION_MONTHLY;
+    if (convention && convention_parse(convention, &conv, e) != ERR_OK)
+        return e->code;
+    if (company && (text_blank(company) || !utf8_valid(company, strlen(company)) ||
+                    text_has_control(company, false)))
+        return err_set(e, ERR_INPUT, "company: is empty or not valid text");
+    if (user && (text_blank(user) || text_has_control(user, false)))
+        return err_set(e, ERR_INPUT, "user: is empty or not valid text");
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    bool replan = convention && conv != book_convention(b);
+    char *before = db_snapshot(b, "book", 1);
+    sqlite3_stmt *st = db_prepare(b, "UPDATE book SET company = coalesce(:company, company), user ="
+                                     " coalesce(:user, user), convention = coalesce(:conv,"
+                                     " convention), revision = revision + 1 WHERE id = 1");
+    db_bind_text(st, ":company", company);
+    db_bind_text(st, ":user", user);
+    db_bind_text(st, ":conv", convention ? convention_name(conv) : NULL);
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    if (replan) {
+        struct contract_rows rows = {0};
+        struct contract_query q = {.status = -1};
+        if ((rc = contract_list(b, &q, &rows, e)) == ERR_OK)
+            for (size_t i = 0; i < rows.n && rc == ERR_OK; i++)
+                if (rows.v[i].c.status != CONTRACT_DRAFT)
+                    rc = schedule_replan_contract(b, &rows.v[i].c, e);
+        contract_rows_free(&rows);
+        if (rc != ERR_OK)
+            goto fail;
+    }
+    if ((rc = db_log(b, "book.settings", "book", 1, before, e)) != ERR_OK)
+        goto fail;
+    free(before);
+    return book_commit(b, e);
+fail:
+    free(before);
+    book_rollback(b);
+    return rc;
+}
+
 /* ---- reading ---------------------------------------------------------------------------- */
 
 #define CONTRACT_SELECT                                                                            \
@@ -346,6 +391,47 @@ out:
     return rc;
 }
 
+int contract_edit(struct book *b, const char *code, const struct contract_edit *in, struct err *e)
+{
+    struct contract k;
+    if (contract_find(b, code, &k, e) != ERR_OK)
+        return e->code;
+    if (k.status != CONTRACT_DRAFT)
+        return err_set(e, ERR_RULE,
+                       "contract %s is %s: its terms change through a modification memo", k.code,
+                       contract_status_name(k.status));
+    if (in->payment_terms_days < -1 || in->payment_terms_days > 365)
+        return err_set(e, ERR_INPUT, "terms: use 0 to 365 days");
+    if (text_ok("description", in->description, e) != ERR_OK)
+        return e->code;
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    char *before = db_snapshot(b, "contract", k.id);
+    sqlite3_stmt *st = db_prepare(
+        b, "UPDATE contracts SET signed_on = coalesce(:signed, signed_on), collectibility ="
+           " coalesce(:collect, collectibility), payment_terms_days = coalesce(:terms,"
+           " payment_terms_days), description = coalesce(:description, description), revision ="
+           " revision + 1 WHERE id = :id");
+    db_bind_date(st, ":signed", in->signed_on);
+    db_bind_text(st, ":collect",
+                 in->collectible < 0 ? NULL
+                 : in->collectible   ? "probable"
+                                     : "not_probable");
+    if (in->payment_terms_days >= 0)
+        db_bind_int(st, ":terms", in->payment_terms_days);
+    db_bind_text(st, ":description", in->description);
+    db_bind_int(st, ":id", k.id);
+    if ((rc = db_exec(b, st, e)) == ERR_OK)
+        rc = db_log(b, "contract.edit", "contract", k.id, before, e);
+    free(before);
+    if (rc != ERR_OK) {
+        book_rollback(b);
+        return rc;
+    }
+    return book_commit(b, e);
+}
+
 int contract_create(struct book *b, const struct contract_input *in,
                     const struct obligation_input *obligations, size_t n, int32_t activate_on,
                     struct err *e)
@@ -534,22 +620,23 @@ fail:
     return rc;
 }
 
-/* Step 1: is it a contract at all? Names the first criterion that fails. */
+/* Step 1: is it a contract at all? Names the first criterion that fails, in the order of
+ * ACCOUNTING.md §2: approved, with an obligation, with payment terms, collection probable. */
 static int contract_criteria(const struct contract *c, const struct obligations *obs, struct err *e)
 {
     if (c->signed_on == DATE_NONE)
         return err_set(e, ERR_RULE, "contract %s is not approved: record its signed date", c->code);
+    if (obs->n == 0)
+        return err_set(e, ERR_RULE, "contract %s has no performance obligation", c->code);
     if (c->payment_terms_days < 0)
         return err_set(e, ERR_RULE, "contract %s states no payment terms", c->code);
-    if (!c->commercial_substance)
-        return err_set(e, ERR_RULE, "contract %s has no commercial substance", c->code);
     if (!c->collectible)
         return err_set(e, ERR_RULE,
                        "contract %s: collection is not probable, so it is not yet a contract;"
                        " cash received for it is a deposit",
                        c->code);
-    if (obs->n == 0)
-        return err_set(e, ERR_RULE, "contract %s has no performance obligation", c->code);
+    if (!c->commercial_substance)
+        return err_set(e, ERR_RULE, "contract %s has no commercial substance", c->code);
     for (size_t i = 0; i < obs->n; i++) {
         const struct obligation *o = &obs->v[i];
         if ((!o->capable_distinct || !o->distinct_in_context) && !o->combined_reason[0])

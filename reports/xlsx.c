@@ -303,20 +303,30 @@ static double col_width(const struct report_col *c)
 /* Column widths come from the sheet's first table, which holds the detail; the tables stacked
  * below it only widen a column enough for their numbers and dates (their text may spill into
  * the empty cell beside it). */
-static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, int n)
+static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, int n,
+                       const struct report *r)
 {
     double widths[256] = {0};
+    /* The header block's labels live in the first column: make room for them. */
+    for (int i = 0; r && i < r->nheader; i++) {
+        double w = utf8_width(r->header[i].key) + 2;
+        if (w > widths[0])
+            widths[0] = w > 32 ? 32 : w;
+    }
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
         for (int c = 0; c < t->ncols && c < 256; c++) {
             const struct report_col *col = &t->cols[c];
             double w = i == 0 || col->type != COL_TEXT ? col_width(col) : 8;
+            /* A later table's label column widens the first column, within reason. */
+            if (i > 0 && c == 0 && col->type == COL_TEXT)
+                w = col_width(col) > 42 ? 42 : col_width(col);
             /* Filled tables are cheap to measure: widen text columns to their content. */
             if (i == 0 && !t->next && col->type == COL_TEXT) {
-                for (size_t r = 0; r < t->nrows; r++) {
-                    const struct cell *cell = &t->rows[r].cells[c];
-                    if (cell->type == CELL_TEXT && cell->text && t->rows[r].style != ROW_HEADING) {
+                for (size_t k = 0; k < t->nrows; k++) {
+                    const struct cell *cell = &t->rows[k].cells[c];
+                    if (cell->type == CELL_TEXT && cell->text && t->rows[k].style != ROW_HEADING) {
                         double cw = utf8_width(cell->text) + 1;
                         if (cw > w)
                             w = cw > 61 ? 61 : cw;
@@ -346,6 +356,14 @@ static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struc
             return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
         x->row++;
     }
+    /* Headings wrap; streaming rows are not measured by the library, so give a heading that
+     * wraps the height of two lines. */
+    bool wraps = false;
+    for (int c = 0; c < t->ncols; c++)
+        if (utf8_width(t->cols[c].title) > (int)col_width(&t->cols[c]) - 1)
+            wraps = true;
+    if (wraps)
+        worksheet_set_row(ws, (lxw_row_t)x->row, 30, NULL);
     for (int c = 0; c < t->ncols; c++)
         worksheet_write_string(ws, (lxw_row_t)x->row, (lxw_col_t)c, t->cols[c].title, x->colhead);
     if (freeze)
@@ -400,7 +418,7 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
     for (int i = 0; i < r->ntables; i++)
         if (!r->tables[i]->own_sheet)
             mine[nmine++] = r->tables[i];
-    set_widths(ws, mine, nmine);
+    set_widths(ws, mine, nmine, r);
     x->row = 0;
     write_text(ws, x->row++, 0, r->title, x->title);
     if (r->subtitle)
@@ -424,7 +442,7 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
         lxw_worksheet *ows = workbook_add_worksheet(x->wb, own);
         if (!ows)
             return err_set(e, ERR_IO, "%s: cannot add the worksheet '%s'", x->path, own);
-        set_widths(ows, &t, 1);
+        set_widths(ows, &t, 1, NULL);
         x->row = 0;
         write_text(ows, x->row++, 0, t->title ? t->title : t->name, x->title);
         x->row++;

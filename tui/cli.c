@@ -19,6 +19,8 @@ struct command {
 static const struct command commands[] = {
     {"init", NULL, cmd_init, "init --company NAME --currency CUR [--user NAME]"},
     {"demo", NULL, cmd_demo, "demo [FILE]"},
+    {"settings", NULL, cmd_settings,
+     "settings [--company NAME] [--user NAME] [--convention monthly|daily]"},
     {"customer", "add", cmd_customer_add,
      "customer add CODE --name NAME [--currency CUR] [--email ADDR] [--terms DAYS]"
      " [--address TEXT]"},
@@ -56,6 +58,9 @@ static const struct command commands[] = {
      " [--discount AMOUNT] [--payable AMOUNT] [--variable AMOUNT --variable-method M"
      " [--variable-note TEXT]] [--terms DAYS] [--trial-end D] [--not-probable] [--no-substance]"
      " [--billing upfront|monthly|quarterly|annual|milestone] [--description TEXT]"},
+    {"contract", "edit", cmd_contract_edit,
+     "contract edit CONTRACT [--signed D] [--collectibility probable|not_probable]"
+     " [--terms DAYS] [--description TEXT]"},
     {"contract", "activate", cmd_contract_activate,
      "contract activate (CONTRACT | --all) [--date D]"},
     {"contract", "show", cmd_contract_show, "contract show CONTRACT [--as-of D] [-o FILE]"},

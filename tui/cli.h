@@ -48,6 +48,7 @@ int cli_date(const char *opt, const char *value, int32_t *out, struct err *e);
 /* Commands, grouped by file. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_settings(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_customer_add(struct cli *c, int argc, char **argv);
 int cmd_customer_edit(struct cli *c, int argc, char **argv);
@@ -68,6 +69,7 @@ int cmd_payment_record(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_contract_add(struct cli *c, int argc, char **argv);
 int cmd_contract_activate(struct cli *c, int argc, char **argv);
+int cmd_contract_edit(struct cli *c, int argc, char **argv);
 int cmd_contract_show(struct cli *c, int argc, char **argv);
 int cmd_contract_list(struct cli *c, int argc, char **argv);
 int cmd_contract_milestone(struct cli *c, int argc, char **argv);

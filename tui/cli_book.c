@@ -2,6 +2,7 @@
  * cli_book.c — commands about the book itself: init, check, demo.
  */
 #include "model/check.h"
+#include "model/contract.h"
 #include "tui/cli.h"
 
 #include <stdio.h>
@@ -62,5 +63,34 @@ int cmd_check(struct cli *c, int argc, char **argv)
         return EXIT_FAIL;
     }
     fprintf(c->out, "%s: all checks passed\n", book_path(b));
+    return EXIT_OK;
+}
+
+int cmd_settings(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] =
+        "settings [--company NAME] [--user NAME] [--convention monthly|daily]";
+    static const struct opt_spec specs[] = {
+        {"company", true, false}, {"user", true, false}, {"convention", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos)
+        return cli_usage(usage, "unexpected argument '%s'", a.pos[0]);
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    if (a.nopt && book_settings_set(b, args_get(&a, "company"), args_get(&a, "user"),
+                                    args_get(&a, "convention"), &e) != ERR_OK)
+        return cli_fail(&e);
+    struct book_settings s;
+    if (book_settings_get(b, &s, &e) != ERR_OK)
+        return cli_fail(&e);
+    fprintf(c->out,
+            "company      %s\nbase currency %s\nuser         %s\nconvention   %s\n"
+            "book version %d\n",
+            s.company, s.base_currency, s.user, convention_name(book_convention(b)),
+            book_version(b));
     return EXIT_OK;
 }

@@ -557,3 +557,49 @@ int cmd_contract_list(struct cli *c, int argc, char **argv)
         return cli_fail(&e);
     return cli_emit(c, r, args_get(&a, "output"));
 }
+
+int cmd_contract_edit(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] = "contract edit CONTRACT [--signed D] [--collectibility"
+                                " probable|not_probable] [--terms DAYS] [--description TEXT]";
+    static const struct opt_spec specs[] = {{"signed", true, false},
+                                            {"collectibility", true, false},
+                                            {"terms", true, false},
+                                            {"description", true, false},
+                                            {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos != 1 || a.nopt == 0)
+        return cli_usage(usage, "name a contract and what changes");
+    struct contract_edit in = {.signed_on = DATE_NONE,
+                               .collectible = -1,
+                               .payment_terms_days = -1,
+                               .description = args_get(&a, "description")};
+    if (opt_date(&a, "signed", &in.signed_on, &e) != ERR_OK)
+        return cli_fail(&e);
+    const char *coll = args_get(&a, "collectibility");
+    if (coll) {
+        if (strcmp(coll, "probable") == 0)
+            in.collectible = 1;
+        else if (strcmp(coll, "not_probable") == 0)
+            in.collectible = 0;
+        else
+            return cli_usage(usage, "--collectibility: probable or not_probable");
+    }
+    if (args_has(&a, "terms")) {
+        char *end;
+        long t = strtol(args_get(&a, "terms"), &end, 10);
+        if (*end || t < 0 || t > 365)
+            return cli_usage(usage, "--terms: use 0 to 365 days");
+        in.payment_terms_days = (int)t;
+    }
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    if (contract_edit(b, a.pos[0], &in, &e) != ERR_OK)
+        return cli_fail(&e);
+    fprintf(c->out, "contract %s saved\n", a.pos[0]);
+    return EXIT_OK;
+}

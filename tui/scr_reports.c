@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/contract.h"
 #include "model/date.h"
 #include "model/xalloc.h"
 #include "reports/reports.h"
@@ -18,6 +19,15 @@ enum param {
     P_FROM = 1 << 1,
     P_TO = 1 << 2,
     P_AS_OF = 1 << 3,
+    P_MONTHS = 1 << 4, /* from and to are months YYYY-MM */
+    P_BY = 1 << 5,     /* revenue: pattern, customer or obligation */
+};
+
+struct report_params {
+    const char *customer;
+    int32_t from, to; /* days, or months with P_MONTHS */
+    int32_t as_of;
+    enum revenue_by by;
 };
 
 struct report_kind {
@@ -25,29 +35,53 @@ struct report_kind {
     const char *description;
     unsigned params;
     const char *file; /* default export name */
-    struct report *(*build)(struct app *a, const char *customer, int32_t from, int32_t to,
-                            int32_t as_of, struct err *e);
+    struct report *(*build)(struct app *a, const struct report_params *p, struct err *e);
 };
 
-static struct report *build_statement(struct app *a, const char *customer, int32_t from, int32_t to,
-                                      int32_t as_of, struct err *e)
+static struct report *build_statement(struct app *a, const struct report_params *p, struct err *e)
 {
-    (void)as_of;
-    return report_statement(a->book, customer, from, to, e);
+    return report_statement(a->book, p->customer, p->from, p->to, e);
 }
 
-static struct report *build_credits(struct app *a, const char *customer, int32_t from, int32_t to,
-                                    int32_t as_of, struct err *e)
+static struct report *build_credits(struct app *a, const struct report_params *p, struct err *e)
 {
-    (void)customer, (void)from, (void)to;
-    return report_credits(a->book, as_of, e);
+    return report_credits(a->book, p->as_of, e);
 }
 
-static struct report *build_aging(struct app *a, const char *customer, int32_t from, int32_t to,
-                                  int32_t as_of, struct err *e)
+static struct report *build_aging(struct app *a, const struct report_params *p, struct err *e)
 {
-    (void)customer, (void)from, (void)to;
-    return report_aging(a->book, as_of, e);
+    return report_aging(a->book, p->as_of, e);
+}
+
+static struct report *build_contracts(struct app *a, const struct report_params *p, struct err *e)
+{
+    struct contract_query q = {.status = -1};
+    return report_contracts(a->book, &q, p->as_of, e);
+}
+
+static struct report *build_waterfall(struct app *a, const struct report_params *p, struct err *e)
+{
+    return report_waterfall(a->book, p->from, p->to, e);
+}
+
+static struct report *build_rollforward(struct app *a, const struct report_params *p, struct err *e)
+{
+    return report_rollforward(a->book, p->from, p->to, e);
+}
+
+static struct report *build_rpo(struct app *a, const struct report_params *p, struct err *e)
+{
+    return report_rpo(a->book, p->as_of, e);
+}
+
+static struct report *build_revenue(struct app *a, const struct report_params *p, struct err *e)
+{
+    return report_revenue(a->book, p->from, p->to, p->by, e);
+}
+
+static struct report *build_journal(struct app *a, const struct report_params *p, struct err *e)
+{
+    return report_journal(a->book, p->from, p->to, e);
 }
 
 static const struct report_kind kinds[] = {
@@ -57,6 +91,19 @@ static const struct report_kind kinds[] = {
      "credits.xlsx", build_credits},
     {"Receivables aging", "what every customer owes, by days past due, at a date", P_AS_OF,
      "aging.xlsx", build_aging},
+    {"Contracts", "every contract with billed, recognized, deferred at a date", P_AS_OF,
+     "contracts.xlsx", build_contracts},
+    {"Deferred revenue waterfall", "each obligation's revenue month by month",
+     P_FROM | P_TO | P_MONTHS, "waterfall.xlsx", build_waterfall},
+    {"Deferred revenue roll-forward",
+     "opening + billings - revenue +/- adjustments = closing, tied to the ledger",
+     P_FROM | P_TO | P_MONTHS, "rollforward.xlsx", build_rollforward},
+    {"Remaining performance obligations", "price not yet recognized, within 12 months and after",
+     P_AS_OF, "rpo.xlsx", build_rpo},
+    {"Revenue by month", "revenue posted, by pattern, customer or obligation",
+     P_FROM | P_TO | P_MONTHS | P_BY, "revenue.xlsx", build_revenue},
+    {"Journal entries", "every journal line, as accounting systems import them", P_FROM | P_TO,
+     "journal.csv", build_journal},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -82,26 +129,29 @@ static void reports_draw(struct screen *s, int top, int height, int width)
         int y = top + 2 + (int)i;
         ui_style(i == st->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
         ui_blank(y, 0, width);
-        ui_putf(y, 2, width - 4, false, "%-22s %s", kinds[i].name, kinds[i].description);
+        ui_putf(y, 2, width - 4, false, "%-34s %s", kinds[i].name, kinds[i].description);
         ui_style(STYLE_NORMAL);
     }
 }
 
 struct params_ctx {
     const struct report_kind *kind;
-    int field[4]; /* customer, from, to, as-of: field indexes or -1 */
+    int field[5]; /* customer, from, to, as-of, by: field indexes or -1 */
 };
 
 static int save_params(struct form *f, struct app *a, void *ctx, int *bad, struct err *e)
 {
     struct params_ctx *p = ctx;
+    bool months = p->kind->params & P_MONTHS;
     int32_t d[3] = {DATE_NONE, DATE_NONE, DATE_NONE};
     static const char *const names[3] = {"from", "to", "as of"};
     for (int i = 0; i < 3; i++) {
         int k = p->field[i + 1];
         if (k < 0)
             continue;
-        if (date_parse(form_text(f, k), &d[i], e) != ERR_OK) {
+        int rc = months && i < 2 ? period_parse(form_text(f, k), &d[i], e)
+                                 : date_parse(form_text(f, k), &d[i], e);
+        if (rc != ERR_OK) {
             *bad = k;
             err_prefix(e, "%s", names[i]);
             return e->code;
@@ -111,16 +161,23 @@ static int save_params(struct form *f, struct app *a, void *ctx, int *bad, struc
         *bad = p->field[2];
         return err_set(e, ERR_INPUT, "to: is before from");
     }
-    const char *customer = p->field[0] >= 0 ? form_text(f, p->field[0]) : NULL;
-    struct report *r = p->kind->build(a, customer, d[0], d[1], d[2], e);
+    struct report_params rp = {.customer = p->field[0] >= 0 ? form_text(f, p->field[0]) : NULL,
+                               .from = d[0],
+                               .to = d[1],
+                               .as_of = d[2]};
+    if (p->field[4] >= 0 && revenue_by_parse(form_text(f, p->field[4]), &rp.by, e) != ERR_OK) {
+        *bad = p->field[4];
+        return e->code;
+    }
+    struct report *r = p->kind->build(a, &rp, e);
     if (!r) {
         *bad = p->field[0] >= 0 && strncmp(e->msg, "no customer", 11) == 0 ? p->field[0] : -1;
         return e->code;
     }
     struct pending_view *pv = xcalloc(1, sizeof *pv);
     pv->report = r;
-    if (customer)
-        snprintf(pv->file, sizeof pv->file, "%s-%s", customer, p->kind->file);
+    if (rp.customer)
+        snprintf(pv->file, sizeof pv->file, "%s-%s", rp.customer, p->kind->file);
     else
         snprintf(pv->file, sizeof pv->file, "%s", p->kind->file);
     f->then = open_pending_view;

@@ -176,6 +176,12 @@ SELECT i.id AS invoice_id,
 FROM invoices i
 WHERE i.status = 'issued';
 
+DROP VIEW json_book;
+CREATE VIEW json_book AS
+SELECT id, json_object('company', company, 'base_currency', base_currency, 'user', user,
+    'convention', convention, 'revision', revision) AS doc
+FROM book;
+
 CREATE VIEW json_contract AS
 SELECT k.id, json_object('code', k.code, 'customer', c.code, 'status', k.status,
     'signed_on', k.signed_on, 'start_on', k.start_on, 'end_on', k.end_on,

@@ -30,6 +30,34 @@ for customer in GLOBEX UMBRELLA SOYLENT EVIL; do
     $py "$here/compare.py" "$customer.xlsx" "$customer.csv" || fails=$((fails + 1))
 done
 
+# The deferred revenue reports of the demo's contracts, read back the same way.
+"$bin" -b demo.ratable report waterfall --from 2025-12 --to 2026-11 -o waterfall.csv 2>/dev/null
+"$bin" -b demo.ratable report waterfall --from 2025-12 --to 2026-11 -o waterfall.xlsx 2>/dev/null
+printf 'waterfall: '
+$py "$here/compare.py" waterfall.xlsx waterfall.csv || fails=$((fails + 1))
+"$bin" -b demo.ratable report rollforward --from 2026-01 --to 2026-10 -o rollforward.csv 2>/dev/null
+"$bin" -b demo.ratable report rollforward --from 2026-01 --to 2026-10 -o rollforward.xlsx 2>/dev/null
+printf 'rollforward: '
+$py "$here/compare.py" rollforward.xlsx rollforward.csv || fails=$((fails + 1))
+"$bin" -b demo.ratable contract show QUANTA-BUNDLE --as-of 2026-10-31 -o contract.csv 2>/dev/null
+"$bin" -b demo.ratable contract show QUANTA-BUNDLE --as-of 2026-10-31 -o contract.xlsx 2>/dev/null
+printf 'contract: '
+$py "$here/compare.py" contract.xlsx contract.csv || fails=$((fails + 1))
+# The roll-forward's tie-out is a live formula showing TRUE, referring to the table's total.
+$py - rollforward.xlsx <<'PY' || fails=$((fails + 1))
+import sys, openpyxl
+f = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
+v = openpyxl.load_workbook(sys.argv[1], data_only=True).worksheets[0]
+checks = [(c.coordinate, c.value) for row in f.iter_rows() for c in row
+          if isinstance(c.value, str) and c.value.endswith("=0") and c.value.startswith("=")]
+assert checks, "no tie-out formula"
+for coord, formula in checks:
+    assert v[coord].value in (True, "TRUE"), (coord, v[coord].value)
+refs = [c.value for row in f.iter_rows() for c in row
+        if isinstance(c.value, str) and c.value.startswith("=") and "!" in c.value]
+print("rollforward.xlsx: %d tie-outs TRUE, %d cross-table references" % (len(checks), len(refs)))
+PY
+
 # Exports are private files.
 mode=$(stat -c %a GLOBEX.xlsx)
 [ "$mode" = 600 ] || { echo "GLOBEX.xlsx has mode $mode, not 600"; fails=$((fails + 1)); }
