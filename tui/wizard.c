@@ -209,7 +209,7 @@ static void wiz_draw(struct screen *s, int top, int height, int width)
         ui_table_head(y++, 1, width - 2, cols, 8);
         for (int i = 0; i < w->nobs && y < top + height; i++, y++) {
             const struct wiz_obligation *o = &w->obs[i];
-            char no[4];
+            char no[16];
             snprintf(no, sizeof no, "%d", i + 1);
             const char *cells[8] = {no,
                                     o->name,
