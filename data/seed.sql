@@ -23,9 +23,11 @@ INSERT INTO entry_kinds (kind, description) VALUES
     ('credit_note', 'credit note issued'),
     ('recognition', 'revenue recognized'),
     ('deposit', 'deposit received for a contract that is not active'),
-    ('deposit_apply', 'deposit applied to an invoice');
+    ('deposit_apply', 'deposit applied to an invoice'),
+    ('modification', 'cumulative catch-up of a contract modification');
 
 INSERT INTO sequences (kind, prefix, next) VALUES
     ('invoice', 'INV-', 1),
     ('payment', 'PMT-', 1),
-    ('credit_note', 'CN-', 1);
+    ('credit_note', 'CN-', 1),
+    ('memo', 'MOD-', 1);

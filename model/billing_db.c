@@ -237,14 +237,52 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
         goto out;
     struct invoice_line_input *lines = xmalloc((obs.n + 1) * sizeof *lines);
     char **descs = xmalloc((obs.n + 1) * sizeof *descs);
-    struct money billable = money_of(c.price.fixed.minor - c.price.discount.minor);
+    /* What the plan bills: the price less its discount, changed by posted modifications. */
+    struct money billable =
+        money_of(c.price.fixed.minor - c.price.discount.minor + c.price.modified.minor);
     if (c.billing != BILL_MILESTONE && billable.minor > 0) {
         size_t count = billing_count(c.billing, c.start_on, c.end_on);
         struct bill_instalment *inst = xmalloc((count ? count : 1) * sizeof *inst);
         size_t n = billing_plan_instalments(c.billing, c.start_on, c.end_on, billable, inst);
-        for (size_t i = 0; i < n && rc == ERR_OK; i++) {
-            if (inst[i].on > through ||
-                (c.billed_through != DATE_NONE && inst[i].on <= c.billed_through))
+        /* What the plan billed so far, less what memos credited back: after a modification the
+         * rest of the price is spread over the instalments still to come (for a contract never
+         * modified this gives the plan's own instalments). */
+        struct money done = money_of(0);
+        sqlite3_stmt *st = db_prepare(
+            b, "SELECT coalesce((SELECT sum(l.amount) FROM invoice_lines l JOIN invoices i ON i.id"
+               " = l.invoice_id JOIN obligations o ON o.id = l.obligation_id WHERE l.contract_id ="
+               " :k AND i.status = 'issued' AND o.pattern <> 'usage'), 0) - coalesce((SELECT"
+               " sum(n.amount) FROM credit_notes n JOIN memos m ON m.id = n.memo_id WHERE"
+               " m.contract_id = :k), 0), (SELECT max(effective_on) FROM memos WHERE contract_id"
+               " = :k AND status = 'posted')");
+        db_bind_int(st, ":k", c.id);
+        if (db_step(b, st, e) < 0) {
+            rc = e->code;
+        } else {
+            done = db_col_money(st, 0);
+        }
+        int32_t modified_on = db_col_date(st, 1);
+        sqlite3_reset(st);
+        size_t first = 0;
+        while (first < n && c.billed_through != DATE_NONE && inst[first].on <= c.billed_through)
+            first++;
+        struct money left = money_of(billable.minor - done.minor);
+        if (rc == ERR_OK && first < n) {
+            int64_t *w = xmalloc((n - first) * sizeof *w);
+            struct money *parts = xmalloc((n - first) * sizeof *parts);
+            for (size_t i = first; i < n; i++)
+                w[i - first] = 1;
+            if (left.minor > 0 && money_split(left, w, n - first, parts, e) == ERR_OK)
+                for (size_t i = first; i < n; i++)
+                    inst[i].amount = parts[i - first];
+            else
+                for (size_t i = first; i < n; i++)
+                    inst[i].amount = money_of(0);
+            free(w);
+            free(parts);
+        }
+        for (size_t i = first; i < n && rc == ERR_OK; i++) {
+            if (inst[i].on > through || inst[i].amount.minor <= 0)
                 continue;
             char what[64];
             if (n == 1)
@@ -255,6 +293,14 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
             size_t k = plan_lines(&obs, c.id, inst[i].amount, what, lines, descs);
             if (k)
                 rc = issue_lines(b, &c, inst[i].on, lines, descs, k, out, NULL, e);
+        }
+        /* Every instalment is behind us but a modification raised the price: bill the rest on
+         * the day it took effect. */
+        if (rc == ERR_OK && first == n && left.minor > 0 && modified_on != DATE_NONE &&
+            modified_on <= through) {
+            size_t k = plan_lines(&obs, c.id, left, "as modified", lines, descs);
+            if (k)
+                rc = issue_lines(b, &c, modified_on, lines, descs, k, out, NULL, e);
         }
         free(inst);
     }

@@ -18,7 +18,7 @@
 
 #include "model/err.h"
 
-#define BOOK_VERSION        2          /* the schema version this program writes */
+#define BOOK_VERSION        3          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
 
 struct book;

@@ -50,6 +50,7 @@ static const struct {
     const char *file;
 } migrations[] = {
     {2, "0002_contracts.sql"},
+    {3, "0003_memos.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */
@@ -267,6 +268,7 @@ static const struct {
     {"book", "SELECT doc FROM json_book WHERE id = :id"},
     {"contract", "SELECT doc FROM json_contract WHERE id = :id"},
     {"obligation", "SELECT doc FROM json_obligation WHERE id = :id"},
+    {"memo", "SELECT doc FROM json_memo WHERE id = :id"},
 };
 
 char *db_snapshot(struct book *b, const char *entity, int64_t id)

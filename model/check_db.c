@@ -226,12 +226,13 @@ static int contract_checks(struct book *b, struct check_report *r, struct err *e
     struct check_item *it = item(r, "allocations add up to each contract's transaction price");
     int rc = offenders(
         b, it,
-        "SELECT k.code, cur.exponent, k.price - k.discount - k.payable + k.variable, (SELECT"
+        "SELECT k.code, cur.exponent, k.price - k.discount - k.payable + k.variable + k.modified,"
+        " (SELECT"
         " coalesce(sum(o.allocated), 0) FROM obligations o WHERE o.contract_id = k.id) FROM"
         " contracts k JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON cur.code ="
         " c.currency WHERE k.status <> 'draft' AND EXISTS (SELECT 1 FROM obligations o WHERE"
         " o.contract_id = k.id AND o.pattern <> 'usage') AND k.price - k.discount - k.payable +"
-        " k.variable <> (SELECT coalesce(sum(o.allocated), 0) FROM obligations o WHERE"
+        " k.variable + k.modified <> (SELECT coalesce(sum(o.allocated), 0) FROM obligations o WHERE"
         " o.contract_id = k.id) ORDER BY k.code",
         "transaction price", "allocated", e);
     if (rc != ERR_OK)
@@ -259,9 +260,11 @@ static int contract_checks(struct book *b, struct check_report *r, struct err *e
         b, it,
         "WITH gl AS (SELECT l.contract_id AS id, sum(l.credit) - sum(l.debit) AS bal FROM"
         " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role = 'deferred_revenue'"
-        " GROUP BY l.contract_id), billed AS (SELECT l.contract_id AS id, sum(l.amount) AS amt"
-        " FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.status = 'issued'"
-        " AND l.contract_id IS NOT NULL GROUP BY l.contract_id), recognized AS (SELECT"
+        " GROUP BY l.contract_id), billed AS (SELECT id, sum(amt) AS amt FROM (SELECT"
+        " l.contract_id AS id, l.amount AS amt FROM invoice_lines l JOIN invoices i ON i.id ="
+        " l.invoice_id WHERE i.status = 'issued' AND l.contract_id IS NOT NULL UNION ALL SELECT"
+        " m.contract_id, -n.amount FROM credit_notes n JOIN memos m ON m.id = n.memo_id) GROUP BY"
+        " id), recognized AS (SELECT"
         " o.contract_id AS id, sum(p.amount) AS amt FROM recognition_postings p JOIN obligations o"
         " ON o.id = p.obligation_id GROUP BY o.contract_id) SELECT coalesce(k.code, 'no"
         " contract'), coalesce(cur.exponent, 2), coalesce(gl.bal, 0), coalesce(billed.amt, 0) -"
@@ -285,7 +288,8 @@ static int contract_checks(struct book *b, struct check_report *r, struct err *e
         " FROM journal_lines l JOIN accounts a ON a.code = l.account WHERE l.entry_id = e.id AND"
         " a.role = 'revenue'), (SELECT coalesce(sum(p.amount), 0) FROM recognition_postings p"
         " WHERE p.entry_id = e.id) FROM journal_entries e JOIN currencies cur ON cur.code ="
-        " e.currency WHERE e.kind = 'recognition' AND (SELECT coalesce(sum(l.credit) -"
+        " e.currency WHERE e.kind IN ('recognition', 'modification') AND (SELECT "
+        "coalesce(sum(l.credit) -"
         " sum(l.debit), 0) FROM journal_lines l JOIN accounts a ON a.code = l.account WHERE"
         " l.entry_id = e.id AND a.role = 'revenue') <> (SELECT coalesce(sum(p.amount), 0) FROM"
         " recognition_postings p WHERE p.entry_id = e.id)",

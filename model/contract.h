@@ -86,8 +86,10 @@ struct obligation {
     int32_t due_on;           /* point: expected delivery */
     int32_t delivered_on;     /* point: DATE_NONE until delivered */
     int32_t pause_start, pause_end;
-    struct money allocated;
+    struct money allocated; /* its share of the price now, modifications included */
     int schedule_version;
+    struct money initial_allocated; /* as planned before any modification */
+    int32_t initial_end;
 };
 
 /* ---- entering a contract ---------------------------------------------------------------- */
@@ -180,6 +182,7 @@ int obligation_find(struct book *b, const char *ref, struct contract *c, struct 
 /* The rules' view of an obligation, with its usage and progress loaded. */
 struct recog_source {
     struct recog_input in;
+    struct recog_segment *segments;
     struct usage_event *usage;
     struct progress_event *progress;
 };

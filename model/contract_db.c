@@ -105,8 +105,8 @@ fail:
     " k.collectibility, k.commercial_substance, coalesce(k.payment_terms_days, -1), k.price,"      \
     " k.discount, k.payable, k.variable, coalesce(k.variable_method, ''),"                         \
     " coalesce(k.variable_note, ''), k.billing, k.billed_through, k.activated_on, k.ended_on,"     \
-    " coalesce(k.parent_id, 0), coalesce(p.code, ''), k.revision FROM contracts k JOIN"            \
-    " customers c ON c.id = k.customer_id JOIN currencies cur ON cur.code = c.currency"            \
+    " coalesce(k.parent_id, 0), coalesce(p.code, ''), k.revision, k.modified FROM contracts k"     \
+    " JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON cur.code = c.currency"       \
     " LEFT JOIN contracts p ON p.id = k.parent_id"
 
 static void read_contract(sqlite3_stmt *st, struct contract *k)
@@ -145,6 +145,7 @@ static void read_contract(sqlite3_stmt *st, struct contract *k)
     k->parent_id = db_col_int(st, 26);
     db_col_copy(st, 27, k->parent, sizeof k->parent);
     k->revision = db_col_int(st, 28);
+    k->price.modified = db_col_money(st, 29);
 }
 
 int contract_find(struct book *b, const char *code, struct contract *out, struct err *e)
@@ -166,8 +167,9 @@ int contract_find(struct book *b, const char *code, struct contract *out, struct
     " o.distinct_in_context, coalesce(o.combined_reason, ''), o.pattern, o.ssp, o.ssp_method,"     \
     " coalesce(o.ssp_evidence, ''), coalesce(o.residual_low, 0), coalesce(o.residual_high, 0),"    \
     " o.discount_target, o.start_on, o.end_on, o.due_on, o.delivered_on, o.pause_start,"           \
-    " o.pause_end, o.allocated, o.schedule_version FROM obligations o JOIN contracts k ON k.id"    \
-    " = o.contract_id"
+    " o.pause_end, o.allocated, o.schedule_version, coalesce(o.initial_allocated, o.allocated),"   \
+    " coalesce(o.initial_end, o.end_on) FROM obligations o JOIN contracts k ON k.id ="             \
+    " o.contract_id"
 
 static void read_obligation(sqlite3_stmt *st, struct obligation *o)
 {
@@ -196,6 +198,8 @@ static void read_obligation(sqlite3_stmt *st, struct obligation *o)
     o->pause_end = db_col_date(st, 20);
     o->allocated = db_col_money(st, 21);
     o->schedule_version = (int)db_col_int(st, 22);
+    o->initial_allocated = db_col_money(st, 23);
+    o->initial_end = db_col_date(st, 24);
 }
 
 int obligations_load(struct book *b, int64_t contract_id, struct obligations *out, struct err *e)
@@ -249,9 +253,10 @@ int recog_source_load(struct book *b, const struct contract *c, const struct obl
     struct recog_input *in = &out->in;
     in->pattern = o->pattern;
     in->convention = conv;
-    in->allocated = o->allocated;
+    /* The terms it was planned with; posted modifications govern from their segments on. */
+    in->allocated = o->initial_allocated;
     in->start = o->start_on;
-    in->end = o->end_on;
+    in->end = o->initial_end;
     in->delivered_on = o->delivered_on;
     in->pause_start = o->pause_start;
     in->pause_end = o->pause_end;
@@ -266,6 +271,26 @@ int recog_source_load(struct book *b, const struct contract *c, const struct obl
     }
     int rc;
     size_t cap = 0;
+    sqlite3_stmt *sg = db_prepare(b, "SELECT from_on, base, allocated, start_on, end_on,"
+                                     " progress_base FROM obligation_segments WHERE obligation_id ="
+                                     " :o ORDER BY from_on, id");
+    db_bind_int(sg, ":o", o->id);
+    while ((rc = db_step(b, sg, e)) == SQLITE_ROW) {
+        out->segments = xgrow(out->segments, &cap, in->nsegments + 1, sizeof *out->segments);
+        struct recog_segment *g = &out->segments[in->nsegments++];
+        g->from = db_col_date(sg, 0);
+        g->base = db_col_money(sg, 1);
+        g->allocated = db_col_money(sg, 2);
+        g->start = db_col_date(sg, 3);
+        g->end = db_col_date(sg, 4);
+        g->progress_base = (int32_t)db_col_int(sg, 5);
+        if (c->trial_end != DATE_NONE && g->start != DATE_NONE && g->start <= c->trial_end)
+            g->start = c->trial_end + 1;
+    }
+    if (rc < 0)
+        return e->code;
+    in->segments = out->segments;
+    cap = 0;
     if (o->pattern == PATTERN_USAGE) {
         sqlite3_stmt *st = db_prepare(b, "SELECT on_date, amount FROM usage_records WHERE"
                                          " obligation_id = :o ORDER BY on_date, id");
@@ -298,6 +323,7 @@ int recog_source_load(struct book *b, const struct contract *c, const struct obl
 
 void recog_source_free(struct recog_source *s)
 {
+    free(s->segments);
     free(s->usage);
     free(s->progress);
     memset(s, 0, sizeof *s);
@@ -795,9 +821,12 @@ int contract_balance(struct book *b, const struct contract *c, int32_t as_of,
                      struct contract_balance *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(sum(l.amount), 0) FROM invoice_lines l JOIN"
-                                     " invoices i ON i.id = l.invoice_id WHERE l.contract_id = :k"
-                                     " AND i.status = 'issued' AND i.issued_on <= :d");
+    /* Billed: its invoices' lines, less what modification memos credited back. */
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT coalesce((SELECT sum(l.amount) FROM invoice_lines l JOIN invoices i ON i.id ="
+           " l.invoice_id WHERE l.contract_id = :k AND i.status = 'issued' AND i.issued_on <= :d),"
+           " 0) - coalesce((SELECT sum(n.amount) FROM credit_notes n JOIN memos m ON m.id ="
+           " n.memo_id WHERE m.contract_id = :k AND n.issued_on <= :d), 0)");
     db_bind_int(st, ":k", c->id);
     db_bind_date(st, ":d", as_of);
     if (db_step(b, st, e) < 0)
@@ -818,7 +847,7 @@ int contract_balance(struct book *b, const struct contract *c, int32_t as_of,
         out->recognized.minor += now.minor;
         next12.minor += later.minor - now.minor;
         if (obs.v[i].pattern != PATTERN_USAGE) {
-            out->unrecognized.minor += src.in.allocated.minor - now.minor;
+            out->unrecognized.minor += obs.v[i].allocated.minor - now.minor;
             out->rpo_12.minor += later.minor - now.minor;
         }
         recog_source_free(&src);

@@ -67,8 +67,15 @@ struct credit_note_result {
     struct money applied;   /* against the invoice */
     struct money to_credit; /* beyond its open balance, as refund credit */
 };
+/* Refused for an invoice that bills a contract: that goes through a modification memo. */
 int invoice_credit_note(struct book *b, const char *invoice, struct money amount, int32_t day,
                         const char *reason, struct credit_note_result *out, struct err *e);
+/* The memo's own credit note on a contract's invoice: it comes off the contract's deferred
+ * revenue. Runs in the caller's transaction. */
+int invoice_credit_note_for_memo(struct book *b, const char *invoice, struct money amount,
+                                 int32_t day, const char *reason, int64_t memo_id,
+                                 int64_t contract_id, struct credit_note_result *out,
+                                 struct err *e);
 
 /* An invoice with what has settled it. */
 struct invoice_row {

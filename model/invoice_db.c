@@ -265,8 +265,9 @@ out:
     return rc;
 }
 
-int invoice_credit_note(struct book *b, const char *invoice, struct money amount, int32_t day,
-                        const char *reason, struct credit_note_result *out, struct err *e)
+static int credit_note(struct book *b, const char *invoice, struct money amount, int32_t day,
+                       const char *reason, int64_t memo_id, int64_t contract_id,
+                       struct credit_note_result *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     if (amount.minor <= 0)
@@ -307,8 +308,9 @@ int invoice_credit_note(struct book *b, const char *invoice, struct money amount
         goto fail;
     char at[32];
     st = db_prepare(b, "INSERT INTO credit_notes (number, invoice_id, issued_on, amount, applied,"
-                       " reason, created_by, created_at) VALUES (:number, :invoice, :day, :amount,"
-                       " :applied, :reason, :by, :at)");
+                       " reason, created_by, created_at, memo_id) VALUES (:number, :invoice, :day,"
+                       " :amount, :applied, :reason, :by, :at, nullif(:memo, 0))");
+    db_bind_int(st, ":memo", memo_id);
     db_bind_text(st, ":number", out->number);
     db_bind_int(st, ":invoice", invoice_id);
     db_bind_date(st, ":day", day);
@@ -335,7 +337,11 @@ int invoice_credit_note(struct book *b, const char *invoice, struct money amount
     snprintf(memo, sizeof memo, "credit note %s on invoice %s: %s", out->number, invoice, reason);
     struct journal_entry je;
     journal_init(&je, "credit_note", day, c.currency, memo, "credit_note", out->id, c.id);
-    journal_debit(&je, "discounts", amount, invoice_id);
+    if (contract_id)
+        /* A contract's billing comes back off its deferred revenue (ACCOUNTING.md §6). */
+        journal_line_contract(&je, "deferred_revenue", amount.minor, invoice_id, contract_id);
+    else
+        journal_debit(&je, "discounts", amount, invoice_id);
     journal_credit(&je, "receivable", applied, invoice_id);
     journal_credit(&je, "customer_credit", excess, 0);
     int64_t entry;
@@ -352,6 +358,37 @@ fail:
 out:
     customer_clear(&c);
     return rc;
+}
+
+int invoice_credit_note(struct book *b, const char *invoice, struct money amount, int32_t day,
+                        const char *reason, struct credit_note_result *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_prepare(b, "SELECT k.code FROM invoices i JOIN invoice_lines l ON"
+                                     " l.invoice_id = i.id JOIN contracts k ON k.id = l.contract_id"
+                                     " WHERE i.number = :number LIMIT 1");
+    db_bind_text(st, ":number", invoice);
+    int step = db_step(b, st, e);
+    if (step < 0)
+        return e->code;
+    if (step == SQLITE_ROW) {
+        char code[CODE_MAX + 1];
+        db_col_copy(st, 0, code, sizeof code);
+        sqlite3_reset(st);
+        return err_set(e, ERR_RULE,
+                       "invoice %s bills contract %s: a credit note on it changes the contract,"
+                       " so it goes through a modification memo (memo new %s --type price_change"
+                       " --refund AMOUNT --invoice %s)",
+                       invoice, code, code, invoice);
+    }
+    return credit_note(b, invoice, amount, day, reason, 0, 0, out, e);
+}
+
+int invoice_credit_note_for_memo(struct book *b, const char *invoice, struct money amount,
+                                 int32_t day, const char *reason, int64_t memo_id,
+                                 int64_t contract_id, struct credit_note_result *out, struct err *e)
+{
+    return credit_note(b, invoice, amount, day, reason, memo_id, contract_id, out, e);
 }
 
 #define ROW_SELECT                                                                                 \

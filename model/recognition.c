@@ -91,7 +91,9 @@ int transaction_price(const struct price_terms *t, struct money *out, struct err
         return err_set(e, ERR_INPUT, "payable: cannot be negative");
     struct money tp;
     if (money_sub(t->fixed, t->discount, &tp, e) != ERR_OK ||
-        money_sub(tp, t->payable, &tp, e) != ERR_OK || money_add(tp, t->variable, &tp, e) != ERR_OK)
+        money_sub(tp, t->payable, &tp, e) != ERR_OK ||
+        money_add(tp, t->variable, &tp, e) != ERR_OK ||
+        money_add(tp, t->modified, &tp, e) != ERR_OK)
         return e->code;
     if (tp.minor < 0)
         return err_set(e, ERR_INPUT, "price: discounts and consideration payable exceed the price");
@@ -275,7 +277,59 @@ static struct money scale(struct money a, int64_t num, int64_t den)
     return r;
 }
 
+int64_t term_units(enum convention c, int32_t a, int32_t b)
+{
+    if (a == DATE_NONE || b == DATE_NONE || b < a)
+        return 0;
+    if (c == CONVENTION_DAILY)
+        return (int64_t)b - a + 1;
+    int64_t units = 0;
+    for (int32_t p = period_of(a); p <= period_of(b); p++) {
+        int32_t lo = max32(a, period_first_day(p)), hi = min32(b, period_last_day(p));
+        units += ((int64_t)hi - lo + 1) * (MONTH_UNITS / period_days(p));
+    }
+    return units;
+}
+
+static struct money recognized_plain(const struct recog_input *in, int32_t t);
+
+/* The segment that governs day t, or NULL for the original terms. */
+static const struct recog_segment *segment_at(const struct recog_input *in, int32_t t)
+{
+    const struct recog_segment *g = NULL;
+    for (size_t i = 0; i < in->nsegments && in->segments[i].from <= t; i++)
+        g = &in->segments[i];
+    return g;
+}
+
 struct money recognized_to(const struct recog_input *in, int32_t t)
+{
+    const struct recog_segment *g = segment_at(in, t);
+    if (!g)
+        return recognized_plain(in, t);
+    struct recog_input seg = *in;
+    seg.segments = NULL;
+    seg.nsegments = 0;
+    seg.allocated = g->allocated;
+    seg.start = g->start;
+    seg.end = g->end;
+    seg.pause_start = seg.pause_end = DATE_NONE;
+    struct money r;
+    if (in->pattern == PATTERN_PROGRESS) {
+        int32_t bp = 0;
+        for (size_t i = 0; i < in->nprogress; i++)
+            if (in->progress[i].on <= t)
+                bp = in->progress[i].basis_points;
+        r = g->progress_base >= 10000
+                ? money_of(0)
+                : scale(g->allocated, bp - g->progress_base, 10000 - g->progress_base);
+    } else {
+        r = recognized_plain(&seg, t);
+    }
+    return money_of(g->base.minor + r.minor);
+}
+
+static struct money recognized_plain(const struct recog_input *in, int32_t t)
 {
     switch (in->pattern) {
     case PATTERN_RATABLE:
@@ -321,8 +375,8 @@ void recognition_schedule(const struct recog_input *in, int32_t first, size_t n,
 {
     if (n == 0)
         return;
-    if (in->pattern != PATTERN_RATABLE || in->start == DATE_NONE || in->end == DATE_NONE ||
-        in->end < in->start) {
+    if (in->nsegments || in->pattern != PATTERN_RATABLE || in->start == DATE_NONE ||
+        in->end == DATE_NONE || in->end < in->start) {
         struct money before = recognized_to(in, period_first_day(first) - 1);
         for (size_t i = 0; i < n; i++) {
             struct money now = recognized_to(in, period_last_day(first + (int32_t)i));
@@ -357,7 +411,47 @@ void recognition_schedule(const struct recog_input *in, int32_t first, size_t n,
     }
 }
 
+static bool span_plain(const struct recog_input *in, int32_t *first, int32_t *last);
+
 bool recognition_span(const struct recog_input *in, int32_t *first, int32_t *last)
+{
+    bool any = span_plain(in, first, last);
+    if (in->nsegments == 0)
+        return any;
+    /* The original terms up to the first segment, then each segment's own term; the period a
+     * segment begins in always belongs (a catch-up lands there). */
+    if (any && *first >= period_of(in->segments[0].from)) {
+        any = false;
+    } else if (any && *last >= period_of(in->segments[0].from)) {
+        *last = period_of(in->segments[0].from);
+    }
+    for (size_t i = 0; i < in->nsegments; i++) {
+        const struct recog_segment *g = &in->segments[i];
+        int32_t lo = period_of(g->from), hi = lo;
+        struct recog_input seg = *in;
+        seg.segments = NULL;
+        seg.nsegments = 0;
+        seg.start = g->start;
+        seg.end = g->end;
+        seg.pause_start = seg.pause_end = DATE_NONE;
+        int32_t a, z;
+        if (span_plain(&seg, &a, &z)) {
+            hi = max32(hi, z);
+            lo = min32(lo, max32(a, period_of(g->from)));
+        }
+        if (!any) {
+            *first = lo;
+            *last = hi;
+            any = true;
+        } else {
+            *first = min32(*first, lo);
+            *last = max32(*last, hi);
+        }
+    }
+    return any;
+}
+
+static bool span_plain(const struct recog_input *in, int32_t *first, int32_t *last)
 {
     switch (in->pattern) {
     case PATTERN_RATABLE:

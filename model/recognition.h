@@ -50,9 +50,11 @@ struct price_terms {
     struct money discount; /* >= 0 */
     struct money payable;  /* consideration payable to the customer (rebates, credits), >= 0 */
     struct money variable; /* the constrained estimate of variable consideration included */
+    struct money modified; /* the change by posted modifications, signed */
 };
 
-/* TP = fixed - discount - payable + variable; ERR_OVERFLOW or ERR_INPUT when negative. */
+/* TP = fixed - discount - payable + variable + modified; ERR_OVERFLOW or ERR_INPUT when negative.
+ */
 int transaction_price(const struct price_terms *t, struct money *out, struct err *e);
 
 /* ---- step 4: allocation ----------------------------------------------------------------- */
@@ -93,6 +95,8 @@ struct progress_event {
     int32_t basis_points; /* percent complete x 100: 0 .. 10000 */
 };
 
+struct recog_segment;
+
 struct recog_input {
     enum pattern pattern;
     enum convention convention;
@@ -103,7 +107,31 @@ struct recog_input {
     size_t nusage;
     const struct progress_event *progress; /* in date order */
     size_t nprogress;
-    int32_t pause_start, pause_end; /* ratable: days not served (DATE_NONE: no pause) */
+    int32_t pause_start, pause_end;       /* ratable: days not served (DATE_NONE: no pause) */
+    const struct recog_segment *segments; /* posted modifications, by `from` ascending */
+    size_t nsegments;
+};
+
+/*
+ * A posted contract modification (ACCOUNTING.md §6) governs an obligation's revenue from the day
+ * `from` on: R(t) = base + R'(t), where R' is the pattern's rule with the segment's allocation
+ * and term (usage, delivery and progress stay the obligation's own). Before `from`, the earlier
+ * terms still hold, so revenue already recognized never moves.
+ *  - prospective: from = the effective date, base = revenue to date the day before, R' the
+ *    remaining allocation over the rest of the (possibly new) term;
+ *  - cumulative catch-up: from = the first day of the period the catch-up lands in, base = 0,
+ *    R' the new terms from inception — the difference shows up in that period;
+ *  - pause: from = the first paused day, base = revenue to date, R' the rest from the day after
+ *    the pause to the end moved out by the paused days.
+ * Progress: R'(t) = allocated x (p(t) - progress_base) / (10000 - progress_base), the share of
+ * the work that remained at the modification.
+ */
+struct recog_segment {
+    int32_t from;
+    struct money base;
+    struct money allocated;
+    int32_t start, end;    /* ratable and progress: the term from here on */
+    int32_t progress_base; /* progress: basis points complete when it began */
 };
 
 /* Revenue recognized to the end of day t. */
@@ -118,6 +146,10 @@ struct money recognized_in(const struct recog_input *in, int32_t period);
  */
 void recognition_schedule(const struct recog_input *in, int32_t first, size_t n,
                           struct money *amounts);
+
+/* The weight of the days [a, b] under a convention: days (daily), or each month's share in
+ * proportion to its days (monthly, in units where every month weighs the same). */
+int64_t term_units(enum convention c, int32_t a, int32_t b);
 
 /* The first and last period in which the obligation can recognize anything; false when there
  * is none yet (an undelivered point obligation, no usage). */

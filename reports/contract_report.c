@@ -55,6 +55,9 @@ static void terms(struct report *r, const struct contract *k, struct money tp)
                  k->variable_note[0] ? ": " : "", k->variable_note);
         report_header(r, "Variable consideration", buf);
     }
+    if (k->price.modified.minor)
+        report_header(r, "Changed by modifications",
+                      money_format(k->price.modified, x, MONEY_GROUP, m, sizeof m));
     report_header(r, "Transaction price", money_format(tp, x, MONEY_GROUP, m, sizeof m));
     if (k->parent[0])
         report_header(r, "Split from", k->parent);

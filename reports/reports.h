@@ -72,4 +72,15 @@ struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum rev
  * only the lines, in the layout journal imports take. */
 struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e);
 
+/* ---- modifications ----------------------------------------------------------------------- */
+
+struct memo;
+/* A modification memo: the change, the answers, the treatment and rationale, the effect
+ * (summary, by obligation, by month before and after) and sign-off. */
+struct report *report_memo(struct book *b, const char *number, struct err *e);
+/* The same for a memo in hand (a preview not yet saved). */
+struct report *report_memo_of(struct book *b, const struct memo *m, struct err *e);
+/* The modifications log: memos effective in [from, to] (DATE_NONE: open ends). */
+struct report *report_memos(struct book *b, int32_t from, int32_t to, struct err *e);
+
 #endif

@@ -79,6 +79,13 @@ static const struct command commands[] = {
     {"usage", "record", cmd_usage_record,
      "usage record OBLIGATION --date D --quantity Q --amount AMOUNT"},
     {"progress", "record", cmd_progress_record, "progress record OBLIGATION --date D --percent P"},
+    {"memo", "new", cmd_memo_new,
+     "memo new CONTRACT --effective D --type TYPE --description TEXT [change options]"
+     " [--treatment T --rationale TEXT] [--preview]"},
+    {"memo", "show", cmd_memo_show, "memo show MEMO [-o FILE]"},
+    {"memo", "approve", cmd_memo_approve, "memo approve MEMO --by NAME"},
+    {"memo", "post", cmd_memo_post, "memo post MEMO"},
+    {"memo", "list", cmd_memo_list, "memo list [--from D] [--to D] [-o FILE]"},
     {"bill", NULL, cmd_bill, "bill (CONTRACT | --all) --through D"},
     {"recognize", NULL, cmd_recognize, "recognize --through YYYY-MM"},
     {"import", NULL, cmd_import,
@@ -95,6 +102,8 @@ static const struct command commands[] = {
     {"report", "revenue", cmd_report_revenue,
      "report revenue --from YYYY-MM --to YYYY-MM [--by pattern|customer|obligation] [-o FILE]"},
     {"report", "journal", cmd_report_journal, "report journal --from D --to D [-o FILE]"},
+    {"report", "memos", cmd_report_memos, "report memos [--from D] [--to D] [-o FILE]"},
+    {"report", "memo", cmd_report_memo, "report memo MEMO -o FILE.xlsx"},
     {"check", NULL, cmd_check, "check"},
 };
 

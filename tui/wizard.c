@@ -731,7 +731,7 @@ static int save_step3(struct form *f, struct app *a, void *ctx, int *bad, struct
 {
     (void)a;
     struct wizard *w = ctx;
-    struct price_terms p;
+    struct price_terms p = {0};
     if (money_field(f, S3_PRICE, "price", w->exponent, &p.fixed, bad, e) != ERR_OK ||
         money_field(f, S3_DISCOUNT, "discount", w->exponent, &p.discount, bad, e) != ERR_OK ||
         money_field(f, S3_PAYABLE, "payable", w->exponent, &p.payable, bad, e) != ERR_OK ||

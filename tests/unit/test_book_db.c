@@ -322,19 +322,23 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* A book written by version 1 (its schema kept in tests/data) migrates to exactly the shape a
- * new book has, keeps its data, and still ties out. */
-static void test_migrate_from_v1(void **state)
+/* A book written by an earlier version (its schema kept in tests/data) migrates to exactly the
+ * shape a new book has, keeps its data, and still ties out. */
+static void migrate_from(int version)
 {
-    (void)state;
     char dir[] = "/tmp/ratable-migrate-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char path[128];
     snprintf(path, sizeof path, "%s/old.ratable", dir);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *schema = slurp("tests/data/schema-v1.sql");
-    char *seed = slurp("tests/data/seed-v1.sql");
+    char file[64];
+    snprintf(file, sizeof file, "tests/data/schema-v%d.sql", version);
+    char *schema = slurp(file);
+    snprintf(file, sizeof file, "tests/data/seed-v%d.sql", version);
+    char *seed = slurp(file);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", version);
     const char *currencies = "INSERT INTO currencies VALUES ('USD', 2, 'US Dollar');";
     assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
@@ -345,9 +349,10 @@ static void test_migrate_from_v1(void **state)
                                   " VALUES (1, 'Old Co', 'USD', 'old', 'then');"
                                   "INSERT INTO customers (code, name, currency, created_at) VALUES"
                                   " ('ACME', 'Acme', 'USD', 'then');"
-                                  "PRAGMA application_id = 1381253442; PRAGMA user_version = 1;",
+                                  "PRAGMA application_id = 1381253442;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, pragma, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     free(schema);
     free(seed);
@@ -367,7 +372,7 @@ static void test_migrate_from_v1(void **state)
     assert_int_equal(invoice_create(old, &in, &r, &e), ERR_OK);
     assert_int_equal(fixture_int(old, "SELECT count(*) FROM change_log WHERE action ="
                                       " 'book.migrate'"),
-                     1);
+                     BOOK_VERSION - version);
     struct book *fresh = with_customer();
     char *a = shape(old), *want = shape(fresh);
     assert_string_equal(a, want);
@@ -379,12 +384,25 @@ static void test_migrate_from_v1(void **state)
     rmdir(dir);
 }
 
+static void test_migrate_from_v1(void **state)
+{
+    (void)state;
+    migrate_from(1);
+}
+
+static void test_migrate_from_v2(void **state)
+{
+    (void)state;
+    migrate_from(2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_constraints_refuse), cmocka_unit_test(test_journal_guards),
         cmocka_unit_test(test_documents_fixed),    cmocka_unit_test(test_file_refusals),
         cmocka_unit_test(test_revision_conflict),  cmocka_unit_test(test_migrate_from_v1),
+        cmocka_unit_test(test_migrate_from_v2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
