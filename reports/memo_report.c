@@ -100,7 +100,7 @@ struct report *report_memo_of(struct book *b, const struct memo *m, struct err *
     }
 
     static const struct report_col scols[] = {
-        {"item", "Effect at the effective date", COL_TEXT, 34},
+        {"item", "Effect at the effective date", COL_TEXT, 36},
         {"before", "Before", COL_MONEY, 14},
         {"after", "After", COL_MONEY, 14},
         {"change", "Change", COL_MONEY, 14},
@@ -108,7 +108,7 @@ struct report *report_memo_of(struct book *b, const struct memo *m, struct err *
     struct report_table *t = report_add_table(r, "effect", "The effect", scols, 4);
     summary_row(t, "Transaction price", m->tp_before, m->tp_after, x);
     summary_row(t, "Revenue recognized to date", m->revenue_before, m->revenue_after, x);
-    summary_row(t, "Deferred revenue", m->deferred_before, m->deferred_after, x);
+    summary_row(t, "Deferred revenue (- contract asset)", m->deferred_before, m->deferred_after, x);
     summary_row(t, "Remaining performance obligations", m->rpo_before, m->rpo_after, x);
     struct report_row *row = report_row_add(t, ROW_DATA);
     cell_text(t, row, "item", "Cumulative catch-up booked");

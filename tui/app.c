@@ -68,6 +68,7 @@ static const struct key_binding global_keys[] = {
     {'1', "1", ACT_GOTO_CUSTOMERS, "Customers"},
     {'2', "2", ACT_GOTO_CREDITS, "Credit balances"},
     {'3', "3", ACT_GOTO_CONTRACTS, "Contracts"},
+    {'4', "4", ACT_GOTO_MEMOS, "Modification memos"},
     {'5', "5", ACT_GOTO_INVOICES, "Invoices and payments"},
     {'6', "6", ACT_GOTO_REPORTS, "Reports"},
     {'Q', "Q", ACT_QUIT, "quit the workstation"},
@@ -278,8 +279,8 @@ static void run_command(struct app *a, char *line)
 static const struct {
     char key;
     const char *name;
-} tabs[] = {
-    {'1', "Customers"}, {'2', "Credit"}, {'3', "Contracts"}, {'5', "Invoices"}, {'6', "Reports"}};
+} tabs[] = {{'1', "Customers"}, {'2', "Credit"},   {'3', "Contracts"},
+            {'4', "Memos"},     {'5', "Invoices"}, {'6', "Reports"}};
 
 void ui_draw_frame(struct app *a);
 void ui_draw_frame(struct app *a)
@@ -381,6 +382,9 @@ static void global_action(struct app *a, int action)
         break;
     case ACT_GOTO_CONTRACTS:
         app_root(a, &contracts_screen, NULL);
+        break;
+    case ACT_GOTO_MEMOS:
+        app_root(a, &memos_screen, NULL);
         break;
     case ACT_GOTO_REPORTS:
         app_root(a, &reports_screen, NULL);

@@ -13,6 +13,7 @@
 #include "model/billing.h"
 #include "model/contract.h"
 #include "model/date.h"
+#include "model/memo.h"
 #include "model/schedule.h"
 #include "model/xalloc.h"
 #include "reports/reports.h"
@@ -224,6 +225,7 @@ enum {
     C_BILL,
     C_ADD,
     C_REPORT,
+    C_MEMO,
 };
 
 struct contract_view {
@@ -237,6 +239,7 @@ struct contract_view {
     struct ui_scroll sc; /* the selected obligation */
     int xoff;            /* months scrolled */
     bool loaded;
+    struct memo_rows memos; /* its history of modifications */
 };
 
 static void view_free_data(struct contract_view *v)
@@ -246,6 +249,7 @@ static void view_free_data(struct contract_view *v)
     free(v->sched);
     v->sched = NULL;
     obligations_free(&v->obs);
+    memo_rows_free(&v->memos);
 }
 
 static void view_load(struct screen *s)
@@ -257,7 +261,8 @@ static void view_load(struct screen *s)
     v->loaded = false;
     if (contract_find(a->book, v->code, &v->k, &e) != ERR_OK ||
         obligations_load(a->book, v->k.id, &v->obs, &e) != ERR_OK ||
-        contract_balance(a->book, &v->k, app_today(a), &v->bal, &e) != ERR_OK) {
+        contract_balance(a->book, &v->k, app_today(a), &v->bal, &e) != ERR_OK ||
+        memo_list(a->book, v->k.id, DATE_NONE, DATE_NONE, &v->memos, &e) != ERR_OK) {
         app_message(a, true, "%s", e.msg);
         return;
     }
@@ -310,10 +315,26 @@ static void view_draw(struct screen *s, int top, int height, int width)
             k->trial_end != DATE_NONE ? ", trial until " : "",
             k->trial_end != DATE_NONE ? ui_date(k->trial_end) : "");
     ui_putf(y++, 1, width - 2, false,
-            "Transaction price %s %s = price %s - discount %s - payable %s + variable %s",
+            "Transaction price %s %s = price %s - discount %s - payable %s + variable %s%s%s",
             ui_money(v->tp.minor, x), k->currency, ui_money(k->price.fixed.minor, x),
             ui_money(k->price.discount.minor, x), ui_money(k->price.payable.minor, x),
-            ui_money(k->price.variable.minor, x));
+            ui_money(k->price.variable.minor, x), k->price.modified.minor ? " + modified " : "",
+            k->price.modified.minor ? ui_money(k->price.modified.minor, x) : "");
+    if (v->memos.n || k->parent[0]) {
+        /* The history: every memo, newest last (4 lists them; m starts another). */
+        char line[512] = "";
+        size_t used = 0;
+        if (k->parent[0])
+            used += (size_t)snprintf(line, sizeof line, "Split from %s by a memo. ", k->parent);
+        for (size_t i = 0; i < v->memos.n && used < sizeof line; i++) {
+            const struct memo *m = &v->memos.v[i];
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s %s %s (%s)",
+                                     i ? "; " : "Memos: ", m->number, ui_date(m->effective),
+                                     memo_type_name(m->type), memo_treatment_name(m->treatment),
+                                     memo_status_name(m->status));
+        }
+        ui_put(y++, 1, width - 2, line, false);
+    }
     ui_putf(y++, 1, width - 2, false,
             "At %s: billed %s, recognized %s, deferred %s (current %s), contract asset %s",
             ui_date(app_today(s->app)), ui_money(v->bal.billed.minor, x),
@@ -561,6 +582,13 @@ static enum act_result view_act(struct screen *s, int action, wint_t key)
     case C_ADD:
         form_obligation(a, v->code);
         return ACT_HANDLED;
+    case C_MEMO:
+        if (v->k.status != CONTRACT_ACTIVE)
+            app_message(a, true, "%s is %s: a memo changes an active contract", v->code,
+                        contract_status_name(v->k.status));
+        else
+            form_memo(a, v->code, NULL);
+        return ACT_HANDLED;
     case C_REPORT: {
         struct report *r = report_contract(a->book, v->code, app_today(a), &e);
         if (!r) {
@@ -590,6 +618,7 @@ static const struct key_binding view_keys[] = {
     {'%', "%", C_PROGRESS, "record progress of the selected progress obligation"},
     {'b', "b", C_BILL, "bill the contract's plan through a date"},
     {'o', "o", C_ADD, "add an obligation (drafts only)"},
+    {'m', "m", C_MEMO, "start a modification memo for this contract"},
     {'v', "v", C_REPORT, "view as a report (w there exports it)"},
     {0, NULL, 0, NULL},
 };

@@ -224,6 +224,13 @@ extern const struct screen_ops contracts_screen;
 extern const struct screen_ops credits_screen;
 extern const struct screen_ops invoices_screen;
 extern const struct screen_ops reports_screen;
+extern const struct screen_ops memos_screen;
+
+/* A modification memo in full (approve, post), and the guided memo for a contract (prefill: the
+ * answers of a preview being edited again, or NULL). */
+struct memo_fields;
+void open_memo(struct app *a, const char *number);
+void form_memo(struct app *a, const char *contract, const struct memo_fields *prefill);
 
 /* Opens a contract, the guided new-contract flow, an invoice. */
 void open_contract(struct app *a, const char *code);

@@ -35,7 +35,7 @@ tui_keys() {
 
 # tui_type TEXT: types literal text.
 tui_type() {
-    tmux send-keys -t "$TUI_SESSION" -l "$1"
+    tmux send-keys -t "$TUI_SESSION" -l -- "$1"
     tui_settle
 }
 

@@ -165,6 +165,41 @@ tui_expect wizard-saved
 tui_keys Q
 tui_stop
 
+# ---- Modification memos: a downgrade classified, previewed, saved, approved, posted ------------
+r contract add NW-1 --customer ACME --signed 2026-01-01 --start 2026-01-01 --end 2026-12-31 --price 12,000.00
+r obligation add NW-1 --name "Analytics Pro, 12 months" --pattern ratable --ssp 12,000.00 --ssp-method observable
+r contract activate NW-1 --date 2026-01-01
+r recognize --through 2026-02
+tui_start "$B" 120 40
+tui_keys 3 /
+tui_type NW-1
+tui_keys Enter Enter m
+tui_keys C-u
+tui_type 2026-03-01
+tui_keys Tab
+tui_type downgrade
+tui_keys Tab
+tui_type "Down to the basic tier"
+tui_keys Tab
+tui_type -1,200.00
+tui_keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab
+tui_type prospective
+tui_keys F2
+tui_expect memo-rationale-asked
+tui_type "the months still to come are a series of distinct services"
+tui_keys F2
+tui_expect memo-preview
+tui_keys S
+tui_keys a
+tui_type Dana
+tui_keys Enter p y
+tui_expect memo-posted
+tui_keys 4
+tui_expect memos-list
+tui_keys Escape 3
+tui_keys Q
+tui_stop
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1

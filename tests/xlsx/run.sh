@@ -43,6 +43,11 @@ $py "$here/compare.py" rollforward.xlsx rollforward.csv || fails=$((fails + 1))
 "$bin" -b demo.ratable contract show QUANTA-BUNDLE --as-of 2026-10-31 -o contract.xlsx 2>/dev/null
 printf 'contract: '
 $py "$here/compare.py" contract.xlsx contract.csv || fails=$((fails + 1))
+# A modification memo an auditor files, and the modifications log.
+"$bin" -b demo.ratable report memo MOD-000003 -o memo.csv 2>/dev/null
+"$bin" -b demo.ratable report memo MOD-000003 -o memo.xlsx 2>/dev/null
+printf 'memo: '
+$py "$here/compare.py" memo.xlsx memo.csv || fails=$((fails + 1))
 # The roll-forward's tie-out is a live formula showing TRUE, referring to the table's total.
 $py - rollforward.xlsx <<'PY' || fails=$((fails + 1))
 import sys, openpyxl
