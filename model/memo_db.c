@@ -1076,8 +1076,17 @@ static int post_in_place(struct book *b, struct calc *k, struct memo *m, struct 
         db_bind_date(st, ":due", oi->pattern == PATTERN_POINT ? oi->due_on : DATE_NONE);
         db_bind_money(st, ":a", o->new_allocated);
         rc = db_exec(b, st, e);
-        if (rc == ERR_OK)
-            rc = db_log(b, "obligation.add", "obligation", db_last_id(b), NULL, e);
+        if (rc == ERR_OK) {
+            int64_t id = db_last_id(b);
+            /* The memo names the obligation it added by its reference from now on. */
+            st = db_prepare(b, "SELECT seq FROM obligations WHERE id = :o");
+            db_bind_int(st, ":o", id);
+            if (db_step(b, st, e) == SQLITE_ROW && i < m->nlines)
+                snprintf(m->lines[i].ref, sizeof m->lines[i].ref, "%s/%d", c->code,
+                         (int)db_col_int(st, 0));
+            sqlite3_reset(st);
+            rc = db_log(b, "obligation.add", "obligation", id, NULL, e);
+        }
         if (oi->pattern != PATTERN_POINT && oi->end_on > end)
             end = oi->end_on;
     }
