@@ -205,9 +205,13 @@ static int compute(struct book *b, const struct memo_input *in, struct calc *k, 
     }
     if (d == DATE_NONE)
         return err_set(e, ERR_INPUT, "effective: give the date the change takes effect");
-    if (d < c->start_on)
-        return err_set(e, ERR_INPUT, "effective: is before the contract starts (%s)",
-                       date_format(c->start_on, (char[DATE_BUF]){0}, DATE_BUF));
+    /* Only a cancellation can take effect before the service starts (once it was signed). */
+    int32_t earliest =
+        in->type == MEMO_CANCELLATION && c->signed_on != DATE_NONE ? c->signed_on : c->start_on;
+    if (d < earliest)
+        return err_set(e, ERR_INPUT, "effective: is before the contract %s (%s)",
+                       earliest == c->start_on ? "starts" : "was signed",
+                       date_format(earliest, (char[DATE_BUF]){0}, DATE_BUF));
     if (d > c->end_on + 1)
         return err_set(e, ERR_INPUT, "effective: is after the contract ends (%s)",
                        date_format(c->end_on, (char[DATE_BUF]){0}, DATE_BUF));
