@@ -365,7 +365,9 @@ CREATE TABLE change_log (
     before TEXT CHECK (before IS NULL OR json_valid(before)),
     after TEXT CHECK (after IS NULL OR json_valid(after)),
     refused INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1)), -- 1: the write was refused
-    detail TEXT                                                  -- why it was refused, or a note
+    detail TEXT,                                                 -- why it was refused, or a note
+    prev_hash TEXT,                                              -- the row before's hash
+    hash TEXT                                                    -- SHA-256 of this row and prev
 ) STRICT;
 CREATE INDEX change_log_entity ON change_log(entity, entity_id);
 
@@ -600,8 +602,12 @@ BEGIN
     SELECT RAISE(ABORT, 'journal lines are append-only');
 END;
 
--- The change log is append-only.
+-- The change log is append-only; a row's hash is set once (rows of books older than the chain).
 CREATE TRIGGER change_log_fixed BEFORE UPDATE ON change_log
+WHEN OLD.hash IS NOT NULL OR NEW.hash IS NULL OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
+    OR NEW.user IS NOT OLD.user OR NEW.action IS NOT OLD.action OR NEW.entity IS NOT OLD.entity
+    OR NEW.entity_id IS NOT OLD.entity_id OR NEW.before IS NOT OLD.before
+    OR NEW.after IS NOT OLD.after OR NEW.refused IS NOT OLD.refused OR NEW.detail IS NOT OLD.detail
 BEGIN
     SELECT RAISE(ABORT, 'the change log is append-only');
 END;
@@ -813,4 +819,47 @@ END;
 CREATE TRIGGER obligation_segments_no_delete BEFORE DELETE ON obligation_segments
 BEGIN
     SELECT RAISE(ABORT, 'a posted modification cannot change');
+END;
+
+-- ---- Month-end close ----------------------------------------------------------------------
+
+-- Closed months. A closed month refuses every posting dated in it (the triggers below); the
+-- change log's head when it closed is kept, and the verified backup taken before.
+CREATE TABLE periods (
+    period TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+    closed_at TEXT NOT NULL,
+    closed_by TEXT NOT NULL,
+    chain_head TEXT NOT NULL,                                    -- change log hash at the close
+    backup TEXT,                                                 -- verified backup taken before
+    checks TEXT NOT NULL CHECK (json_valid(checks))              -- each check's result
+) STRICT, WITHOUT ROWID;
+
+-- Every close and reopen, with the reason for a reopen. Append-only.
+CREATE TABLE period_events (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    reason TEXT CHECK (action = 'close' OR length(trim(reason)) > 0),
+    chain_head TEXT
+) STRICT;
+
+CREATE TRIGGER journal_entries_closed_month BEFORE INSERT ON journal_entries
+WHEN EXISTS (SELECT 1 FROM periods WHERE period = substr(NEW.entry_date, 1, 7))
+BEGIN
+    SELECT RAISE(ABORT, 'the month of this posting is closed; post it in the first open month');
+END;
+CREATE TRIGGER credit_movements_closed_month BEFORE INSERT ON credit_movements
+WHEN EXISTS (SELECT 1 FROM periods WHERE period = substr(NEW.on_date, 1, 7))
+BEGIN
+    SELECT RAISE(ABORT, 'the month of this credit movement is closed');
+END;
+CREATE TRIGGER period_events_fixed BEFORE UPDATE ON period_events
+BEGIN
+    SELECT RAISE(ABORT, 'the close history is append-only');
+END;
+CREATE TRIGGER period_events_no_delete BEFORE DELETE ON period_events
+BEGIN
+    SELECT RAISE(ABORT, 'the close history is append-only');
 END;

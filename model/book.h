@@ -71,6 +71,21 @@ void book_end_read(struct book *b);
  * can tell its data is stale. */
 int64_t book_data_version(struct book *b);
 
+/* The change log's hash chain (SHA-256): rows, the head, and the first row that breaks it. */
+struct chain_status {
+    int64_t rows;
+    int64_t filled;    /* rows chained when a book older than the chain was first opened */
+    int64_t broken_id; /* 0: the chain verifies */
+    char reason[128];
+    char head[65]; /* the hash of the last row (of the last good row's chain when broken) */
+};
+int book_chain_verify(struct book *b, struct chain_status *out, struct err *e);
+
+/* Copies the open book to path with SQLite's backup API (a temporary name, then renamed), and
+ * verifies the copy: a ratable book of the same version whose integrity check passes and whose
+ * change log ends with the same hash. The copy is 0600; an existing file is never overwritten. */
+int book_backup(struct book *b, const char *path, struct err *e);
+
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);
 

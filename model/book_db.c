@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct book {
     size_t nslots, capslots;
     struct account_role roles[16];
     int nroles;
+    bool chained; /* the change log has its hash columns (book version 3 on) */
 };
 
 /* Migrations from version N-1 to N, in order. A book older than the first listed version
@@ -288,14 +290,112 @@ char *db_snapshot(struct book *b, const char *entity, int64_t id)
     return NULL;
 }
 
+/* ---- the hash chain ---------------------------------------------------------------------- */
+
+#define CHAIN_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct log_fields {
+    int64_t id;
+    const char *at, *user, *action, *entity;
+    int64_t entity_id; /* 0: none */
+    const char *before, *after;
+    int refused;
+    const char *detail, *prev;
+};
+
+static void digest_field(EVP_MD_CTX *c, const char *s)
+{
+    if (!s) {
+        EVP_DigestUpdate(c, "-;", 2);
+        return;
+    }
+    char len[32];
+    int n = snprintf(len, sizeof len, "%zu:", strlen(s));
+    EVP_DigestUpdate(c, len, (size_t)n);
+    EVP_DigestUpdate(c, s, strlen(s));
+    EVP_DigestUpdate(c, ";", 1);
+}
+
+/* SHA-256 of a change log row: every field length-prefixed (NULL distinct from empty), then the
+ * hash of the row before. Hex in out[65]. */
+static void chain_hash(const struct log_fields *f, char out[65])
+{
+    char num[32];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    assert(c);
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    snprintf(num, sizeof num, "%lld", (long long)f->id);
+    digest_field(c, num);
+    digest_field(c, f->at);
+    digest_field(c, f->user);
+    digest_field(c, f->action);
+    digest_field(c, f->entity);
+    snprintf(num, sizeof num, "%lld", (long long)f->entity_id);
+    digest_field(c, f->entity_id > 0 ? num : NULL);
+    digest_field(c, f->before);
+    digest_field(c, f->after);
+    digest_field(c, f->refused ? "1" : "0");
+    digest_field(c, f->detail);
+    digest_field(c, f->prev);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(c, md, &n);
+    EVP_MD_CTX_free(c);
+    for (unsigned int i = 0; i < n && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[64] = '\0';
+}
+
 static int log_row(struct book *b, const char *action, const char *entity, int64_t id,
-                   const char *before, const char *after, const char *detail, struct err *e)
+                   const char *before, const char *after, const char *detail, int refused,
+                   struct err *e)
 {
     char at[32];
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO change_log (at, user, action, entity, entity_id, "
-                                     "before, after, detail) VALUES (:at, :user, :action, "
-                                     ":entity, :id, :before, :after, :detail)");
-    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    book_timestamp(b, at, sizeof at);
+    if (!b->chained) {
+        /* A book being migrated, before its change log has the chain's columns. */
+        sqlite3_stmt *st = db_prepare(b, "INSERT INTO change_log (at, user, action, entity,"
+                                         " entity_id, before, after, refused, detail) VALUES (:at,"
+                                         " :user, :action, :entity, :id, :before, :after, :refused,"
+                                         " :detail)");
+        db_bind_text(st, ":at", at);
+        db_bind_text(st, ":user", b->user);
+        db_bind_text(st, ":action", action);
+        db_bind_text(st, ":entity", entity);
+        if (id > 0)
+            db_bind_int(st, ":id", id);
+        db_bind_text(st, ":before", before);
+        db_bind_text(st, ":after", after);
+        db_bind_int(st, ":refused", refused);
+        db_bind_text(st, ":detail", detail);
+        return db_exec(b, st, e);
+    }
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) + 1, (SELECT hash FROM change_log"
+                                     " ORDER BY id DESC LIMIT 1) FROM change_log");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    struct log_fields f = {.id = db_col_int(st, 0),
+                           .at = at,
+                           .user = b->user,
+                           .action = action,
+                           .entity = entity,
+                           .entity_id = id,
+                           .before = before,
+                           .after = after,
+                           .refused = refused,
+                           .detail = detail};
+    char prev[65];
+    snprintf(prev, sizeof prev, "%s", db_col_is_null(st, 1) ? CHAIN_GENESIS : db_col_text(st, 1));
+    sqlite3_reset(st);
+    f.prev = prev;
+    char hash[65];
+    chain_hash(&f, hash);
+    st =
+        db_prepare(b, "INSERT INTO change_log (id, at, user, action, entity, entity_id, before,"
+                      " after, refused, detail, prev_hash, hash) VALUES (:rid, :at, :user, :action,"
+                      " :entity, :id, :before, :after, :refused, :detail, :prev, :hash)");
+    db_bind_int(st, ":rid", f.id);
+    db_bind_text(st, ":at", at);
     db_bind_text(st, ":user", b->user);
     db_bind_text(st, ":action", action);
     db_bind_text(st, ":entity", entity);
@@ -303,15 +403,110 @@ static int log_row(struct book *b, const char *action, const char *entity, int64
         db_bind_int(st, ":id", id);
     db_bind_text(st, ":before", before);
     db_bind_text(st, ":after", after);
+    db_bind_int(st, ":refused", refused);
     db_bind_text(st, ":detail", detail);
+    db_bind_text(st, ":prev", prev);
+    db_bind_text(st, ":hash", hash);
     return db_exec(b, st, e);
+}
+
+/* Walks the change log in order: verifies each row (verify) or sets the hash of rows written
+ * before the chain existed (fill). */
+static int chain_walk(struct book *b, bool fill, struct chain_status *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->head, sizeof out->head, "%s", CHAIN_GENESIS);
+    sqlite3_stmt *st = db_prepare(b, "SELECT id, at, user, action, entity, coalesce(entity_id, 0),"
+                                     " before, after, refused, detail, prev_hash, hash FROM"
+                                     " change_log ORDER BY id");
+    int step;
+    char prev[65] = CHAIN_GENESIS;
+    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+#define TXT(i) (db_col_is_null(st, i) ? NULL : db_col_text(st, i))
+        struct log_fields f = {.id = db_col_int(st, 0),
+                               .at = TXT(1),
+                               .user = TXT(2),
+                               .action = TXT(3),
+                               .entity = TXT(4),
+                               .entity_id = db_col_int(st, 5),
+                               .before = TXT(6),
+                               .after = TXT(7),
+                               .refused = (int)db_col_int(st, 8),
+                               .detail = TXT(9),
+                               .prev = prev};
+        const char *stored_prev = TXT(10), *stored = TXT(11);
+#undef TXT
+        char hash[65];
+        chain_hash(&f, hash);
+        out->rows++;
+        if (fill && !stored) {
+            sqlite3_stmt *up = db_prepare(b, "UPDATE change_log SET prev_hash = :p, hash = :h WHERE"
+                                             " id = :id AND hash IS NULL");
+            db_bind_text(up, ":p", prev);
+            db_bind_text(up, ":h", hash);
+            db_bind_int(up, ":id", f.id);
+            if (db_exec(b, up, e) != ERR_OK) {
+                sqlite3_reset(st);
+                return e->code;
+            }
+            out->filled++;
+        } else if (!out->broken_id && (!stored || !stored_prev || strcmp(stored_prev, prev) != 0 ||
+                                       strcmp(stored, hash) != 0)) {
+            out->broken_id = f.id;
+            snprintf(out->reason, sizeof out->reason, "%s",
+                     !stored ? "has no hash"
+                     : !stored_prev || strcmp(stored_prev, prev) != 0
+                         ? "does not follow the row before it (a row was removed or inserted)"
+                         : "was changed after it was written (its content no longer matches its"
+                           " hash)");
+        }
+        snprintf(prev, sizeof prev, "%s", stored && !fill ? stored : hash);
+    }
+    snprintf(out->head, sizeof out->head, "%s", prev);
+    return step < 0 ? e->code : ERR_OK;
+}
+
+int book_chain_verify(struct book *b, struct chain_status *out, struct err *e)
+{
+    return chain_walk(b, false, out, e);
+}
+
+/* Chains the rows a book older than the chain wrote, once, when this program first opens it. */
+static int chain_fill(struct book *b, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT EXISTS (SELECT 1 FROM change_log WHERE hash IS NULL)");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    bool any = db_col_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (!any)
+        return ERR_OK;
+    int rc = book_begin(b, e);
+    struct chain_status cs;
+    if (rc == ERR_OK && (rc = chain_walk(b, true, &cs, e)) == ERR_OK)
+        return book_commit(b, e);
+    if (b->depth > 0)
+        book_rollback(b);
+    return rc;
+}
+
+int db_log_refused(struct book *b, const char *action, const char *detail, struct err *e)
+{
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    if ((rc = log_row(b, action, "refused", 0, NULL, NULL, detail, 1, e)) != ERR_OK) {
+        book_rollback(b);
+        return rc;
+    }
+    return book_commit(b, e);
 }
 
 int db_log(struct book *b, const char *action, const char *entity, int64_t id, const char *before,
            struct err *e)
 {
     char *after = db_snapshot(b, entity, id);
-    int rc = log_row(b, action, entity, id, before, after, NULL, e);
+    int rc = log_row(b, action, entity, id, before, after, NULL, 0, e);
     free(after);
     return rc;
 }
@@ -319,7 +514,7 @@ int db_log(struct book *b, const char *action, const char *entity, int64_t id, c
 int db_log_note(struct book *b, const char *action, const char *entity, const char *detail,
                 struct err *e)
 {
-    return log_row(b, action, entity, 0, NULL, NULL, detail, e);
+    return log_row(b, action, entity, 0, NULL, NULL, detail, 0, e);
 }
 
 /* ---- lookups ---------------------------------------------------------------------------- */
@@ -541,6 +736,7 @@ static int configure(struct book *b, bool memory, struct err *e)
 
 static int create_schema(struct book *b, const struct book_init *init, struct err *e)
 {
+    b->chained = true;
     if (!init->company || !*init->company)
         return err_set(e, ERR_INPUT, "--company: is empty");
     int rc = book_begin(b, e);
@@ -667,6 +863,7 @@ static int migrate(struct book *b, int from, struct err *e)
             err_prefix(e, "migrating %s to version %d", b->path, migrations[i].version);
             return rc;
         }
+        b->chained = migrations[i].version >= 3;
         char note[64];
         snprintf(note, sizeof note, "migrated to book version %d", migrations[i].version);
         if ((rc = db_log_note(b, "book.migrate", "book", note, e)) != ERR_OK ||
@@ -677,6 +874,81 @@ static int migrate(struct book *b, int from, struct err *e)
         }
     }
     return ERR_OK;
+}
+
+static const char *single_text(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+int book_backup(struct book *b, const char *path, struct err *e)
+{
+    struct stat sb;
+    if (lstat(path, &sb) == 0)
+        return err_set(e, ERR_EXISTS, "%s already exists; a backup never overwrites a file", path);
+    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err_set(e, ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return e->code;
+    }
+    close(fd);
+    sqlite3 *dst = NULL;
+    int rc = ERR_OK;
+    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
+        SQLITE_OK) {
+        rc = err_set(e, ERR_IO, "cannot open %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "no memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(dst, BUSY_TIMEOUT_MS);
+    sqlite3_backup *bk = sqlite3_backup_init(dst, "main", b->db, "main");
+    int step = bk ? sqlite3_backup_step(bk, -1) : SQLITE_ERROR;
+    if (bk)
+        sqlite3_backup_finish(bk);
+    if (step != SQLITE_DONE) {
+        rc = err_set(e, step == SQLITE_BUSY || step == SQLITE_LOCKED ? ERR_BUSY : ERR_IO,
+                     "backing up to %s: %s", path, sqlite3_errmsg(dst));
+        goto out;
+    }
+    /* Verify the copy before it takes its name. */
+    char a[80], want[80];
+    if (strcmp(single_text(dst, "PRAGMA integrity_check", a, sizeof a), "ok") != 0) {
+        rc = err_set(e, ERR_IO, "the backup %s fails its integrity check: %s", path, a);
+        goto out;
+    }
+    if (strcmp(single_text(dst, "PRAGMA user_version", a, sizeof a),
+               single_text(b->db, "PRAGMA user_version", want, sizeof want)) != 0 ||
+        strcmp(single_text(dst, "PRAGMA application_id", a, sizeof a),
+               single_text(b->db, "PRAGMA application_id", want, sizeof want)) != 0) {
+        rc = err_set(e, ERR_IO, "the backup %s is not the same book", path);
+        goto out;
+    }
+    const char *head_sql = b->chained ? "SELECT hash FROM change_log ORDER BY id DESC LIMIT 1"
+                                      : "SELECT count(*) FROM change_log";
+    if (strcmp(single_text(dst, head_sql, a, sizeof a),
+               single_text(b->db, head_sql, want, sizeof want)) != 0) {
+        rc =
+            err_set(e, ERR_IO, "the backup %s does not end where the book's change log does", path);
+        goto out;
+    }
+    sqlite3_close(dst);
+    dst = NULL;
+    if (rename(tmp, path) != 0)
+        rc = err_set(e, ERR_IO, "cannot name the backup %s: %s", path, strerror(errno));
+out:
+    if (dst)
+        sqlite3_close(dst);
+    if (rc != ERR_OK)
+        unlink(tmp);
+    free(tmp);
+    return rc;
 }
 
 int book_open(const char *path, int64_t (*clock)(void), struct book **out, struct err *e)
@@ -714,7 +986,22 @@ int book_open(const char *path, int64_t (*clock)(void), struct book **out, struc
         book_close(b);
         return e->code;
     }
-    if ((rc = configure(b, false, e)) != ERR_OK || (rc = migrate(b, version, e)) != ERR_OK) {
+    b->chained = version >= 3;
+    if (version < BOOK_VERSION) {
+        /* A verified copy of the book as it was, before anything changes it. */
+        char *copy = xasprintf("%s.v%d.backup", path, version);
+        struct stat sb;
+        if (stat(copy, &sb) != 0)
+            rc = book_backup(b, copy, e);
+        free(copy);
+        if (rc != ERR_OK) {
+            err_prefix(e, "before migrating %s", path);
+            book_close(b);
+            return rc;
+        }
+    }
+    if ((rc = configure(b, false, e)) != ERR_OK || (rc = migrate(b, version, e)) != ERR_OK ||
+        (rc = chain_fill(b, e)) != ERR_OK) {
         book_close(b);
         return rc;
     }

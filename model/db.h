@@ -59,6 +59,8 @@ char *db_snapshot(struct book *b, const char *entity, int64_t id);
 int db_log(struct book *b, const char *action, const char *entity, int64_t id, const char *before,
            struct err *e);
 /* Logs an action with an explicit detail and no document (bulk actions such as expiry runs). */
+/* Records a write that was refused: what was asked and why (its own small transaction). */
+int db_log_refused(struct book *b, const char *action, const char *detail, struct err *e);
 int db_log_note(struct book *b, const char *action, const char *entity, const char *detail,
                 struct err *e);
 

@@ -1,6 +1,7 @@
 -- 0003_memos.sql — version 3: contract modification memos (ACCOUNTING.md §6), the segments by
--- which a posted memo re-plans an obligation's revenue, and the link from a credit note to the
--- memo that issued it. Forward only; data/schema.sql shows the resulting shape.
+-- which a posted memo re-plans an obligation's revenue, the link from a credit note to the memo
+-- that issued it; closed months and their locks (§7); the hash-chained change log. Forward
+-- only; data/schema.sql shows the resulting shape.
 
 ALTER TABLE contracts ADD COLUMN modified INTEGER NOT NULL DEFAULT 0; -- price change by memos
 ALTER TABLE credit_notes ADD COLUMN memo_id INTEGER REFERENCES memos(id);
@@ -182,3 +183,62 @@ INSERT INTO sequences_v3 (kind, prefix, next) SELECT kind, prefix, next FROM seq
 DROP TABLE sequences;
 ALTER TABLE sequences_v3 RENAME TO sequences;
 INSERT INTO sequences (kind, prefix, next) VALUES ('memo', 'MOD-', 1);
+
+-- The change log is hash-chained: each row carries the SHA-256 of its content and of the row
+-- before, so an edit by hand anywhere breaks the chain from there on. Rows written before this
+-- version are chained when the book is first opened by it (their hash is set once).
+ALTER TABLE change_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE change_log ADD COLUMN hash TEXT;
+DROP TRIGGER change_log_fixed;
+CREATE TRIGGER change_log_fixed BEFORE UPDATE ON change_log
+WHEN OLD.hash IS NOT NULL OR NEW.hash IS NULL OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
+    OR NEW.user IS NOT OLD.user OR NEW.action IS NOT OLD.action OR NEW.entity IS NOT OLD.entity
+    OR NEW.entity_id IS NOT OLD.entity_id OR NEW.before IS NOT OLD.before
+    OR NEW.after IS NOT OLD.after OR NEW.refused IS NOT OLD.refused OR NEW.detail IS NOT OLD.detail
+BEGIN
+    SELECT RAISE(ABORT, 'the change log is append-only');
+END;
+
+-- ---- Month-end close ----------------------------------------------------------------------
+
+-- Closed months. A closed month refuses every posting dated in it (the triggers below); the
+-- change log's head when it closed is kept, and the verified backup taken before.
+CREATE TABLE periods (
+    period TEXT PRIMARY KEY CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'),
+    closed_at TEXT NOT NULL,
+    closed_by TEXT NOT NULL,
+    chain_head TEXT NOT NULL,                                    -- change log hash at the close
+    backup TEXT,                                                 -- verified backup taken before
+    checks TEXT NOT NULL CHECK (json_valid(checks))              -- each check's result
+) STRICT, WITHOUT ROWID;
+
+-- Every close and reopen, with the reason for a reopen. Append-only.
+CREATE TABLE period_events (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    reason TEXT CHECK (action = 'close' OR length(trim(reason)) > 0),
+    chain_head TEXT
+) STRICT;
+
+CREATE TRIGGER journal_entries_closed_month BEFORE INSERT ON journal_entries
+WHEN EXISTS (SELECT 1 FROM periods WHERE period = substr(NEW.entry_date, 1, 7))
+BEGIN
+    SELECT RAISE(ABORT, 'the month of this posting is closed; post it in the first open month');
+END;
+CREATE TRIGGER credit_movements_closed_month BEFORE INSERT ON credit_movements
+WHEN EXISTS (SELECT 1 FROM periods WHERE period = substr(NEW.on_date, 1, 7))
+BEGIN
+    SELECT RAISE(ABORT, 'the month of this credit movement is closed');
+END;
+CREATE TRIGGER period_events_fixed BEFORE UPDATE ON period_events
+BEGIN
+    SELECT RAISE(ABORT, 'the close history is append-only');
+END;
+CREATE TRIGGER period_events_no_delete BEFORE DELETE ON period_events
+BEGIN
+    SELECT RAISE(ABORT, 'the close history is append-only');
+END;
+
