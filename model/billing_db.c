@@ -325,6 +325,45 @@ out:
     return rc;
 }
 
+int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    struct contract_rows rows = {0};
+    struct contract_query q = {.status = CONTRACT_ACTIVE};
+    if ((rc = contract_list(b, &q, &rows, e)) != ERR_OK)
+        goto fail;
+    for (size_t i = 0; i < rows.n; i++) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct bill_run_item *it = &out->v[out->n++];
+        snprintf(it->code, sizeof it->code, "%s", rows.v[i].c.code);
+        if ((rc = contract_bill(b, it->code, through, &it->r, e)) != ERR_OK) {
+            char why[sizeof e->msg];
+            snprintf(why, sizeof why, "%s", e->msg);
+            err_set(e, rc, "%s: %s; the run billed nothing", it->code, why);
+            goto fail;
+        }
+        out->invoices += it->r.invoices;
+    }
+    contract_rows_free(&rows);
+    if ((rc = book_commit(b, e)) != ERR_OK)
+        bill_run_free(out);
+    return rc;
+fail:
+    contract_rows_free(&rows);
+    book_rollback(b);
+    bill_run_free(out);
+    return rc;
+}
+
+void bill_run_free(struct bill_run *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
 int contract_milestone(struct book *b, const char *code, int32_t due, struct money amount,
                        const char *description, const char *obligation_ref, struct err *e)
 {

@@ -367,13 +367,60 @@ static void test_daily_setting(void **state)
     book_close(b);
 }
 
+/* A billing run is one action: when one contract cannot be billed, no contract is. */
+static void test_bill_all_is_one_transaction(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    static const char *const codes[] = {"A1", "A2", "A3"};
+    for (size_t i = 0; i < 3; i++) {
+        add_contract(b, codes[i], "2025-12-20", "2026-01-01", "2026-12-31", 1200000, BILL_MONTHLY);
+        add_obligation(b, codes[i], "SaaS", PATTERN_RATABLE, 1200000, NULL);
+        ok(contract_activate(b, codes[i], D("2026-01-01"), &e), &e);
+    }
+    /* The second contract's invoices are refused half way through the run. */
+    assert_int_equal(fixture_exec(b, "CREATE TEMP TRIGGER refuse_a2 BEFORE INSERT ON"
+                                     " invoice_lines WHEN NEW.contract_id = (SELECT id FROM"
+                                     " contracts WHERE code = 'A2') BEGIN SELECT RAISE(ABORT,"
+                                     " 'refused by the test'); END"),
+                     ERR_OK);
+    struct bill_run run;
+    assert_int_not_equal(contract_bill_all(b, D("2026-03-31"), &run, &e), ERR_OK);
+    assert_non_null(strstr(e.msg, "A2: "));
+    assert_non_null(strstr(e.msg, "the run billed nothing"));
+    assert_int_equal(run.n, 0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM invoices"), 0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM contracts WHERE billed_through IS NOT"
+                                    " NULL"),
+                     0);
+    assert_int_equal(role_balance(b, "receivable"), 0);
+    assert_int_equal(fixture_exec(b, "DROP TRIGGER refuse_a2"), ERR_OK);
+    ok(contract_bill_all(b, D("2026-03-31"), &run, &e), &e);
+    assert_int_equal(run.n, 3);
+    assert_int_equal(run.invoices, 9);
+    assert_string_equal(run.v[1].code, "A2");
+    assert_int_equal(run.v[1].r.invoices, 3);
+    bill_run_free(&run);
+    ok(contract_bill_all(b, D("2026-03-31"), &run, &e), &e);
+    assert_int_equal(run.invoices, 0); /* billing twice changes nothing */
+    bill_run_free(&run);
+    all_checks_pass(b);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_step_one),           cmocka_unit_test(test_bundle_through_june),
-        cmocka_unit_test(test_current_split),      cmocka_unit_test(test_trial),
-        cmocka_unit_test(test_usage_and_progress), cmocka_unit_test(test_combine),
-        cmocka_unit_test(test_instalments),        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_step_one),
+        cmocka_unit_test(test_bundle_through_june),
+        cmocka_unit_test(test_current_split),
+        cmocka_unit_test(test_trial),
+        cmocka_unit_test(test_usage_and_progress),
+        cmocka_unit_test(test_combine),
+        cmocka_unit_test(test_instalments),
+        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_bill_all_is_one_transaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
