@@ -221,20 +221,24 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
                   struct err *e)
 {
     memset(out, 0, sizeof *out);
-    struct contract c;
-    if (contract_find(b, code, &c, e) != ERR_OK)
-        return e->code;
-    if (c.status == CONTRACT_DRAFT)
-        return err_set(e, ERR_RULE,
-                       "contract %s is not active: it is not billed; cash received for it is a"
-                       " deposit (payment record ... --contract %s)",
-                       c.code, c.code);
+    /* The contract is read inside the transaction that bills it: read before, another ratable
+     * could bill it in between, and this one would bill the same instalments again. */
     struct obligations obs = {0};
-    int rc = obligations_load(b, c.id, &obs, e);
+    int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = book_begin(b, e)) != ERR_OK)
-        goto out;
+    struct contract c;
+    if ((rc = contract_find(b, code, &c, e)) != ERR_OK)
+        goto fail;
+    if (c.status == CONTRACT_DRAFT) {
+        rc = err_set(e, ERR_RULE,
+                     "contract %s is not active: it is not billed; cash received for it is a"
+                     " deposit (payment record ... --contract %s)",
+                     c.code, c.code);
+        goto fail;
+    }
+    if ((rc = obligations_load(b, c.id, &obs, e)) != ERR_OK)
+        goto fail;
     struct invoice_line_input *lines = xmalloc((obs.n + 1) * sizeof *lines);
     char **descs = xmalloc((obs.n + 1) * sizeof *descs);
     struct money billable = money_of(c.price.fixed.minor - c.price.discount.minor);
@@ -316,10 +320,12 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
         db_bind_int(st, ":k", c.id);
         rc = db_exec(b, st, e);
     }
-    if (rc == ERR_OK)
+    if (rc == ERR_OK) {
         rc = book_commit(b, e);
-    else
-        book_rollback(b);
+        goto out;
+    }
+fail:
+    book_rollback(b);
 out:
     obligations_free(&obs);
     return rc;
