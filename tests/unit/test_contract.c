@@ -3,7 +3,6 @@
  * billing plans, posting recognition (twice changes nothing), deposits, trials, usage and
  * progress, combining promises, and the ledger ties. Figures worked out by hand.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "model/billing.h"
@@ -413,101 +411,64 @@ static void test_bill_all_is_one_transaction(void **state)
 
 /* ---- two people at once ------------------------------------------------------------------ */
 
-/* A second connection to a book file, acting on contract K1 from its own thread. */
-struct other {
-    const char *path;
-    bool activate; /* else bill through 2026-03-31 */
-    int rc;
-    struct bill_result r;
-    struct err e;
-};
-
-static void *other_acts(void *arg)
+static int bill_k1(struct book *b, void *arg, struct err *e)
 {
-    struct other *o = arg;
-    struct book *b;
-    o->rc = book_open(o->path, fixture_clock, &b, &o->e);
-    if (o->rc != ERR_OK)
-        return NULL;
-    if (o->activate)
-        o->rc = contract_activate(b, "K1", D("2026-01-01"), &o->e);
-    else
-        o->rc = contract_bill(b, "K1", D("2026-03-31"), &o->r, &o->e);
-    book_close(b);
-    return NULL;
+    return contract_bill(b, "K1", D("2026-03-31"), arg, e);
 }
 
-/*
- * While this connection holds the write lock, another starts the same action on K1, reads the
- * book and waits for the lock; this one then does the action and commits. The other must see
- * what was committed once it has the lock, not what it read before it.
- */
-static void both_at_once(bool activate, struct other *o, int64_t *invoices)
+static int activate_k1(struct book *b, void *arg, struct err *e)
 {
-    char dir[] = "/tmp/ratable-twice-XXXXXX", path[64];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/b.ratable", dir);
-    struct book_init init = {.company = "Northwind", .currency = "USD", .user = "t"};
-    struct book *b;
-    struct err e = {0};
-    ok(book_create(path, &init, fixture_clock, &b, &e), &e);
+    (void)arg;
+    return contract_activate(b, "K1", D("2026-01-01"), e);
+}
+
+/* A book file with contract K1, active or not. */
+static struct book *file_with_k1(char path[64], bool active)
+{
+    struct book *b = fixture_file_book("USD", path);
     struct customer_input cu = {.code = "ACME", .name = "Acme", .terms_days = 30};
     int64_t id;
+    struct err e = {0};
     ok(customer_add(b, &cu, &id, &e), &e);
     add_contract(b, "K1", "2025-12-20", "2026-01-01", "2026-12-31", 1200000, BILL_MONTHLY);
     add_obligation(b, "K1", "SaaS", PATTERN_RATABLE, 1200000, NULL);
-    if (!activate)
+    if (active)
         ok(contract_activate(b, "K1", D("2026-01-01"), &e), &e);
-
-    *o = (struct other){.path = path, .activate = activate};
-    ok(book_begin(b, &e), &e);
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, other_acts, o), 0);
-    usleep(300 * 1000); /* the other has read K1 and waits for the lock */
-    struct bill_result r;
-    if (activate)
-        ok(contract_activate(b, "K1", D("2026-01-01"), &e), &e);
-    else
-        ok(contract_bill(b, "K1", D("2026-03-31"), &r, &e), &e);
-    ok(book_commit(b, &e), &e);
-    assert_int_equal(pthread_join(t, NULL), 0);
-    *invoices = fixture_int(b, "SELECT count(*) FROM invoices");
-    assert_int_equal(fixture_int(b, "SELECT count(*) FROM change_log WHERE action ="
-                                    " 'contract.activate'"),
-                     1);
-    all_checks_pass(b);
-    book_close(b);
-    char wal[80], shm[80];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    snprintf(shm, sizeof shm, "%s-shm", path);
-    remove(wal);
-    remove(shm);
-    remove(path);
-    rmdir(dir);
+    return b;
 }
 
 /* Two people billing the same contract at once bill its instalments once. */
 static void test_bill_twice_at_once(void **state)
 {
     (void)state;
-    struct other o;
-    int64_t invoices;
-    both_at_once(false, &o, &invoices);
-    ok(o.rc, &o.e);
-    assert_int_equal(o.r.invoices, 0);
-    assert_int_equal(invoices, 3);
+    char path[64];
+    struct book *b = file_with_k1(path, true);
+    struct bill_result mine = {0}, other = {0};
+    struct err e = {0};
+    ok(fixture_race(b, path, bill_k1, &mine, bill_k1, &other, &e), &e);
+    assert_int_equal(mine.invoices, 3);
+    assert_int_equal(other.invoices, 0); /* the second found the quarter billed */
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM invoices"), 3);
+    all_checks_pass(b);
+    book_close(b);
+    fixture_file_remove(path);
 }
 
 /* Two people activating the same contract at once: the second is told it is already active. */
 static void test_activate_twice_at_once(void **state)
 {
     (void)state;
-    struct other o;
-    int64_t invoices;
-    both_at_once(true, &o, &invoices);
-    assert_int_equal(o.rc, ERR_RULE);
-    assert_string_equal(o.e.msg, "contract K1 is already active");
-    assert_int_equal(invoices, 0);
+    char path[64];
+    struct book *b = file_with_k1(path, false);
+    struct err e = {0};
+    assert_int_equal(fixture_race(b, path, activate_k1, NULL, activate_k1, NULL, &e), ERR_RULE);
+    assert_string_equal(e.msg, "contract K1 is already active");
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM change_log WHERE action ="
+                                    " 'contract.activate'"),
+                     1);
+    all_checks_pass(b);
+    book_close(b);
+    fixture_file_remove(path);
 }
 
 int main(void)
