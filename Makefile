@@ -5,7 +5,7 @@
 #   make check      every test (unit, database, golden, XLSX read-back, screens, the short
 #                   stress run, format)
 #   make stress     the long stress run: ratable killed at random moments and before every
-#                   write of the book
+#                   write of the book, and two processes editing one book at once
 #   make asan       the suites under -fsanitize=address,undefined
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
