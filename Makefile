@@ -2,7 +2,10 @@
 #
 #   make            build ./ratable
 #   make demo       build, write the demo book, open the workstation on it
-#   make check      every test (unit, database, golden, XLSX read-back, screens, format)
+#   make check      every test (unit, database, golden, XLSX read-back, screens, the short
+#                   stress run, format)
+#   make stress     the long stress run: ratable killed at random moments and before every
+#                   write of the book, and two processes editing one book at once
 #   make asan       the suites under -fsanitize=address,undefined
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
@@ -42,7 +45,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
-        unit golden xlsx-check tui-check fuzz stress bench
+        unit golden xlsx-check tui-check fuzz stress stress-smoke bench
 
 all: ratable
 
@@ -88,9 +91,20 @@ xlsx-check: ratable
 tui-check: ratable
 	@sh tests/tui/run.sh
 
+# The kill shim of the crash sweep (tests/stress/killshim.c), preloaded into ratable.
+$(BUILD)/tests/killshim.so: tests/stress/killshim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(OPT) -fPIC -shared -o $@ $< -ldl
+
+stress: ratable $(BUILD)/tests/killshim.so
+	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh
+
+stress-smoke: ratable $(BUILD)/tests/killshim.so
+	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh --smoke
+
 check: need-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check format-check
+	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check stress-smoke format-check
 	@echo "make check: all passed"
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
@@ -116,7 +130,7 @@ install: ratable
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
 
-FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch])
+FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/stress/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -39,6 +39,25 @@ struct bill_result {
 int contract_bill(struct book *b, const char *code, int32_t through, struct bill_result *out,
                   struct err *e);
 
+/* A billing run: what each active contract was billed. */
+struct bill_run_item {
+    char code[CODE_MAX + 1];
+    struct bill_result r;
+};
+struct bill_run {
+    struct bill_run_item *v; /* every active contract, in code order; owned */
+    size_t n, cap;
+    int invoices;
+};
+/*
+ * Bills every active contract through `through` in one transaction: a run is one user action,
+ * so it is wholly written or not at all (a contract that cannot be billed, a full disk or a
+ * killed process leaves no contract half of the run billed). On failure nothing is written and
+ * the message names the contract.
+ */
+int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, struct err *e);
+void bill_run_free(struct bill_run *r);
+
 /* Adds a billing milestone to a contract billed on milestones (obligation_ref may be NULL). */
 int contract_milestone(struct book *b, const char *code, int32_t due, struct money amount,
                        const char *description, const char *obligation_ref, struct err *e);

@@ -221,20 +221,24 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
                   struct err *e)
 {
     memset(out, 0, sizeof *out);
-    struct contract c;
-    if (contract_find(b, code, &c, e) != ERR_OK)
-        return e->code;
-    if (c.status == CONTRACT_DRAFT)
-        return err_set(e, ERR_RULE,
-                       "contract %s is not active: it is not billed; cash received for it is a"
-                       " deposit (payment record ... --contract %s)",
-                       c.code, c.code);
+    /* The contract is read inside the transaction that bills it: read before, another ratable
+     * could bill it in between, and this one would bill the same instalments again. */
     struct obligations obs = {0};
-    int rc = obligations_load(b, c.id, &obs, e);
+    int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = book_begin(b, e)) != ERR_OK)
-        goto out;
+    struct contract c;
+    if ((rc = contract_find(b, code, &c, e)) != ERR_OK)
+        goto fail;
+    if (c.status == CONTRACT_DRAFT) {
+        rc = err_set(e, ERR_RULE,
+                     "contract %s is not active: it is not billed; cash received for it is a"
+                     " deposit (payment record ... --contract %s)",
+                     c.code, c.code);
+        goto fail;
+    }
+    if ((rc = obligations_load(b, c.id, &obs, e)) != ERR_OK)
+        goto fail;
     struct invoice_line_input *lines = xmalloc((obs.n + 1) * sizeof *lines);
     char **descs = xmalloc((obs.n + 1) * sizeof *descs);
     /* What the plan bills: the price less its discount, changed by posted modifications. */
@@ -362,13 +366,54 @@ int contract_bill(struct book *b, const char *code, int32_t through, struct bill
         db_bind_int(st, ":k", c.id);
         rc = db_exec(b, st, e);
     }
-    if (rc == ERR_OK)
+    if (rc == ERR_OK) {
         rc = book_commit(b, e);
-    else
-        book_rollback(b);
+        goto out;
+    }
+fail:
+    book_rollback(b);
 out:
     obligations_free(&obs);
     return rc;
+}
+
+int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    struct contract_rows rows = {0};
+    struct contract_query q = {.status = CONTRACT_ACTIVE};
+    if ((rc = contract_list(b, &q, &rows, e)) != ERR_OK)
+        goto fail;
+    for (size_t i = 0; i < rows.n; i++) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct bill_run_item *it = &out->v[out->n++];
+        snprintf(it->code, sizeof it->code, "%s", rows.v[i].c.code);
+        if ((rc = contract_bill(b, it->code, through, &it->r, e)) != ERR_OK) {
+            char why[sizeof e->msg];
+            snprintf(why, sizeof why, "%s", e->msg);
+            err_set(e, rc, "%s: %s; the run billed nothing", it->code, why);
+            goto fail;
+        }
+        out->invoices += it->r.invoices;
+    }
+    contract_rows_free(&rows);
+    if ((rc = book_commit(b, e)) != ERR_OK)
+        bill_run_free(out);
+    return rc;
+fail:
+    contract_rows_free(&rows);
+    book_rollback(b);
+    bill_run_free(out);
+    return rc;
+}
+
+void bill_run_free(struct bill_run *r)
+{
+    free(r->v);
+    memset(r, 0, sizeof *r);
 }
 
 int contract_milestone(struct book *b, const char *code, int32_t due, struct money amount,

@@ -679,20 +679,27 @@ static int contract_criteria(const struct contract *c, const struct obligations 
 
 int contract_activate(struct book *b, const char *code, int32_t on, struct err *e)
 {
-    struct contract c;
-    if (contract_find(b, code, &c, e) != ERR_OK)
-        return e->code;
-    if (c.status != CONTRACT_DRAFT)
-        return err_set(e, ERR_RULE, "contract %s is already %s", c.code,
-                       contract_status_name(c.status));
+    /* The contract is read inside the transaction that activates it, so two people activating
+     * it at once cannot both allocate and schedule it. */
     struct obligations obs = {0};
     struct alloc_item *items = NULL;
-    int rc = obligations_load(b, c.id, &obs, e);
-    if (rc != ERR_OK || (rc = contract_criteria(&c, &obs, e)) != ERR_OK)
-        goto out;
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
+    struct contract c;
+    if ((rc = contract_find(b, code, &c, e)) != ERR_OK)
+        goto fail;
+    if (c.status != CONTRACT_DRAFT) {
+        rc = err_set(e, ERR_RULE, "contract %s is already %s", c.code,
+                     contract_status_name(c.status));
+        goto fail;
+    }
+    if ((rc = obligations_load(b, c.id, &obs, e)) != ERR_OK ||
+        (rc = contract_criteria(&c, &obs, e)) != ERR_OK)
+        goto fail;
     struct money tp;
     if ((rc = transaction_price(&c.price, &tp, e)) != ERR_OK)
-        goto out;
+        goto fail;
     items = xcalloc(obs.n, sizeof *items);
     for (size_t i = 0; i < obs.n; i++) {
         items[i].pattern = obs.v[i].pattern;
@@ -704,10 +711,8 @@ int contract_activate(struct book *b, const char *code, int32_t on, struct err *
     }
     if ((rc = allocate(tp, c.price.discount, items, obs.n, e)) != ERR_OK) {
         err_prefix(e, "contract %s", c.code);
-        goto out;
+        goto fail;
     }
-    if ((rc = book_begin(b, e)) != ERR_OK)
-        goto out;
     char *before = db_snapshot(b, "contract", c.id);
     for (size_t i = 0; i < obs.n && rc == ERR_OK; i++) {
         sqlite3_stmt *st = db_prepare(b, "UPDATE obligations SET allocated = :a WHERE id = :id");
@@ -728,10 +733,12 @@ int contract_activate(struct book *b, const char *code, int32_t on, struct err *
     if (rc == ERR_OK)
         rc = db_log(b, "contract.activate", "contract", c.id, before, e);
     free(before);
-    if (rc == ERR_OK)
+    if (rc == ERR_OK) {
         rc = book_commit(b, e);
-    else
-        book_rollback(b);
+        goto out;
+    }
+fail:
+    book_rollback(b);
 out:
     free(items);
     obligations_free(&obs);

@@ -223,43 +223,48 @@ int invoice_issue_draft(struct book *b, const char *number, int32_t issued_on,
                         struct invoice_result *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
+    /* The draft is read inside the transaction that issues it, so two people issuing it at once
+     * cannot both issue it: the second is told it is already issued. */
+    struct customer c = {0};
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
     sqlite3_stmt *st = db_prepare(b, "SELECT id, customer_id, status, issued_on, due_on, total"
                                      " FROM invoices WHERE number = :number");
     db_bind_text(st, ":number", number);
     int step = db_step(b, st, e);
-    if (step < 0)
-        return e->code;
-    if (step != SQLITE_ROW)
-        return err_set(e, ERR_NOTFOUND, "no invoice '%s'", number);
+    if (step < 0) {
+        rc = e->code;
+        goto fail;
+    }
+    if (step != SQLITE_ROW) {
+        rc = err_set(e, ERR_NOTFOUND, "no invoice '%s'", number);
+        goto fail;
+    }
     int64_t id = db_col_int(st, 0), customer_id = db_col_int(st, 1);
     bool draft = strcmp(db_col_text(st, 2), "draft") == 0;
     int32_t draft_date = db_col_date(st, 3), draft_due = db_col_date(st, 4);
     struct money total = db_col_money(st, 5);
     sqlite3_reset(st);
-    if (!draft)
-        return err_set(e, ERR_RULE, "invoice %s is already issued", number);
-    struct customer c;
-    if (customer_get(b, customer_id, &c, e) != ERR_OK)
-        return e->code;
+    if (!draft) {
+        rc = err_set(e, ERR_RULE, "invoice %s is already issued", number);
+        goto fail;
+    }
+    if ((rc = customer_get(b, customer_id, &c, e)) != ERR_OK)
+        goto fail;
     int32_t day = issued_on == DATE_NONE ? draft_date : issued_on;
     /* Keep the draft's payment terms when the date moves. */
     int32_t due = draft_due + (day - draft_date);
-    int rc = book_begin(b, e);
-    if (rc != ERR_OK)
-        goto out;
-    char *before = db_snapshot(b, "invoice", id);
     st = db_prepare(b, "UPDATE invoices SET due_on = :due WHERE id = :id");
     db_bind_date(st, ":due", due);
     db_bind_int(st, ":id", id);
-    rc = db_exec(b, st, e);
-    free(before);
-    if (rc == ERR_OK)
-        rc = issue(b, &c, id, number, day, total, out, e);
-    if (rc != ERR_OK) {
-        book_rollback(b);
-        goto out;
-    }
+    if ((rc = db_exec(b, st, e)) != ERR_OK ||
+        (rc = issue(b, &c, id, number, day, total, out, e)) != ERR_OK)
+        goto fail;
     rc = book_commit(b, e);
+    goto out;
+fail:
+    book_rollback(b);
 out:
     customer_clear(&c);
     return rc;
@@ -276,32 +281,43 @@ static int credit_note(struct book *b, const char *invoice, struct money amount,
         return err_set(e, ERR_INPUT, "reason: is empty (say why)");
     if (!utf8_valid(reason, strlen(reason)) || text_has_control(reason, false))
         return err_set(e, ERR_INPUT, "reason: contains a control character or invalid UTF-8");
+    /* The open balance is read inside the transaction that settles against it: read before,
+     * a payment or credit note saved in between would make it stale. */
+    struct customer c = {0};
+    char *before = NULL;
+    int rc = book_begin(b, e);
+    if (rc != ERR_OK)
+        return rc;
     sqlite3_stmt *st = db_prepare(b, "SELECT i.id, i.customer_id, i.status, i.issued_on,"
                                      " coalesce(ib.open, 0) FROM invoices i LEFT JOIN"
                                      " invoice_balances ib ON ib.invoice_id = i.id WHERE i.number"
                                      " = :number");
     db_bind_text(st, ":number", invoice);
     int step = db_step(b, st, e);
-    if (step < 0)
-        return e->code;
-    if (step != SQLITE_ROW)
-        return err_set(e, ERR_NOTFOUND, "no invoice '%s'", invoice);
+    if (step < 0) {
+        rc = e->code;
+        goto fail;
+    }
+    if (step != SQLITE_ROW) {
+        rc = err_set(e, ERR_NOTFOUND, "no invoice '%s'", invoice);
+        goto fail;
+    }
     int64_t invoice_id = db_col_int(st, 0), customer_id = db_col_int(st, 1);
     bool issued = strcmp(db_col_text(st, 2), "issued") == 0;
     int32_t issued_on = db_col_date(st, 3);
     struct money open = db_col_money(st, 4);
     sqlite3_reset(st);
-    if (!issued)
-        return err_set(e, ERR_RULE, "invoice %s is a draft: change the draft instead", invoice);
-    if (day < issued_on)
-        return err_set(e, ERR_INPUT, "date: is before invoice %s was issued", invoice);
-    struct customer c;
-    if (customer_get(b, customer_id, &c, e) != ERR_OK)
-        return e->code;
-    int rc = book_begin(b, e);
-    if (rc != ERR_OK)
-        goto out;
-    char *before = db_snapshot(b, "invoice", invoice_id);
+    if (!issued) {
+        rc = err_set(e, ERR_RULE, "invoice %s is a draft: change the draft instead", invoice);
+        goto fail;
+    }
+    if (day < issued_on) {
+        rc = err_set(e, ERR_INPUT, "date: is before invoice %s was issued", invoice);
+        goto fail;
+    }
+    if ((rc = customer_get(b, customer_id, &c, e)) != ERR_OK)
+        goto fail;
+    before = db_snapshot(b, "invoice", invoice_id);
     struct money applied = money_of(amount.minor < open.minor ? amount.minor : open.minor);
     struct money excess = money_of(amount.minor - applied.minor);
     if ((rc = posting_next_number(b, "credit_note", out->number, sizeof out->number, e)) != ERR_OK)

@@ -405,32 +405,29 @@ int cmd_bill(struct cli *c, int argc, char **argv)
     struct book *b = cli_open(c);
     if (!b)
         return EXIT_FAIL;
-    struct contract_rows rows = {0};
     if (args_has(&a, "all")) {
-        struct contract_query q = {.status = CONTRACT_ACTIVE};
-        if (contract_list(b, &q, &rows, &e) != ERR_OK)
+        struct bill_run run;
+        if (contract_bill_all(b, through, &run, &e) != ERR_OK)
             return cli_fail(&e);
-    }
-    size_t n = args_has(&a, "all") ? rows.n : 1;
-    int invoices = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *code = args_has(&a, "all") ? rows.v[i].c.code : a.pos[0];
-        struct bill_result r;
-        if (contract_bill(b, code, through, &r, &e) != ERR_OK) {
-            contract_rows_free(&rows);
-            return cli_fail(&e);
+        for (size_t i = 0; i < run.n; i++) {
+            const struct bill_result *r = &run.v[i].r;
+            if (r->invoices)
+                fprintf(c->out, "%s: %d invoice%s, %s to %s\n", run.v[i].code, r->invoices,
+                        r->invoices == 1 ? "" : "s", r->first, r->last);
         }
-        invoices += r.invoices;
-        if (r.invoices)
-            fprintf(c->out, "%s: %d invoice%s, %s to %s\n", code, r.invoices,
-                    r.invoices == 1 ? "" : "s", r.first, r.last);
-        else if (!args_has(&a, "all"))
-            fprintf(c->out, "%s: nothing to bill through %s\n", code, args_get(&a, "through"));
+        fprintf(c->out, "%d invoice%s issued for %zu active contract%s\n", run.invoices,
+                run.invoices == 1 ? "" : "s", run.n, run.n == 1 ? "" : "s");
+        bill_run_free(&run);
+        return EXIT_OK;
     }
-    if (args_has(&a, "all"))
-        fprintf(c->out, "%d invoice%s issued for %zu active contract%s\n", invoices,
-                invoices == 1 ? "" : "s", rows.n, rows.n == 1 ? "" : "s");
-    contract_rows_free(&rows);
+    struct bill_result r;
+    if (contract_bill(b, a.pos[0], through, &r, &e) != ERR_OK)
+        return cli_fail(&e);
+    if (r.invoices)
+        fprintf(c->out, "%s: %d invoice%s, %s to %s\n", a.pos[0], r.invoices,
+                r.invoices == 1 ? "" : "s", r.first, r.last);
+    else
+        fprintf(c->out, "%s: nothing to bill through %s\n", a.pos[0], args_get(&a, "through"));
     return EXIT_OK;
 }
 

@@ -168,20 +168,14 @@ static enum act_result contracts_act(struct screen *s, int action, wint_t key)
             app_message(a, true, "%s", e.msg);
             return ACT_HANDLED;
         }
-        int invoices = 0;
-        for (size_t i = 0; i < st->rows.n; i++) {
-            if (st->rows.v[i].c.status != CONTRACT_ACTIVE)
-                continue;
-            struct bill_result r;
-            if (contract_bill(a->book, st->rows.v[i].c.code, d, &r, &e) != ERR_OK) {
-                app_message(a, true, "%s", e.msg);
-                break;
-            }
-            invoices += r.invoices;
+        struct bill_run run;
+        if (contract_bill_all(a->book, d, &run, &e) != ERR_OK) {
+            app_message(a, true, "%s", e.msg);
+            return ACT_HANDLED;
         }
         app_changed(a);
-        if (e.code == ERR_OK)
-            app_message(a, false, "%d invoice%s issued", invoices, invoices == 1 ? "" : "s");
+        app_message(a, false, "%d invoice%s issued", run.invoices, run.invoices == 1 ? "" : "s");
+        bill_run_free(&run);
         return ACT_HANDLED;
     }
     }

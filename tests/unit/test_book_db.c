@@ -275,6 +275,55 @@ static void test_revision_conflict(void **state)
     book_close(b);
 }
 
+/* Two people, two connections: both open ACME, both save; the second save is refused with the
+ * reason, and the first one's edit is what the book holds. */
+static void test_revision_conflict_two_connections(void **state)
+{
+    (void)state;
+    char path[64];
+    struct book *one = fixture_file_book("USD", path), *two;
+    struct err e = {0};
+    struct customer_input in = {.code = "ACME", .name = "Acme", .terms_days = 30};
+    int64_t id;
+    assert_int_equal(customer_add(one, &in, &id, &e), ERR_OK);
+    assert_int_equal(book_open(path, fixture_clock, &two, &e), ERR_OK);
+    struct customer c1, c2;
+    assert_int_equal(customer_find(one, "ACME", &c1, &e), ERR_OK);
+    assert_int_equal(customer_find(two, "ACME", &c2, &e), ERR_OK);
+    assert_true(c1.revision == c2.revision);
+    in.name = "Acme One";
+    assert_int_equal(customer_update(one, c1.id, c1.revision, &in, &e), ERR_OK);
+    struct customer_input other = {
+        .code = "ACME", .name = "Acme", .email = "ap@acme.example", .terms_days = 45};
+    assert_int_equal(customer_update(two, c2.id, c2.revision, &other, &e), ERR_CONFLICT);
+    assert_string_equal(e.msg,
+                        "customer 'ACME' changed since you opened it (someone else saved it):"
+                        " reload?");
+    /* Archiving from the stale copy is refused the same way. */
+    assert_int_equal(customer_set_archived(two, c2.id, c2.revision, true, &e), ERR_CONFLICT);
+    assert_string_equal(
+        e.msg, "the customer changed since you opened it (someone else saved it): reload?");
+    customer_clear(&c2);
+    /* The second connection sees the first one's save, and saves over it once reloaded. */
+    assert_int_equal(customer_find(two, "ACME", &c2, &e), ERR_OK);
+    assert_string_equal(c2.name, "Acme One");
+    assert_null(c2.email);
+    assert_int_equal(c2.revision, c1.revision + 1);
+    assert_int_equal(customer_update(two, c2.id, c2.revision, &other, &e), ERR_OK);
+    customer_clear(&c1);
+    customer_clear(&c2);
+    assert_int_equal(customer_find(one, "ACME", &c1, &e), ERR_OK);
+    assert_string_equal(c1.email, "ap@acme.example");
+    assert_int_equal(c1.terms_days, 45);
+    customer_clear(&c1);
+    assert_int_equal(fixture_int(one, "SELECT count(*) FROM change_log WHERE action ="
+                                      " 'customer.edit'"),
+                     2);
+    book_close(two);
+    book_close(one);
+    fixture_file_remove(path);
+}
+
 /* The shape of a book, as the pragmas see it: tables with their columns in order, indexes,
  * views and triggers. */
 static char *shape(struct book *b)
@@ -399,10 +448,14 @@ static void test_migrate_from_v2(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_constraints_refuse), cmocka_unit_test(test_journal_guards),
-        cmocka_unit_test(test_documents_fixed),    cmocka_unit_test(test_file_refusals),
-        cmocka_unit_test(test_revision_conflict),  cmocka_unit_test(test_migrate_from_v1),
+        cmocka_unit_test(test_constraints_refuse),
+        cmocka_unit_test(test_journal_guards),
+        cmocka_unit_test(test_documents_fixed),
+        cmocka_unit_test(test_file_refusals),
+        cmocka_unit_test(test_revision_conflict),
+        cmocka_unit_test(test_migrate_from_v1),
         cmocka_unit_test(test_migrate_from_v2),
+        cmocka_unit_test(test_revision_conflict_two_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

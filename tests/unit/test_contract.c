@@ -367,13 +367,124 @@ static void test_daily_setting(void **state)
     book_close(b);
 }
 
+/* A billing run is one action: when one contract cannot be billed, no contract is. */
+static void test_bill_all_is_one_transaction(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    static const char *const codes[] = {"A1", "A2", "A3"};
+    for (size_t i = 0; i < 3; i++) {
+        add_contract(b, codes[i], "2025-12-20", "2026-01-01", "2026-12-31", 1200000, BILL_MONTHLY);
+        add_obligation(b, codes[i], "SaaS", PATTERN_RATABLE, 1200000, NULL);
+        ok(contract_activate(b, codes[i], D("2026-01-01"), &e), &e);
+    }
+    /* The second contract's invoices are refused half way through the run. */
+    assert_int_equal(fixture_exec(b, "CREATE TEMP TRIGGER refuse_a2 BEFORE INSERT ON"
+                                     " invoice_lines WHEN NEW.contract_id = (SELECT id FROM"
+                                     " contracts WHERE code = 'A2') BEGIN SELECT RAISE(ABORT,"
+                                     " 'refused by the test'); END"),
+                     ERR_OK);
+    struct bill_run run;
+    assert_int_not_equal(contract_bill_all(b, D("2026-03-31"), &run, &e), ERR_OK);
+    assert_non_null(strstr(e.msg, "A2: "));
+    assert_non_null(strstr(e.msg, "the run billed nothing"));
+    assert_int_equal(run.n, 0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM invoices"), 0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM contracts WHERE billed_through IS NOT"
+                                    " NULL"),
+                     0);
+    assert_int_equal(role_balance(b, "receivable"), 0);
+    assert_int_equal(fixture_exec(b, "DROP TRIGGER refuse_a2"), ERR_OK);
+    ok(contract_bill_all(b, D("2026-03-31"), &run, &e), &e);
+    assert_int_equal(run.n, 3);
+    assert_int_equal(run.invoices, 9);
+    assert_string_equal(run.v[1].code, "A2");
+    assert_int_equal(run.v[1].r.invoices, 3);
+    bill_run_free(&run);
+    ok(contract_bill_all(b, D("2026-03-31"), &run, &e), &e);
+    assert_int_equal(run.invoices, 0); /* billing twice changes nothing */
+    bill_run_free(&run);
+    all_checks_pass(b);
+    book_close(b);
+}
+
+/* ---- two people at once ------------------------------------------------------------------ */
+
+static int bill_k1(struct book *b, void *arg, struct err *e)
+{
+    return contract_bill(b, "K1", D("2026-03-31"), arg, e);
+}
+
+static int activate_k1(struct book *b, void *arg, struct err *e)
+{
+    (void)arg;
+    return contract_activate(b, "K1", D("2026-01-01"), e);
+}
+
+/* A book file with contract K1, active or not. */
+static struct book *file_with_k1(char path[64], bool active)
+{
+    struct book *b = fixture_file_book("USD", path);
+    struct customer_input cu = {.code = "ACME", .name = "Acme", .terms_days = 30};
+    int64_t id;
+    struct err e = {0};
+    ok(customer_add(b, &cu, &id, &e), &e);
+    add_contract(b, "K1", "2025-12-20", "2026-01-01", "2026-12-31", 1200000, BILL_MONTHLY);
+    add_obligation(b, "K1", "SaaS", PATTERN_RATABLE, 1200000, NULL);
+    if (active)
+        ok(contract_activate(b, "K1", D("2026-01-01"), &e), &e);
+    return b;
+}
+
+/* Two people billing the same contract at once bill its instalments once. */
+static void test_bill_twice_at_once(void **state)
+{
+    (void)state;
+    char path[64];
+    struct book *b = file_with_k1(path, true);
+    struct bill_result mine = {0}, other = {0};
+    struct err e = {0};
+    ok(fixture_race(b, path, bill_k1, &mine, bill_k1, &other, &e), &e);
+    assert_int_equal(mine.invoices, 3);
+    assert_int_equal(other.invoices, 0); /* the second found the quarter billed */
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM invoices"), 3);
+    all_checks_pass(b);
+    book_close(b);
+    fixture_file_remove(path);
+}
+
+/* Two people activating the same contract at once: the second is told it is already active. */
+static void test_activate_twice_at_once(void **state)
+{
+    (void)state;
+    char path[64];
+    struct book *b = file_with_k1(path, false);
+    struct err e = {0};
+    assert_int_equal(fixture_race(b, path, activate_k1, NULL, activate_k1, NULL, &e), ERR_RULE);
+    assert_string_equal(e.msg, "contract K1 is already active");
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM change_log WHERE action ="
+                                    " 'contract.activate'"),
+                     1);
+    all_checks_pass(b);
+    book_close(b);
+    fixture_file_remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_step_one),           cmocka_unit_test(test_bundle_through_june),
-        cmocka_unit_test(test_current_split),      cmocka_unit_test(test_trial),
-        cmocka_unit_test(test_usage_and_progress), cmocka_unit_test(test_combine),
-        cmocka_unit_test(test_instalments),        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_step_one),
+        cmocka_unit_test(test_bundle_through_june),
+        cmocka_unit_test(test_current_split),
+        cmocka_unit_test(test_trial),
+        cmocka_unit_test(test_usage_and_progress),
+        cmocka_unit_test(test_combine),
+        cmocka_unit_test(test_instalments),
+        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_bill_all_is_one_transaction),
+        cmocka_unit_test(test_bill_twice_at_once),
+        cmocka_unit_test(test_activate_twice_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -318,6 +318,84 @@ static void test_credit_note(void **state)
     book_close(b);
 }
 
+/* ---- two people at once ------------------------------------------------------------------ */
+
+static int pay_600(struct book *b, void *arg, struct err *e)
+{
+    struct payment_input p = {.customer = "ACME",
+                              .amount = money_of(60000),
+                              .received_on = D("2026-03-10"),
+                              .invoice = arg};
+    struct payment_result pr;
+    return payment_record(b, &p, &pr, e);
+}
+
+static int credit_600(struct book *b, void *arg, struct err *e)
+{
+    struct credit_note_result *cn = arg;
+    return invoice_credit_note(b, "INV-000001", money_of(60000), D("2026-03-15"), "outage", cn, e);
+}
+
+static int issue_draft(struct book *b, void *arg, struct err *e)
+{
+    struct invoice_result r;
+    return invoice_issue_draft(b, arg, DATE_NONE, &r, e);
+}
+
+/* A credit note saved while someone records a payment on the same invoice settles what the
+ * payment left open and turns the rest into credit, as it would a moment later. */
+static void test_credit_note_while_paid(void **state)
+{
+    (void)state;
+    char path[64];
+    struct book *b = fixture_file_book("USD", path);
+    struct customer_input cu = {.code = "ACME", .name = "Acme Corporation", .terms_days = 30};
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(customer_add(b, &cu, &id, &e), ERR_OK);
+    struct invoice_result inv = issue(b, 100000, "2026-03-01");
+    assert_string_equal(inv.number, "INV-000001");
+    struct credit_note_result cn = {0};
+    assert_int_equal(fixture_race(b, path, pay_600, inv.number, credit_600, &cn, &e), ERR_OK);
+    assert_true(cn.applied.minor == 40000 && cn.to_credit.minor == 20000);
+    assert_int_equal(fixture_int(b, "SELECT open FROM invoice_balances"), 0);
+    assert_int_equal(balance(b, "customer_credit"), -20000);
+    book_close(b);
+    fixture_file_remove(path);
+}
+
+/* Two people issuing the same draft at once: it is issued once, the second is told so. */
+static void test_issue_draft_twice_at_once(void **state)
+{
+    (void)state;
+    char path[64];
+    struct book *b = fixture_file_book("USD", path);
+    struct customer_input cu = {.code = "ACME", .name = "Acme Corporation", .terms_days = 30};
+    int64_t id;
+    struct err e = {0};
+    assert_int_equal(customer_add(b, &cu, &id, &e), ERR_OK);
+    struct invoice_line_input line = {"Draft work", money_of(30000)};
+    struct invoice_input in = {.customer = "ACME",
+                               .issued_on = D("2026-05-02"),
+                               .due_on = DATE_NONE,
+                               .lines = &line,
+                               .nlines = 1,
+                               .draft = true};
+    struct invoice_result dr;
+    assert_int_equal(invoice_create(b, &in, &dr, &e), ERR_OK);
+    assert_int_equal(fixture_race(b, path, issue_draft, dr.number, issue_draft, dr.number, &e),
+                     ERR_RULE);
+    char want[96];
+    snprintf(want, sizeof want, "invoice %s is already issued", dr.number);
+    assert_string_equal(e.msg, want);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM journal_entries WHERE kind ="
+                                    " 'invoice'"),
+                     1);
+    assert_int_equal(balance(b, "receivable"), 30000);
+    book_close(b);
+    fixture_file_remove(path);
+}
+
 static void test_plan_is_pure(void **state)
 {
     (void)state;
@@ -352,6 +430,8 @@ int main(void)
         cmocka_unit_test(test_refund_and_adjust),
         cmocka_unit_test(test_payments),
         cmocka_unit_test(test_credit_note),
+        cmocka_unit_test(test_credit_note_while_paid),
+        cmocka_unit_test(test_issue_draft_twice_at_once),
         cmocka_unit_test(test_plan_is_pure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
