@@ -65,6 +65,8 @@ int book_commit(struct book *b, struct err *e);
 void book_rollback(struct book *b);
 /* A read transaction, so a report sees one consistent state of the book. */
 int book_begin_read(struct book *b, struct err *e);
+/* Inside book_begin or book_begin_read. */
+bool book_in_transaction(const struct book *b);
 void book_end_read(struct book *b);
 
 /* SQLite's data_version: it changes when another connection commits to the book, so a screen

@@ -607,6 +607,11 @@ void book_rollback(struct book *b)
     b->depth--;
 }
 
+bool book_in_transaction(const struct book *b)
+{
+    return b->depth > 0 || b->read_only;
+}
+
 int book_begin_read(struct book *b, struct err *e)
 {
     assert(b->depth == 0 && !b->read_only);

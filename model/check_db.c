@@ -312,15 +312,44 @@ static int contract_checks(struct book *b, struct check_report *r, struct err *e
         "ledger", "deposits unapplied", e);
 }
 
+/* The change log's hash chain, and the heads recorded when months were closed. */
+static int chain_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    struct check_item *it = item(r, "the change log's hash chain verifies");
+    struct chain_status cs;
+    int rc = book_chain_verify(b, &cs, e);
+    if (rc != ERR_OK)
+        return rc;
+    if (cs.broken_id) {
+        it->passed = false;
+        detail(it, "row %lld %s", (long long)cs.broken_id, cs.reason);
+    } else {
+        detail(it, "%lld rows, head %.16s", (long long)cs.rows, cs.head);
+    }
+    it = item(r, "each closed month's chain head is in the change log");
+    sqlite3_stmt *st = db_prepare(b, "SELECT p.period, p.chain_head FROM periods p WHERE NOT EXISTS"
+                                     " (SELECT 1 FROM change_log c WHERE c.hash = p.chain_head)"
+                                     " ORDER BY p.period");
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        it->passed = false;
+        detail(it, "%s closed at head %.16s, which the change log no longer holds",
+               db_col_text(st, 0), db_col_text(st, 1));
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
 int book_check(struct book *b, struct check_report *out, struct err *e)
 {
-    int rc = book_begin_read(b, e);
+    /* Inside the close's own transaction, the checks see what it has just posted. */
+    bool own = !book_in_transaction(b);
+    int rc = own ? book_begin_read(b, e) : ERR_OK;
     if (rc != ERR_OK)
         return rc;
     if ((rc = sqlite_checks(b, out, e)) == ERR_OK && (rc = journal_checks(b, out, e)) == ERR_OK &&
-        (rc = subledger_checks(b, out, e)) == ERR_OK)
-        rc = contract_checks(b, out, e);
-    book_end_read(b);
+        (rc = subledger_checks(b, out, e)) == ERR_OK && (rc = contract_checks(b, out, e)) == ERR_OK)
+        rc = chain_checks(b, out, e);
+    if (own)
+        book_end_read(b);
     return rc;
 }
 

@@ -4,6 +4,9 @@
  */
 #include "model/journal.h"
 
+#include "model/close.h"
+#include "model/date.h"
+
 #include "model/db.h"
 
 #include <assert.h>
@@ -14,6 +17,14 @@ int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, st
     if (journal_nonzero_lines(je) == 0)
         return ERR_OK;
     assert(journal_balanced(je));
+    if (period_is_closed(b, period_of(je->date))) {
+        char d[DATE_BUF], first[DATE_BUF];
+        return err_set(e, ERR_RULE,
+                       "%.7s is closed: nothing can be posted dated %s; date it on or after %s, in"
+                       " the first open month (or reopen the month with a reason)",
+                       date_format(je->date, d, sizeof d), d,
+                       date_format(period_posting_day(b, je->date), first, sizeof first));
+    }
     char at[32];
     sqlite3_stmt *st = db_prepare(
         b, "INSERT INTO journal_entries (entry_date, kind, currency, memo, source_type, source_id,"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/close.h"
 #include "model/contract.h"
 #include "model/date.h"
 #include "model/db.h"
@@ -463,7 +464,9 @@ static int compute(struct book *b, const struct memo_input *in, struct calc *k, 
                                    .treatment = m->treatment,
                                    .convention = conv,
                                    .effective = d,
-                                   .catch_up_from = d,
+                                   /* In a closed month, the catch-up lands in the first
+                                    * open one (ACCOUNTING.md §7). */
+                                   .catch_up_from = period_posting_day(b, d),
                                    .consideration = delta,
                                    .discount = c->price.discount,
                                    .tp = tp,
@@ -473,7 +476,7 @@ static int compute(struct book *b, const struct memo_input *in, struct calc *k, 
                                    .pause_to = in->pause_to};
     if ((rc = memo_plan(&k->terms, k->mo, k->n, e)) != ERR_OK)
         return rc;
-    m->catch_up_period = period_of(d);
+    m->catch_up_period = period_of(k->terms.catch_up_from);
 
     /* The lines and the effect. */
     m->lines = xcalloc(k->n ? k->n : 1, sizeof *m->lines);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/close.h"
 #include "model/date.h"
 #include "model/db.h"
 #include "model/journal.h"
@@ -137,12 +138,20 @@ static int post_group(struct book *b, const struct delta *d, size_t n, struct er
     struct money total = money_of(0);
     for (size_t i = 0; i < n; i++)
         total.minor += d[i].amount.minor;
-    char memo[96], per[PERIOD_BUF];
-    snprintf(memo, sizeof memo, "revenue recognized for %s in %s", d[0].code,
-             period_format(d[0].period, per, sizeof per));
+    char memo[160], per[PERIOD_BUF];
+    period_format(d[0].period, per, sizeof per);
+    /* A month already closed is corrected in the first open month (ACCOUNTING.md §7). */
+    int32_t day = period_posting_day(b, period_last_day(d[0].period));
+    if (period_of(day) != d[0].period) {
+        char on[PERIOD_BUF];
+        snprintf(memo, sizeof memo, "revenue recognized for %s in %s (closed), booked in %s",
+                 d[0].code, per, period_format(period_of(day), on, sizeof on));
+    } else {
+        snprintf(memo, sizeof memo, "revenue recognized for %s in %s", d[0].code, per);
+    }
     struct journal_entry je;
-    journal_init(&je, "recognition", period_last_day(d[0].period), d[0].currency, memo, "contract",
-                 d[0].contract_id, d[0].customer_id);
+    journal_init(&je, "recognition", day, d[0].currency, memo, "contract", d[0].contract_id,
+                 d[0].customer_id);
     je.contract_id = d[0].contract_id;
     if (total.minor >= 0) {
         journal_debit(&je, "deferred_revenue", total, 0);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "model/date.h"
+#include "model/db.h"
+#include "model/xalloc.h"
 
 struct command {
     const char *name;
@@ -104,6 +106,9 @@ static const struct command commands[] = {
     {"report", "journal", cmd_report_journal, "report journal --from D --to D [-o FILE]"},
     {"report", "memos", cmd_report_memos, "report memos [--from D] [--to D] [-o FILE]"},
     {"report", "memo", cmd_report_memo, "report memo MEMO -o FILE.xlsx"},
+    {"close", NULL, cmd_close, "close YYYY-MM [--dry-run] [--backup FILE | --no-backup]"},
+    {"reopen", NULL, cmd_reopen, "reopen YYYY-MM --reason TEXT"},
+    {"backup", NULL, cmd_backup, "backup FILE"},
     {"check", NULL, cmd_check, "check"},
 };
 
@@ -112,6 +117,9 @@ void cli_print_commands(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  ratable [-b BOOK] %s\n", commands[i].usage);
 }
+
+static int run_command(struct cli *c, int (*fn)(struct cli *, int, char **), int skip, int argc,
+                       char **argv);
 
 int cli_dispatch(struct cli *c, int argc, char **argv)
 {
@@ -124,9 +132,9 @@ int cli_dispatch(struct cli *c, int argc, char **argv)
             continue;
         known = true;
         if (!k->sub)
-            return k->fn(c, argc - 1, argv + 1);
+            return run_command(c, k->fn, 1, argc, argv);
         if (sub && strcmp(k->sub, sub) == 0)
-            return k->fn(c, argc - 2, argv + 2);
+            return run_command(c, k->fn, 2, argc, argv);
     }
     if (known) {
         fprintf(stderr, "ratable: '%s' needs one of:\n", name);
@@ -153,10 +161,51 @@ struct book *cli_open(struct cli *c)
     return c->book;
 }
 
+/* The last refusal, for the change log (a refused write is recorded too). */
+static struct err last_refusal;
+
 int cli_fail(const struct err *e)
 {
     fprintf(stderr, "ratable: %s\n", e->msg);
+    last_refusal = *e;
     return EXIT_FAIL;
+}
+
+/* Commands that only read the book. */
+static bool reads_only(const char *name, const char *sub)
+{
+    return strcmp(name, "report") == 0 || strcmp(name, "check") == 0 ||
+           strcmp(name, "backup") == 0 || strcmp(name, "demo") == 0 || strcmp(name, "init") == 0 ||
+           (sub && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0));
+}
+
+/* Records a write the model refused: what was asked (the command line) and why. */
+static void log_refusal(struct cli *c, int argc, char **argv)
+{
+    if (!c->book || last_refusal.code == ERR_OK || last_refusal.code == ERR_IO ||
+        last_refusal.code == ERR_BOOK || last_refusal.code == ERR_BUSY)
+        return;
+    char line[600];
+    size_t n = 0;
+    for (int i = 0; i < argc && n < sizeof line - 1; i++)
+        n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "", argv[i]);
+    char *detail = xasprintf("%s: %s", line, last_refusal.msg);
+    char action[64];
+    snprintf(action, sizeof action, "%s%s%s", argv[0], argc > 1 && argv[1][0] != '-' ? "." : "",
+             argc > 1 && argv[1][0] != '-' ? argv[1] : "");
+    struct err ignore;
+    db_log_refused(c->book, action, detail, &ignore);
+    free(detail);
+}
+
+static int run_command(struct cli *c, int (*fn)(struct cli *, int, char **), int skip, int argc,
+                       char **argv)
+{
+    memset(&last_refusal, 0, sizeof last_refusal);
+    int rc = fn(c, argc - skip, argv + skip);
+    if (rc == EXIT_FAIL && !reads_only(argv[0], argc > 1 ? argv[1] : NULL))
+        log_refusal(c, argc, argv);
+    return rc;
 }
 
 int cli_usage(const char *usage, const char *fmt, ...)

@@ -48,6 +48,9 @@ int cli_date(const char *opt, const char *value, int32_t *out, struct err *e);
 /* Commands, grouped by file. */
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_close(struct cli *c, int argc, char **argv);
+int cmd_reopen(struct cli *c, int argc, char **argv);
+int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_settings(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
 int cmd_customer_add(struct cli *c, int argc, char **argv);
