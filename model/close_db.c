@@ -156,8 +156,16 @@ int period_close(struct book *b, int32_t p, int32_t today, bool dry_run, const c
     }
     /* 4. The lock, with the change log's head as it stands once the close is logged. */
     char note[1100];
+    /* The backup by its name when it sits beside the book (the log reads the same wherever the
+     * book is kept), by its path otherwise. */
+    const char *shown = out->backup[0] ? out->backup : "none taken";
+    const char *slash = strrchr(out->backup, '/'), *bslash = strrchr(book_path(b), '/');
+    size_t dir = slash ? (size_t)(slash - out->backup) : 0;
+    if ((!slash && !bslash) || (slash && bslash && dir == (size_t)(bslash - book_path(b)) &&
+                                strncmp(out->backup, book_path(b), dir) == 0))
+        shown = slash ? slash + 1 : out->backup;
     snprintf(note, sizeof note, "closed %s: %d grants expired, %d recognition entries; backup %s",
-             per, out->expired, out->entries, out->backup);
+             per, out->expired, out->entries, shown);
     struct chain_status cs;
     char at[32];
     char *json = checks_json(&out->checks);

@@ -19,6 +19,7 @@
 
 #include "model/date.h"
 #include "model/xalloc.h"
+#include "model/close.h"
 #include "tui/ui.h"
 
 void ui_init_styles(bool color);
@@ -71,6 +72,7 @@ static const struct key_binding global_keys[] = {
     {'4', "4", ACT_GOTO_MEMOS, "Modification memos"},
     {'5', "5", ACT_GOTO_INVOICES, "Invoices and payments"},
     {'6', "6", ACT_GOTO_REPORTS, "Reports"},
+    {'7', "7", ACT_GOTO_CLOSE, "Close"},
     {'Q', "Q", ACT_QUIT, "quit the workstation"},
     {0, NULL, 0, NULL},
 };
@@ -139,6 +141,7 @@ void app_changed(struct app *a)
         a->stack[i]->stale = true;
     struct err e = {0};
     book_settings_get(a->book, &a->settings, &e);
+    period_first_open(a->book, &a->first_open, &e);
     a->data_version = book_data_version(a->book);
 }
 
@@ -279,8 +282,8 @@ static void run_command(struct app *a, char *line)
 static const struct {
     char key;
     const char *name;
-} tabs[] = {{'1', "Customers"}, {'2', "Credit"},   {'3', "Contracts"},
-            {'4', "Memos"},     {'5', "Invoices"}, {'6', "Reports"}};
+} tabs[] = {{'1', "Customers"}, {'2', "Credit"},  {'3', "Contracts"}, {'4', "Memos"},
+            {'5', "Invoices"},  {'6', "Reports"}, {'7', "Close"}};
 
 void ui_draw_frame(struct app *a);
 void ui_draw_frame(struct app *a)
@@ -309,9 +312,11 @@ void ui_draw_frame(struct app *a)
     ui_style(STYLE_STATUS);
     const char *path = book_path(a->book);
     const char *base = strrchr(path, '/');
-    char status[512];
-    snprintf(status, sizeof status, " %s | %s | %s | %s ", base ? base + 1 : path,
-             a->settings.company, ui_date(a->cli->today), book_user(a->book));
+    char status[512], open[PERIOD_BUF] = "-";
+    if (a->first_open != DATE_NONE)
+        period_format(a->first_open, open, sizeof open);
+    snprintf(status, sizeof status, " %s | %s | %s | open %s | %s ", base ? base + 1 : path,
+             a->settings.company, ui_date(a->cli->today), open, book_user(a->book));
     int sw = (int)strlen(status);
     if (sw > cols)
         sw = cols;
@@ -389,6 +394,9 @@ static void global_action(struct app *a, int action)
     case ACT_GOTO_REPORTS:
         app_root(a, &reports_screen, NULL);
         break;
+    case ACT_GOTO_CLOSE:
+        app_root(a, &close_screen, NULL);
+        break;
     default:
         break;
     }
@@ -455,6 +463,7 @@ int workstation_run(struct cli *c)
     struct err e = {0};
     if (book_settings_get(b, &a.settings, &e) != ERR_OK)
         return cli_fail(&e);
+    period_first_open(b, &a.first_open, &e);
     a.data_version = book_data_version(b);
     const char *no_color = getenv("NO_COLOR");
     a.color = !(no_color && *no_color);

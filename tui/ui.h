@@ -102,6 +102,7 @@ struct app {
     bool color;
     bool key_is_code; /* the key being handled is a curses KEY_ code, not a character */
     int64_t data_version;
+    int32_t first_open; /* the first month not closed (status line) */
 };
 
 /* Opens a screen on top of the stack; the state is the screen's own (freed by its close). */
@@ -225,6 +226,9 @@ extern const struct screen_ops credits_screen;
 extern const struct screen_ops invoices_screen;
 extern const struct screen_ops reports_screen;
 extern const struct screen_ops memos_screen;
+extern const struct screen_ops close_screen;
+/* The change log, newest first, with filters by who, what and when. */
+void open_change_log(struct app *a);
 
 /* A modification memo in full (approve, post), and the guided memo for a contract (prefill: the
  * answers of a preview being edited again, or NULL). */

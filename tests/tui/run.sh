@@ -196,7 +196,20 @@ tui_keys Enter p y
 tui_expect memo-posted
 tui_keys 4
 tui_expect memos-list
-tui_keys Escape 3
+
+# ---- Close: the checklist of the first open month, the lock, reopen, the change log ---------------
+tui_keys 7
+tui_expect close-checklist
+tui_keys c y
+tui_expect close-closed
+tui_keys o
+tui_type "a late credit note for January"
+tui_keys Enter
+tui_expect close-reopened
+tui_keys l a
+tui_type period
+tui_keys Enter
+tui_expect change-log-filtered
 tui_keys Q
 tui_stop
 
