@@ -187,6 +187,18 @@ int period_close(struct book *b, int32_t p, int32_t today, bool dry_run, const c
     rc = db_exec(b, st, e);
     free(json);
     if (rc == ERR_OK) {
+        /* The current part of deferred revenue at the month's end, as reported now. */
+        char p1[PERIOD_BUF], p12[PERIOD_BUF];
+        st = db_prepare(b, "INSERT INTO period_next12 (period, contract_id, amount) SELECT :p,"
+                           " o.contract_id, sum(l.amount) FROM schedule_lines l JOIN obligations o"
+                           " ON o.id = l.obligation_id AND l.version = o.schedule_version WHERE"
+                           " l.period BETWEEN :p1 AND :p12 GROUP BY o.contract_id");
+        db_bind_text(st, ":p", per);
+        db_bind_text(st, ":p1", period_format(p + 1, p1, sizeof p1));
+        db_bind_text(st, ":p12", period_format(p + 12, p12, sizeof p12));
+        rc = db_exec(b, st, e);
+    }
+    if (rc == ERR_OK) {
         st = db_prepare(b, "INSERT INTO period_events (period, action, at, user, chain_head) VALUES"
                            " (:p, 'close', :at, :by, :head)");
         db_bind_text(st, ":p", per);
@@ -233,6 +245,10 @@ int period_reopen(struct book *b, int32_t p, const char *reason, struct err *e)
                      strcmp(per, last) < 0 ? "not the last closed month" : "not closed", last);
         goto fail;
     }
+    st = db_prepare(b, "DELETE FROM period_next12 WHERE period = :p");
+    db_bind_text(st, ":p", per);
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
     st = db_prepare(b, "DELETE FROM periods WHERE period = :p");
     db_bind_text(st, ":p", per);
     if ((rc = db_exec(b, st, e)) != ERR_OK)

@@ -110,6 +110,50 @@ int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_r
                       struct err *e);
 void journal_rows_free(struct journal_rows *r);
 
+/* The change log over [from, to] (days of its UTC timestamps). */
+struct change_row {
+    int64_t id;
+    char at[24], user[64], action[48], entity[32];
+    int64_t entity_id;
+    bool refused;
+    char *text; /* the note or the row after the change */
+    char hash[65];
+};
+struct change_rows {
+    struct change_row *v;
+    size_t n, cap;
+};
+int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
+                     struct err *e);
+void change_rows_free(struct change_rows *r);
+
+/* Every credit movement dated in [from, to], by currency, customer and date. */
+struct credit_activity_row {
+    int32_t on;
+    char currency[4];
+    int exponent;
+    char customer[CODE_MAX + 1];
+    int64_t grant_id;
+    char grant_kind[16], movement[16];
+    struct money amount;
+    char invoice[CODE_MAX + 1];
+    char reason[256], by[64];
+};
+struct credit_activity {
+    struct credit_activity_row *v;
+    size_t n, cap;
+};
+int credit_activity_load(struct book *b, int32_t from, int32_t to, struct credit_activity *out,
+                         struct err *e);
+void credit_activity_free(struct credit_activity *a);
+
+/* Debits and credits of an account role in a currency over [from, to]. */
+int account_activity(struct book *b, const char *role, const char *currency, int32_t from,
+                     int32_t to, struct money *debits, struct money *credits, struct err *e);
+/* The currencies with journal entries dated up to a day, in order (at most max). */
+int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,
+                      int *n, struct err *e);
+
 /* The last month whose recognition is fully posted, for report headers; DATE_NONE if none. */
 int32_t recognition_posted_through(struct book *b);
 

@@ -11,6 +11,123 @@
 #include "model/db.h"
 #include "model/xalloc.h"
 
+static int by_obligation(const void *a, const void *b)
+{
+    const struct obligation_plan *const *x = a, *const *y = b;
+    return (*x)->obligation_id < (*y)->obligation_id ? -1
+                                                     : (*x)->obligation_id > (*y)->obligation_id;
+}
+
+/*
+ * A closed month shows what was posted in it, not what the plan says now: a memo or a
+ * correction after the close changes the plan of a closed month, but its revenue was booked in
+ * the first open month, and that is where the difference shows. So a report for a closed month
+ * reads the same however often it is made.
+ */
+static int closed_months_as_posted(struct book *b, struct obligation_plans *out, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    int32_t last = DATE_NONE;
+    struct err ignore;
+    if (!db_col_is_null(st, 0))
+        period_parse(db_col_text(st, 0), &last, &ignore);
+    sqlite3_reset(st);
+    if (last == DATE_NONE || out->n == 0)
+        return ERR_OK;
+    struct obligation_plan **idx = xmalloc(out->n * sizeof *idx);
+    for (size_t i = 0; i < out->n; i++)
+        idx[i] = &out->v[i];
+    qsort(idx, out->n, sizeof *idx, by_obligation);
+    /* What was posted, by the month it was booked in, for the closed months. */
+    struct posted {
+        int64_t oid;
+        int32_t period;
+        struct money amount;
+    } *ps = NULL;
+    size_t np = 0, capp = 0;
+    st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7), sum(r.amount) FROM"
+                       " recognition_postings r JOIN journal_entries e ON e.id = r.entry_id WHERE"
+                       " e.entry_date <= :d GROUP BY 1, 2 ORDER BY 1, 2");
+    db_bind_date(st, ":d", period_last_day(last));
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        struct obligation_plan key = {.obligation_id = db_col_int(st, 0)}, *kp = &key;
+        struct obligation_plan **hit = bsearch(&kp, idx, out->n, sizeof *idx, by_obligation);
+        if (!hit)
+            continue;
+        ps = xgrow(ps, &capp, np + 1, sizeof *ps);
+        ps[np].oid = key.obligation_id;
+        period_parse(db_col_text(st, 1), &ps[np].period, &ignore);
+        ps[np].amount = db_col_money(st, 2);
+        np++;
+    }
+    free(idx);
+    if (rc < 0) {
+        free(ps);
+        return e->code;
+    }
+    /* Rebuild each plan's lines: posted for closed months, the plan after, and what the plan
+     * moved in closed months added to the first open one. */
+    struct plan_line *lines = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        struct obligation_plan *p = &out->v[i];
+        int64_t moved = 0;
+        size_t first = n;
+        for (size_t k = 0; k < p->n; k++) {
+            const struct plan_line *l = &out->lines[p->first + k];
+            if (l->period <= last) {
+                moved += l->amount.minor;
+                continue;
+            }
+            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
+            lines[n++] = *l;
+        }
+        size_t lo = 0, hi = np; /* the first posting of this obligation */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ps[mid].oid < p->obligation_id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < np && ps[k].oid == p->obligation_id; k++) {
+            moved -= ps[k].amount.minor;
+            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
+            lines[n].period = ps[k].period;
+            lines[n++].amount = ps[k].amount;
+        }
+        if (moved) {
+            size_t k = first;
+            while (k < n && lines[k].period != last + 1)
+                k++;
+            if (k == n) {
+                lines = xgrow(lines, &cap, n + 1, sizeof *lines);
+                lines[n].period = last + 1;
+                lines[n++].amount = money_of(0);
+            }
+            lines[k].amount.minor += moved;
+        }
+        /* In period order. */
+        for (size_t a = first + 1; a < n; a++)
+            for (size_t z = a; z > first && lines[z - 1].period > lines[z].period; z--) {
+                struct plan_line t = lines[z];
+                lines[z] = lines[z - 1];
+                lines[z - 1] = t;
+            }
+        p->first = first;
+        p->n = n - first;
+    }
+    free(ps);
+    free(out->lines);
+    out->lines = lines;
+    out->nlines = n;
+    out->caplines = cap;
+    return ERR_OK;
+}
+
 int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(
@@ -51,7 +168,9 @@ int obligation_plans_load(struct book *b, struct obligation_plans *out, struct e
             p->n++;
         }
     }
-    return rc < 0 ? e->code : ERR_OK;
+    if (rc < 0)
+        return e->code;
+    return closed_months_as_posted(b, out, e);
 }
 
 void obligation_plans_free(struct obligation_plans *p)
@@ -103,7 +222,24 @@ int deferred_movements_load(struct book *b, int32_t from, int32_t to,
     char p0[PERIOD_BUF], p1[PERIOD_BUF];
     period_format(period_of(to) + 1, p0, sizeof p0);
     period_format(period_of(to) + 12, p1, sizeof p1);
-    for (size_t i = 0; i < out->n; i++) {
+    /* At the end of a closed month, the split as it was reported when the month closed. */
+    char pto[PERIOD_BUF];
+    period_format(period_of(to), pto, sizeof pto);
+    st = db_prepare(b, "SELECT 1 FROM periods WHERE period = :p");
+    db_bind_text(st, ":p", pto);
+    bool kept = to == period_last_day(period_of(to)) && db_step(b, st, e) == SQLITE_ROW;
+    sqlite3_reset(st);
+    for (size_t i = 0; i < out->n && kept; i++) {
+        st = db_prepare(b, "SELECT coalesce((SELECT amount FROM period_next12 WHERE period = :p"
+                           " AND contract_id = :k), 0)");
+        db_bind_text(st, ":p", pto);
+        db_bind_int(st, ":k", out->v[i].contract_id);
+        if (db_step(b, st, e) < 0)
+            return e->code;
+        out->v[i].next_12 = db_col_money(st, 0);
+        sqlite3_reset(st);
+    }
+    for (size_t i = 0; i < out->n && !kept; i++) {
         st = db_prepare(b, "SELECT coalesce(sum(l.amount), 0) FROM schedule_lines l JOIN"
                            " obligations o ON o.id = l.obligation_id AND l.version ="
                            " o.schedule_version WHERE o.contract_id = :k AND l.period BETWEEN :p0"
@@ -245,4 +381,120 @@ int32_t recognition_posted_through(struct book *b)
     }
     sqlite3_reset(st);
     return p;
+}
+
+int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
+                     struct err *e)
+{
+    char d0[DATE_BUF] = "", d1[DATE_BUF] = "";
+    if (from != DATE_NONE)
+        date_format(from, d0, sizeof d0);
+    if (to != DATE_NONE)
+        date_format(to, d1, sizeof d1);
+    sqlite3_stmt *st = db_prepare(
+        b,
+        "SELECT id, at, user, action, entity, coalesce(entity_id, 0), refused, coalesce(detail,"
+        " after, before, ''), coalesce(hash, '') FROM change_log WHERE (:d0 = '' OR substr(at, 1,"
+        " 10) >= :d0) AND (:d1 = '' OR substr(at, 1, 10) <= :d1) ORDER BY id");
+    db_bind_text(st, ":d0", d0);
+    db_bind_text(st, ":d1", d1);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct change_row *r = &out->v[out->n++];
+        memset(r, 0, sizeof *r);
+        r->id = db_col_int(st, 0);
+        db_col_copy(st, 1, r->at, sizeof r->at);
+        db_col_copy(st, 2, r->user, sizeof r->user);
+        db_col_copy(st, 3, r->action, sizeof r->action);
+        db_col_copy(st, 4, r->entity, sizeof r->entity);
+        r->entity_id = db_col_int(st, 5);
+        r->refused = db_col_int(st, 6) != 0;
+        r->text = xstrdup(db_col_text(st, 7));
+        db_col_copy(st, 8, r->hash, sizeof r->hash);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+void change_rows_free(struct change_rows *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].text);
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+int credit_activity_load(struct book *b, int32_t from, int32_t to, struct credit_activity *out,
+                         struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT m.on_date, c.currency, cur.exponent, c.code, g.id, g.kind, m.kind, m.amount,"
+           " coalesce(i.number, ''), m.reason, m.by_user FROM credit_movements m JOIN credit_grants"
+           " g ON g.id = m.grant_id JOIN customers c ON c.id = g.customer_id JOIN currencies cur ON"
+           " cur.code = c.currency LEFT JOIN invoices i ON i.id = m.invoice_id WHERE m.on_date"
+           " BETWEEN :d0 AND :d1 ORDER BY c.currency, c.code, m.on_date, m.id");
+    db_bind_date(st, ":d0", from);
+    db_bind_date(st, ":d1", to);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        struct credit_activity_row *r = &out->v[out->n++];
+        memset(r, 0, sizeof *r);
+        r->on = db_col_date(st, 0);
+        db_col_copy(st, 1, r->currency, sizeof r->currency);
+        r->exponent = (int)db_col_int(st, 2);
+        db_col_copy(st, 3, r->customer, sizeof r->customer);
+        r->grant_id = db_col_int(st, 4);
+        db_col_copy(st, 5, r->grant_kind, sizeof r->grant_kind);
+        db_col_copy(st, 6, r->movement, sizeof r->movement);
+        r->amount = db_col_money(st, 7);
+        db_col_copy(st, 8, r->invoice, sizeof r->invoice);
+        db_col_copy(st, 9, r->reason, sizeof r->reason);
+        db_col_copy(st, 10, r->by, sizeof r->by);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+void credit_activity_free(struct credit_activity *a)
+{
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+int account_activity(struct book *b, const char *role, const char *currency, int32_t from,
+                     int32_t to, struct money *debits, struct money *credits, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT coalesce(sum(l.debit), 0), coalesce(sum(l.credit), 0) FROM journal_lines l JOIN"
+           " accounts a ON a.code = l.account JOIN journal_entries e ON e.id = l.entry_id WHERE"
+           " a.role = :role AND e.currency = :cur AND e.entry_date BETWEEN :d0 AND :d1");
+    db_bind_text(st, ":role", role);
+    db_bind_text(st, ":cur", currency);
+    db_bind_date(st, ":d0", from);
+    db_bind_date(st, ":d1", to);
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    *debits = db_col_money(st, 0);
+    *credits = db_col_money(st, 1);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,
+                      int *n, struct err *e)
+{
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(b, "SELECT DISTINCT e.currency, cur.exponent FROM journal_entries"
+                                     " e JOIN currencies cur ON cur.code = e.currency WHERE"
+                                     " e.entry_date <= :d ORDER BY e.currency");
+    db_bind_date(st, ":d", through);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        if (*n < max) {
+            db_col_copy(st, 0, out[*n], 4);
+            exponents[*n] = (int)db_col_int(st, 1);
+            (*n)++;
+        }
+    }
+    return rc < 0 ? e->code : ERR_OK;
 }

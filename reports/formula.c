@@ -1,6 +1,6 @@
 /*
- * formula.c — parsing {col}, {col@N}, {col:data}, {col:total} and {T.col:total} references in a
- * formula template and substituting the addresses the renderer gives.
+ * formula.c — parsing {col}, {col@N}, {col:data}, {col:total} and {T.col:total}, {T.col:data}
+ * references in a formula template and substituting the addresses the renderer gives.
  */
 #include "reports/formula.h"
 
@@ -74,11 +74,6 @@ int formula_resolve(const char *tmpl, formula_lookup lookup, void *ctx, char *ou
                                colon + 1);
             char *dot = strchr(ref, '.');
             if (dot) {
-                if (kind != FREF_TOTAL)
-                    return err_set(e, ERR_INPUT,
-                                   "formula '%s': another table can only be referred to by"
-                                   " its total",
-                                   tmpl);
                 *dot = '\0';
                 table = ref;
                 col = dot + 1;

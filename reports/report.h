@@ -20,6 +20,7 @@
  *   {col:data}     the range of column `col` over the table's data rows (SUM({amount:data}))
  *   {col:total}    the cell of column `col` in the table's last total row
  *   {T.col:total}  the same in table named T of the same report (any sheet of the workbook)
+ *   {T.col:data}   the data range of column col of table T, written earlier in the workbook
  * Everything else in the template is copied as is, e.g. "={opening}+{billed}-{recognized}".
  * A formula whose data range is empty must still be valid: the renderer writes 0 for
  * {col:data} when the table has no data rows.

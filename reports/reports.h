@@ -72,6 +72,15 @@ struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum rev
  * only the lines, in the layout journal imports take. */
 struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e);
 
+/* ---- the audit trail ---------------------------------------------------------------------- */
+
+/* The change log over [from, to] (days, UTC), with each row's hash and the chain's state. */
+struct report *report_changes(struct book *b, int32_t from, int32_t to, struct err *e);
+/* Every credit movement dated in [from, to]: grants, applications, expiries, refunds. */
+struct report *report_credit_activity(struct book *b, int32_t from, int32_t to, struct err *e);
+/* The audit pack of month p: *out is an array of *n reports for one workbook (a sheet each). */
+int report_pack(struct book *b, int32_t p, struct report ***out, int *n, struct err *e);
+
 /* ---- modifications ----------------------------------------------------------------------- */
 
 struct memo;

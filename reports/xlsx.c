@@ -19,6 +19,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <xlsxwriter.h>
 
@@ -174,10 +175,22 @@ static int lookup(void *ctx, const char *table, const char *col, enum formula_re
         snprintf(out, size, "%s%d", letters, x->row + offset + 1);
         return ERR_OK;
     case FREF_DATA:
-        if (p->first_data < 0)
+        if (p->first_data < 0) {
             snprintf(out, size, "0"); /* no data rows: the sum of nothing */
-        else
+        } else if (p == x->cur) {
             snprintf(out, size, "%s%d:%s%d", letters, p->first_data + 1, letters, p->last_data + 1);
+        } else {
+            /* Another sheet: 'Sheet name'!$C$5:$C$40. */
+            size_t n = 0;
+            out[n++] = '\'';
+            for (const char *s = p->sheet; *s && n + 4 < size; s++) {
+                if (*s == '\'')
+                    out[n++] = '\'';
+                out[n++] = *s;
+            }
+            snprintf(out + n, size - n, "'!$%s$%d:$%s$%d", letters, p->first_data + 1, letters,
+                     p->last_data + 1);
+        }
         return ERR_OK;
     case FREF_TOTAL:
         if (p->last_total < 0)
@@ -477,6 +490,16 @@ int render_xlsx(struct report *const *reports, int n, const char *path, struct e
             const char *by = report_header_get(reports[0], "By");
             props.company = (char *)company;
             props.author = (char *)by;
+            /* The file's creation time is the report's stamp, not the clock: the same report
+             * with the same stamp is the same file, byte for byte. */
+            const char *stamp = report_header_get(reports[0], "Generated");
+            struct tm tm = {0};
+            if (stamp && sscanf(stamp, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+                tm.tm_year -= 1900;
+                tm.tm_mon -= 1;
+                props.created = timegm(&tm);
+            }
             workbook_set_properties(x.wb, &props);
         }
         for (int i = 0; i < n && rc == ERR_OK; i++)

@@ -222,3 +222,69 @@ int cmd_report_journal(struct cli *c, int argc, char **argv)
         return cli_fail(&e);
     return emit_all(c, &r, 1, args_get(&a, "output"));
 }
+
+/* Reports over a range of days: the change log and credit activity. */
+static int days_report(struct cli *c, int argc, char **argv, const char *usage,
+                       struct report *(*build)(struct book *, int32_t, int32_t, struct err *))
+{
+    static const struct opt_spec specs[] = {
+        {"from", true, false}, {"to", true, false}, {"output", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos || !args_has(&a, "from") || !args_has(&a, "to"))
+        return cli_usage(usage, "give --from and --to");
+    int32_t from, to;
+    if (cli_date("--from", args_get(&a, "from"), &from, &e) != ERR_OK ||
+        cli_date("--to", args_get(&a, "to"), &to, &e) != ERR_OK)
+        return cli_fail(&e);
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report *r = build(b, from, to, &e);
+    if (!r)
+        return cli_fail(&e);
+    return emit_all(c, &r, 1, args_get(&a, "output"));
+}
+
+int cmd_report_changes(struct cli *c, int argc, char **argv)
+{
+    return days_report(c, argc, argv, "report changes --from D --to D [-o FILE]", report_changes);
+}
+
+int cmd_report_credit_activity(struct cli *c, int argc, char **argv)
+{
+    return days_report(c, argc, argv, "report credit-activity --from D --to D [-o FILE]",
+                       report_credit_activity);
+}
+
+int cmd_report_pack(struct cli *c, int argc, char **argv)
+{
+    static const char usage[] = "report pack --period YYYY-MM -o FILE.xlsx";
+    static const struct opt_spec specs[] = {{"period", true, false}, {"output", true, false}, {0}};
+    struct args a;
+    struct err e = {0};
+    if (args_parse(argc, argv, specs, &a, &e) != ERR_OK)
+        return cli_usage(usage, "%s", e.msg);
+    if (a.npos || !args_has(&a, "period") || !args_has(&a, "output"))
+        return cli_usage(usage, "give --period and -o FILE.xlsx");
+    enum render_format f;
+    if (render_format_of(args_get(&a, "output"), &f, &e) != ERR_OK || f != RENDER_XLSX)
+        return cli_usage(usage, "the audit pack is a workbook: -o FILE.xlsx");
+    int32_t p;
+    if (period_parse(args_get(&a, "period"), &p, &e) != ERR_OK) {
+        err_prefix(&e, "--period");
+        return cli_fail(&e);
+    }
+    struct book *b = cli_open(c);
+    if (!b)
+        return EXIT_FAIL;
+    struct report **r;
+    int n;
+    if (report_pack(b, p, &r, &n, &e) != ERR_OK)
+        return cli_fail(&e);
+    int rc = emit_all(c, r, n, args_get(&a, "output"));
+    free(r);
+    return rc;
+}

@@ -18,7 +18,7 @@
 static const char help_text[] =
     "ratable " RATABLE_VERSION " - a month-end revenue workstation\n"
     "\n"
-    "usage: ratable [-b BOOK] [--user NAME] [--today YYYY-MM-DD] [COMMAND [ARGS]]\n"
+    "usage: ratable [-b BOOK] [--user NAME] [--today YYYY-MM-DD] [--stamp TIME] [COMMAND [ARGS]]\n"
     "\n"
     "Without a command, opens the workstation on the book.\n"
     "\n"
@@ -27,6 +27,8 @@ static const char help_text[] =
     "                      $XDG_DATA_HOME/ratable/book.ratable)\n"
     "  --user NAME         who is working (default: the book's user)\n"
     "  --today DATE        the date to work as of (default $RATABLE_TODAY, else today)\n"
+    "  --stamp TIME        record TIME (2026-10-05T09:00:00Z) as now: a report generated again\n"
+    "                      with the same stamp is the same file, byte for byte\n"
     "  -h, --help          this help\n"
     "  --version           the version\n"
     "\n"
@@ -46,9 +48,15 @@ static void guard_std_fds(void)
     }
 }
 
-/* The change log's clock: $RATABLE_NOW (seconds since 1970) pins it, for reproducible tests. */
+/* --stamp: the time to record as now, seconds since 1970 (-1: not given). */
+static int64_t stamp = -1;
+
+/* The change log's clock: --stamp or $RATABLE_NOW (seconds since 1970) pins it, for reports
+ * that regenerate byte for byte and for reproducible tests. */
 static int64_t clock_now(void)
 {
+    if (stamp >= 0)
+        return stamp;
     const char *fixed = getenv("RATABLE_NOW");
     if (fixed && *fixed)
         return strtoll(fixed, NULL, 10);
@@ -121,6 +129,22 @@ int main(int argc, char **argv)
             c.user = argv[++i];
         } else if (strcmp(a, "--today") == 0 && i + 1 < argc) {
             today = argv[++i];
+        } else if (strcmp(a, "--stamp") == 0 && i + 1 < argc) {
+            struct tm tm = {0};
+            char z = 0;
+            const char *v = argv[++i];
+            if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+                z != 'Z') {
+                fprintf(stderr,
+                        "ratable: --stamp: '%s' is not a UTC time like"
+                        " 2026-10-05T09:00:00Z\n",
+                        v);
+                return EXIT_USAGE;
+            }
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            stamp = (int64_t)timegm(&tm);
         } else {
             fprintf(stderr, "ratable: unknown or incomplete option %s (see ratable --help)\n", a);
             return EXIT_USAGE;

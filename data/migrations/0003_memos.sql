@@ -212,6 +212,15 @@ CREATE TABLE periods (
     checks TEXT NOT NULL CHECK (json_valid(checks))              -- each check's result
 ) STRICT, WITHOUT ROWID;
 
+-- What each contract's plans put in the twelve months after a month, as they stood when it
+-- closed: the current part of deferred revenue at that month's end, kept as it was reported.
+CREATE TABLE period_next12 (
+    period TEXT NOT NULL REFERENCES periods(period) ON DELETE CASCADE,
+    contract_id INTEGER NOT NULL REFERENCES contracts(id),
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (period, contract_id)
+) STRICT, WITHOUT ROWID;
+
 -- Every close and reopen, with the reason for a reopen. Append-only.
 CREATE TABLE period_events (
     id INTEGER PRIMARY KEY,
