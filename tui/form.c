@@ -14,6 +14,7 @@
 
 #include "model/text.h"
 #include "model/xalloc.h"
+#include "model/db.h"
 #include "tui/ui.h"
 
 void ui_draw_frame(struct app *a);
@@ -286,6 +287,13 @@ static void form_save(struct screen *s)
         f->fields[bad].cursor = strlen(f->fields[bad].text);
     }
     app_message(a, true, "%s", e.msg);
+    /* A refused write is part of the record too (not a typo the form caught itself). */
+    if (e.code != ERR_OK && e.code != ERR_IO && e.code != ERR_BOOK && e.code != ERR_BUSY) {
+        char *detail = xasprintf("%s: %s", f->title, e.msg);
+        struct err ignore;
+        db_log_refused(a->book, "form", detail, &ignore);
+        free(detail);
+    }
 }
 
 enum { FORM_SAVE = ACT_SCREEN, FORM_NEXT, FORM_PREV };
