@@ -196,8 +196,32 @@ def recognition_run(w, s):
     return contracts_book(w, s, billed_months=1), ["recognize", "--through", "2026-%02d" % s.months]
 
 
-OPERATIONS = [import_customers, import_credits, billing_run, recognition_run]
+def month_end_close(w, s):
+    """`close 2026-01` on a billed book: expiry, recognition, every check, the lock, in one
+    transaction. (The backup before it writes another file under a temporary name and renames
+    it once verified; it is left out so that two uninterrupted runs write the same book.)"""
+    return contracts_book(w, s, billed_months=1), ["close", "2026-01", "--no-backup"]
+
+
+def memo_posting(w, s):
+    """`memo post` of an approved seat expansion on one contract (a new obligation, a segment,
+    re-planned schedules), on a billed book."""
+    base = contracts_book(w, s, billed_months=1)
+
+    def build(p):
+        copy_book(base, p)
+        ratable(p, "memo", "new", "K00001", "--effective", "2026-07-01", "--type",
+                "seat_expansion", "--description", "More seats", "--add", "More seats",
+                "--ssp", "600.00", "--consideration", "450.00")
+        ratable(p, "memo", "approve", "MOD-000001", "--by", "Approver")
+    return w.book("memo-" + s.name, build), ["memo", "post", "MOD-000001"]
+
+
+OPERATIONS = [import_customers, import_credits, billing_run, recognition_run, month_end_close,
+              memo_posting]
 SWEPT_IN_SMOKE = [import_credits, billing_run]  # the long form sweeps every operation
+# The short form kills at random in these; the long form in every operation.
+KILLED_IN_SMOKE = [import_customers, import_credits, billing_run, recognition_run, memo_posting]
 
 
 def op_name(op):
@@ -412,7 +436,8 @@ def main():
     a = ap.parse_args()
     scale = SMOKE if a.smoke else LONG
     kills = a.kills if a.kills is not None else (10 if a.smoke else 240)
-    ops = [op for op in OPERATIONS if not a.only or op_name(op) == a.only]
+    ops = [op for op in (KILLED_IN_SMOKE if a.smoke and not a.only else OPERATIONS)
+           if not a.only or op_name(op) == a.only]
     swept = [op for op in (SWEPT_IN_SMOKE if a.smoke else OPERATIONS)
              if not a.only or op_name(op) == a.only]
     if not ops:
