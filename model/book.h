@@ -88,6 +88,10 @@ int book_chain_verify(struct book *b, struct chain_status *out, struct err *e);
  * change log ends with the same hash. The copy is 0600; an existing file is never overwritten. */
 int book_backup(struct book *b, const char *path, struct err *e);
 
+/* The name of a network filesystem by its statfs magic number, or NULL for a local one. A book
+ * on a network filesystem is refused when it is created or opened. */
+const char *book_network_fs(unsigned long f_type);
+
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -782,12 +783,16 @@ fail:
     return rc;
 }
 
+static int refuse_network_fs(const char *path, struct err *e);
+
 int book_create(const char *path, const struct book_init *init, int64_t (*clock)(void),
                 struct book **out, struct err *e)
 {
     *out = NULL;
     /* Create the file ourselves so it is 0600 from the first byte; SQLite gives the -wal and
      * -shm files the same mode. O_EXCL refuses to overwrite anything. */
+    if (refuse_network_fs(path, e) != ERR_OK)
+        return e->code;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
@@ -830,6 +835,45 @@ int book_open_memory(const struct book_init *init, int64_t (*clock)(void), struc
 }
 
 /* Refuses anything that is not an SQLite file before SQLite is asked to open it. */
+const char *book_network_fs(unsigned long f_type)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+    } nets[] = {
+        {0x6969UL, "NFS"},      {0x517BUL, "SMB"},        {0xFF534D42UL, "CIFS"},
+        {0xFE534D42UL, "SMB2"}, {0x73757245UL, "Coda"},   {0x5346414FUL, "AFS"},
+        {0x01021997UL, "9P"},   {0x00C36400UL, "Ceph"},   {0x564CUL, "NCP"},
+        {0x47504653UL, "GPFS"}, {0x0BD00BD0UL, "Lustre"}, {0x013111A8UL, "IBRIX"},
+    };
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+        if (nets[i].magic == (f_type & 0xFFFFFFFFUL))
+            return nets[i].name;
+    return NULL;
+}
+
+/* SQLite's locking is unreliable on network filesystems: two people on one book there could
+ * corrupt it, so a book is kept on a local disk. */
+static int refuse_network_fs(const char *path, struct err *e)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    struct statfs fs;
+    int rc = ERR_OK;
+    if (statfs(slash ? dir : ".", &fs) == 0) {
+        const char *net = book_network_fs((unsigned long)fs.f_type);
+        if (net)
+            rc = err_set(e, ERR_BOOK,
+                         "%s is on a network filesystem (%s): SQLite cannot lock a book reliably"
+                         " there, so two people could corrupt it; keep the book on a local disk",
+                         path, net);
+    }
+    free(dir);
+    return rc;
+}
+
 static int check_header(const char *path, struct err *e)
 {
     struct stat sb;
@@ -960,6 +1004,8 @@ int book_open(const char *path, int64_t (*clock)(void), struct book **out, struc
 {
     *out = NULL;
     int rc = check_header(path, e);
+    if (rc == ERR_OK)
+        rc = refuse_network_fs(path, e);
     if (rc != ERR_OK)
         return rc;
     struct book *b = book_alloc(path, clock);

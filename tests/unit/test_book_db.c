@@ -445,6 +445,18 @@ static void test_migrate_from_v2(void **state)
     migrate_from(2);
 }
 
+/* Books on network filesystems are refused; local ones are not. */
+static void test_network_filesystems(void **state)
+{
+    (void)state;
+    assert_string_equal(book_network_fs(0x6969), "NFS");
+    assert_string_equal(book_network_fs(0xFF534D42UL), "CIFS");
+    assert_string_equal(book_network_fs(0xFE534D42UL), "SMB2");
+    assert_null(book_network_fs(0xEF53));     /* ext4 */
+    assert_null(book_network_fs(0x01021994)); /* tmpfs */
+    assert_null(book_network_fs(0x58465342)); /* xfs */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_migrate_from_v1),
         cmocka_unit_test(test_migrate_from_v2),
         cmocka_unit_test(test_revision_conflict_two_connections),
+        cmocka_unit_test(test_network_filesystems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
