@@ -56,6 +56,16 @@ static char *temp_beside(const char *path, int *fd, struct err *e)
     return tmpl;
 }
 
+/* The temporary file being written, for render_abandon (a signal handler). */
+static char *volatile in_flight;
+
+void render_abandon(void)
+{
+    char *p = in_flight;
+    if (p)
+        unlink(p); /* async-signal-safe */
+}
+
 int render_file(struct report *const *reports, int n, const char *path, struct err *e)
 {
     enum render_format fmt;
@@ -68,6 +78,7 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
     char *tmp = temp_beside(path, &fd, e);
     if (!tmp)
         return e->code;
+    in_flight = tmp;
     int rc;
     if (fmt == RENDER_XLSX) {
         close(fd);
@@ -97,6 +108,7 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
         rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
     if (rc != ERR_OK)
         unlink(tmp);
+    in_flight = NULL;
     free(tmp);
     return rc;
 }

@@ -46,6 +46,10 @@ int render_csv(struct report *const *reports, int n, FILE *out, struct err *e);
  */
 int render_xlsx(struct report *const *reports, int n, const char *path, struct err *e);
 
+/* Removes the temporary file of an export in progress; safe to call from a signal handler,
+ * which then lets the signal end the process: no partial export is ever left behind. */
+void render_abandon(void);
+
 /* Writes to path in the format its extension names (temporary file, then rename). */
 int render_file(struct report *const *reports, int n, const char *path, struct err *e);
 

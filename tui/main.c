@@ -4,6 +4,7 @@
  */
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "model/date.h"
 #include "model/xalloc.h"
+#include "reports/render.h"
 #include "tui/cli.h"
 
 static const char help_text[] =
@@ -99,10 +101,27 @@ static char *default_book(void)
 
 int workstation_run(struct cli *c);
 
+/* On the command line, SIGINT, SIGTERM and SIGHUP end the process as they would, after removing
+ * an export's temporary file; a transaction in flight is never committed, so SQLite rolls it
+ * back. (The workstation installs its own handlers.) */
+static void on_fatal_signal(int sig)
+{
+    render_abandon();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int main(int argc, char **argv)
 {
     guard_std_fds();
     umask(077);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     /* Only LC_CTYPE comes from the environment (ncursesw needs it for UTF-8); numbers stay in
      * the C locale so exports never write 1234,56. */
     setlocale(LC_CTYPE, "");

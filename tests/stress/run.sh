@@ -1,6 +1,7 @@
 #!/bin/sh
-# Stress tests of the book: ratable killed at any moment (crash.py) and two people writing to one
-# book at once (concurrent.py). See the head of each script for what they assert.
+# Stress tests of the book: ratable killed at any moment (crash.py), two people writing to one
+# book at once (concurrent.py), and SIGINT/SIGTERM/SIGHUP during exports and writes (signals.sh).
+# See the head of each script for what they assert.
 #
 #   sh tests/stress/run.sh            the long form (make stress): 240 random kills, every
 #                                     operation swept, 2 x 500 concurrent edits
@@ -14,5 +15,7 @@ py=/usr/bin/python3
 status=0
 $py "$here/crash.py" "$@" || status=1
 $py "$here/concurrent.py" "$@" || status=1
+case " $* " in *" --smoke "*) rounds=12 ;; *) rounds=60 ;; esac
+sh "$here/signals.sh" $rounds || status=1
 [ $status -eq 0 ] && echo "stress: all passed"
 exit $status
