@@ -45,7 +45,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
-        unit golden xlsx-check tui-check fuzz stress stress-smoke bench
+        unit golden xlsx-check tui-check fuzz stress stress-smoke bench valgrind
 
 all: ratable
 
@@ -98,6 +98,10 @@ $(BUILD)/tests/killshim.so: tests/stress/killshim.c
 
 stress: ratable $(BUILD)/tests/killshim.so
 	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh
+
+# Every suite under valgrind (slow; not part of check): make valgrind.
+valgrind: ratable $(UNIT_BIN)
+	@sh tests/valgrind/run.sh
 
 stress-smoke: ratable $(BUILD)/tests/killshim.so
 	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh --smoke
