@@ -36,9 +36,9 @@ enum import_kind {
 int import_kind_parse(const char *s, enum import_kind *out, struct err *e);
 
 struct import_error {
-    int row;    /* line in the file, the header being line 1 */
-    int column; /* from 1; 0 when the whole row is at fault */
-    char message[400];
+    int row;           /* line in the file, the header being line 1 */
+    int column;        /* from 1; 0 when the whole row is at fault */
+    char message[400]; /* one line: what it quotes from the file is escaped (text_escape) */
 };
 
 struct import_result {

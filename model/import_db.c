@@ -17,6 +17,7 @@
 #include "model/date.h"
 #include "model/invoice.h"
 #include "model/payment.h"
+#include "model/text.h"
 #include "model/xalloc.h"
 
 #define MAX_COLS 16
@@ -68,6 +69,9 @@ struct ctx {
     struct import_result *out;
 };
 
+/* Messages quote what the file holds, and a hostile file may hold newlines, terminal escape
+ * sequences, broken UTF-8 or text-reordering characters: the message is escaped so that it stays
+ * one line that shows those bytes instead of acting on them. */
 static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
@@ -76,10 +80,12 @@ static void add_error(struct import_result *r, int row, int column, const char *
     struct import_error *x = &r->errors[r->nerrors++];
     x->row = row;
     x->column = column;
+    char raw[sizeof x->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(x->message, sizeof x->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    text_escape(raw, x->message, sizeof x->message);
 }
 
 static int spec_index(const struct spec *s, const char *name)

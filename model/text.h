@@ -30,5 +30,14 @@ long utf8_decode(const char *s, size_t n, size_t *len);
 int codepoint_width(long cp);
 /* Only blanks (or empty, or NULL). */
 bool text_blank(const char *s);
+/*
+ * Copies s into buf (size >= 1) so that it prints as one line showing what it holds, however
+ * hostile the bytes: control characters become \n, \r, \t or \xNN, bytes that are not UTF-8
+ * become \xNN, and characters that are invisible or reorder the text around them (zero-width
+ * spaces and joiners, bidirectional controls, line and paragraph separators, the byte-order mark)
+ * become \u{XXXX}. Every other character is copied as it is. Stops at a character boundary when
+ * buf is full. Returns buf.
+ */
+char *text_escape(const char *s, char *buf, size_t size);
 
 #endif

@@ -210,6 +210,30 @@ static void test_invoices_and_payments(void **state)
     book_close(b);
 }
 
+static void test_messages_are_one_escaped_line(void **state)
+{
+    (void)state;
+    struct book *b = fixture_book("USD");
+    struct import_result r;
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,name\nACME,Acme\n", &r), ERR_OK);
+    import_result_free(&r);
+    /* A quoted newline, a terminal escape sequence and a right-to-left override, each quoted
+     * back by a message: every message stays one line and shows the bytes. */
+    const char *bad = "customer,amount,date\n"
+                      "ACME,\"1\n2\",2026-01-01\n"
+                      "\x1b]0;owned\x07,5.00,2026-01-01\n"
+                      "ACME,5.00,\"2026\xe2\x80\xae-01-01\"\n";
+    assert_int_equal(import(b, IMPORT_PAYMENTS, bad, &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 3);
+    assert_string_equal(r.errors[0].message,
+                        "amount: '1\\n2' is not an amount ('\\n' is not a digit)");
+    assert_string_equal(r.errors[1].message, "customer: no customer '\\x1B]0;owned\\x07'");
+    assert_string_equal(r.errors[2].message,
+                        "date: '2026\\u{202E}-01-01' is not a date YYYY-MM-DD");
+    import_result_free(&r);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_customers_all_or_nothing),
         cmocka_unit_test(test_header_and_shape),
         cmocka_unit_test(test_invoices_and_payments),
+        cmocka_unit_test(test_messages_are_one_escaped_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
