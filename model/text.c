@@ -56,6 +56,10 @@ bool text_has_control(const char *s, bool allow_newlines)
             continue;
         if (*p < 0x20 || *p == 0x7F)
             return true;
+        /* C1 controls, U+0080..U+009F, are C2 80..C2 9F in UTF-8: U+009B is an 8-bit CSI that
+         * some terminals obey, U+0085 a line break. */
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            return true;
     }
     return false;
 }

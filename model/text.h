@@ -11,7 +11,7 @@
 bool utf8_valid(const char *s, size_t n);
 /* The number of characters (code points) of valid UTF-8. */
 size_t utf8_length(const char *s);
-/* Contains an ASCII control character other than TAB (and LF/CR when allow_newlines). */
+/* Contains a control character (C0, DEL or C1) other than TAB (and LF/CR when allow_newlines). */
 bool text_has_control(const char *s, bool allow_newlines);
 /* A code: 1..max characters of A-Z a-z 0-9 . _ - */
 bool code_valid(const char *s, size_t max);

@@ -231,6 +231,11 @@ static void test_messages_are_one_escaped_line(void **state)
     assert_string_equal(r.errors[2].message,
                         "date: '2026\\u{202E}-01-01' is not a date YYYY-MM-DD");
     import_result_free(&r);
+    /* An 8-bit CSI (U+009B) in a name is a control character like ESC. */
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,name\nC1,Acme\xc2\x9b[2J\n", &r), ERR_INPUT);
+    assert_int_equal(r.errors[0].column, 2);
+    assert_string_equal(r.errors[0].message, "name: contains a control character");
+    import_result_free(&r);
     book_close(b);
 }
 

@@ -50,11 +50,36 @@ static void test_escape_truncates_at_a_boundary(void **state)
     assert_string_equal(text_escape("", buf, 1), "");
 }
 
+static void test_control(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        bool newlines, want;
+    } cases[] = {
+        {"Acme Corporation", false, false},
+        {"Zoë Åberg さくら ©", false, false}, /* C2 A9 is ©, not a control */
+        {"tab\tis fine", false, false},
+        {"two\nlines", false, true},
+        {"two\nlines", true, false},
+        {"esc\x1b[31m", true, true},
+        {"del\x7f", false, true},
+        {"csi\xc2\x9b[31m", false, true}, /* U+009B */
+        {"nel\xc2\x85", true, true},      /* U+0085, a line break but not LF or CR */
+        {"pad\xc2\x80", false, true},     /* U+0080 */
+        {"apc\xc2\x9f", false, true},     /* U+009F */
+        {"nbsp\xc2\xa0", false, false},   /* U+00A0 is a space */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(text_has_control(cases[i].in, cases[i].newlines), cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_escape_truncates_at_a_boundary),
+        cmocka_unit_test(test_control),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
