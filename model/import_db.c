@@ -113,6 +113,17 @@ static const char *get(const struct ctx *c, const struct csv_record *rec, const 
     return *v ? v : NULL;
 }
 
+/* The value of a column that must not be empty; NULL, with the error reported at the column,
+ * when it is. Without this an empty reference reads as "no customer ''". */
+static const char *required(struct ctx *c, const struct csv_record *rec, const char *name,
+                            const char *hint)
+{
+    const char *v = get(c, rec, name);
+    if (!v)
+        add_error(c->out, rec->row, file_col(c, name), "%s: is empty (%s)", name, hint);
+    return v;
+}
+
 /* Reports an operation's error at the column its message names ("amount: ..."), else at the
  * customer column for an unknown customer, else at the row. */
 static void op_error(struct ctx *c, int row, const struct err *e)
@@ -155,7 +166,10 @@ static bool customer_exponent(struct ctx *c, const struct csv_record *rec, int *
 {
     struct customer cu;
     struct err e = {0};
-    if (customer_find(c->b, get(c, rec, "customer"), &cu, &e) != ERR_OK) {
+    const char *code = required(c, rec, "customer", "name the customer by its code");
+    if (!code)
+        return false;
+    if (customer_find(c->b, code, &cu, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "customer"), "customer: %s", e.msg);
         return false;
     }
@@ -345,7 +359,10 @@ static void import_obligation(struct ctx *c, const struct csv_record *rec)
 {
     struct contract k;
     struct err e = {0};
-    if (contract_find(c->b, get(c, rec, "contract"), &k, &e) != ERR_OK) {
+    const char *code = required(c, rec, "contract", "name the contract by its code");
+    if (!code)
+        return;
+    if (contract_find(c->b, code, &k, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "contract"), "contract: %s", e.msg);
         return;
     }
@@ -355,7 +372,10 @@ static void import_obligation(struct ctx *c, const struct csv_record *rec)
                                   .ssp_evidence = get(c, rec, "evidence"),
                                   .combined_reason = get(c, rec, "combined_reason")};
     bool good = true;
-    if (pattern_parse(get(c, rec, "pattern"), &in.pattern, &e) != ERR_OK) {
+    const char *pattern = required(c, rec, "pattern", "ratable, point, usage or progress");
+    if (!pattern) {
+        good = false;
+    } else if (pattern_parse(pattern, &in.pattern, &e) != ERR_OK) {
         op_error(c, rec->row, &e);
         good = false;
     }
@@ -392,7 +412,10 @@ static void import_usage(struct ctx *c, const struct csv_record *rec)
     struct contract k;
     struct obligation o;
     struct err e = {0};
-    if (obligation_find(c->b, get(c, rec, "obligation"), &k, &o, &e) != ERR_OK) {
+    const char *ref = required(c, rec, "obligation", "name it CONTRACT/NUMBER, e.g. ACME-2026/1");
+    if (!ref)
+        return;
+    if (obligation_find(c->b, ref, &k, &o, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "obligation"), "%s", e.msg);
         return;
     }
@@ -404,10 +427,10 @@ static void import_usage(struct ctx *c, const struct csv_record *rec)
         add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
         good = false;
     }
-    if (!good)
+    const char *q = required(c, rec, "quantity", "a number such as 1500 or 12.5");
+    if (!good || !q)
         return;
-    const char *q = get(c, rec, "quantity");
-    if (usage_record(c->b, o.ref, day, q ? q : "", amount, &e) != ERR_OK)
+    if (usage_record(c->b, o.ref, day, q, amount, &e) != ERR_OK)
         op_error(c, rec->row, &e);
     else
         c->out->written++;

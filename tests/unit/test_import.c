@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "model/contract.h"
 #include "model/csv.h"
 #include "model/import.h"
 #include "tests/unit/fixture.h"
@@ -239,6 +240,65 @@ static void test_messages_are_one_escaped_line(void **state)
     book_close(b);
 }
 
+/* A book with customer ACME and contract K1, active, whose obligation K1/1 is ratable and K1/2
+ * usage; and K2, a draft. */
+static struct book *contract_book(void)
+{
+    struct book *b = fixture_book("USD");
+    struct import_result r;
+    assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,name\nACME,Acme\n", &r), ERR_OK);
+    import_result_free(&r);
+    assert_int_equal(import(b, IMPORT_CONTRACTS,
+                            "code,customer,signed,start,end,price\n"
+                            "K1,ACME,2026-01-01,2026-01-01,2026-12-31,1200.00\n"
+                            "K2,ACME,2026-01-01,2026-01-01,2026-12-31,1200.00\n",
+                            &r),
+                     ERR_OK);
+    import_result_free(&r);
+    assert_int_equal(import(b, IMPORT_OBLIGATIONS,
+                            "contract,name,pattern,ssp\n"
+                            "K1,Platform,ratable,1200.00\n"
+                            "K1,API calls,usage,\n",
+                            &r),
+                     ERR_OK);
+    import_result_free(&r);
+    struct err e = {0};
+    assert_int_equal(contract_activate(b, "K1", fixture_date("2026-01-01"), &e), ERR_OK);
+    return b;
+}
+
+/* Imports csv, which must fail with one error, and checks where and what it is. */
+static void expect_one(struct book *b, enum import_kind kind, const char *csv, int row, int column,
+                       const char *msg)
+{
+    struct import_result r;
+    assert_int_equal(import(b, kind, csv, &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 1);
+    assert_string_equal(r.errors[0].message, msg);
+    assert_int_equal(r.errors[0].row, row);
+    assert_int_equal(r.errors[0].column, column);
+    import_result_free(&r);
+}
+
+static void test_empty_references(void **state)
+{
+    (void)state;
+    struct book *b = contract_book();
+    expect_one(b, IMPORT_CREDITS, "amount,customer,date,reason\n5.00,,2026-01-01,x\n", 2, 2,
+               "customer: is empty (name the customer by its code)");
+    expect_one(b, IMPORT_PAYMENTS, "customer,amount,date\n\"\",5.00,2026-01-01\n", 2, 1,
+               "customer: is empty (name the customer by its code)");
+    expect_one(b, IMPORT_OBLIGATIONS, "name,contract,pattern\nSupport,,ratable\n", 2, 2,
+               "contract: is empty (name the contract by its code)");
+    expect_one(b, IMPORT_OBLIGATIONS, "contract,name,pattern\nK2,Support,\n", 2, 3,
+               "pattern: is empty (ratable, point, usage or progress)");
+    expect_one(b, IMPORT_USAGE, "date,obligation,quantity,amount\n2026-02-01,,5,1.00\n", 2, 2,
+               "obligation: is empty (name it CONTRACT/NUMBER, e.g. ACME-2026/1)");
+    expect_one(b, IMPORT_USAGE, "obligation,date,quantity,amount\nK1/2,2026-02-01,,1.00\n", 2, 3,
+               "quantity: is empty (a number such as 1500 or 12.5)");
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_header_and_shape),
         cmocka_unit_test(test_invoices_and_payments),
         cmocka_unit_test(test_messages_are_one_escaped_line),
+        cmocka_unit_test(test_empty_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
