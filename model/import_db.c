@@ -124,26 +124,53 @@ static const char *required(struct ctx *c, const struct csv_record *rec, const c
     return v;
 }
 
-/* Reports an operation's error at the column its message names ("amount: ..."), else at the
- * customer column for an unknown customer, else at the row. */
+/* The model's messages start with the field they are about, spelled as the command line spells
+ * it ("trial-end: ..."), or with the document they are about ("contract K1 is active: ...",
+ * "obligation K1/1 is a ratable obligation, not usage", "no customer 'X'"). These are the import
+ * columns such a name means, tried in order. */
+static const struct {
+    const char *said;
+    const char *columns[2];
+} aliases[] = {
+    {"trial-end", {"trial_end"}},
+    {"variable-method", {"variable_method"}},
+    {"combined-reason", {"combined_reason"}},
+    {"ssp-evidence", {"evidence"}},
+    {"range", {"range_low"}},                 /* the low end is above the high end */
+    {"line", {"amount"}},                     /* the lines add up to less than zero */
+    {"contract", {"contract", "obligation"}}, /* usage: the obligation's contract */
+    {"obligation", {"obligation"}},
+};
+
+/* The 1-based file column that a field or document name in a message means, 0 when none. */
+static int column_named(const struct ctx *c, const char *name, size_t n)
+{
+    char word[32];
+    if (n == 0 || n >= sizeof word)
+        return 0;
+    memcpy(word, name, n);
+    word[n] = '\0';
+    int column = file_col(c, word);
+    for (size_t i = 0; !column && i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].said, word) == 0)
+            for (int k = 0; !column && k < 2 && aliases[i].columns[k]; k++)
+                column = file_col(c, aliases[i].columns[k]);
+    return column;
+}
+
+/* Reports an operation's error at the column its message names, else at the row. */
 static void op_error(struct ctx *c, int row, const struct err *e)
 {
+    const char *m = e->msg;
     int column = 0;
-    const char *colon = strchr(e->msg, ':');
-    if (colon) {
-        char name[32];
-        size_t n = (size_t)(colon - e->msg);
-        if (n < sizeof name) {
-            memcpy(name, e->msg, n);
-            name[n] = '\0';
-            column = file_col(c, name);
-            if (!column && strcmp(name, "line 1") == 0)
-                column = file_col(c, "amount");
-        }
-    }
-    if (!column && strncmp(e->msg, "no customer", 11) == 0)
-        column = file_col(c, "customer");
-    add_error(c->out, row, column, "%s", e->msg);
+    const char *colon = strchr(m, ':');
+    if (colon)
+        column = column_named(c, m, (size_t)(colon - m));
+    if (!column && strncmp(m, "no ", 3) == 0) /* "no customer 'X'", "no contract 'X'" */
+        column = column_named(c, m + 3, strcspn(m + 3, " :"));
+    if (!column)
+        column = column_named(c, m, strcspn(m, " :"));
+    add_error(c->out, row, column, "%s", m);
 }
 
 static bool date_field(struct ctx *c, const struct csv_record *rec, const char *name, int32_t *out)
@@ -522,9 +549,13 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
                 /* "line N: ..." names the row of that line. */
                 int row = grp->first_row;
                 unsigned long line;
-                if (sscanf(e.msg, "line %lu:", &line) == 1 && line >= 1 && line <= grp->n) {
+                int at = 0;
+                if (sscanf(e.msg, "line %lu: %n", &line, &at) == 1 && at > 0 && line >= 1 &&
+                    line <= grp->n) {
                     row = grp->rows[line - 1];
-                    add_error(c->out, row, file_col(c, "description"), "%s", e.msg);
+                    bool amount = strncmp(e.msg + at, "amount", 6) == 0;
+                    add_error(c->out, row, file_col(c, amount ? "amount" : "description"), "%s",
+                              e.msg);
                 } else {
                     op_error(c, row, &e);
                 }

@@ -241,7 +241,7 @@ static void test_messages_are_one_escaped_line(void **state)
 }
 
 /* A book with customer ACME and contract K1, active, whose obligation K1/1 is ratable and K1/2
- * usage; and K2, a draft. */
+ * usage; and K2, a draft, whose K2/1 is usage. */
 static struct book *contract_book(void)
 {
     struct book *b = fixture_book("USD");
@@ -258,7 +258,8 @@ static struct book *contract_book(void)
     assert_int_equal(import(b, IMPORT_OBLIGATIONS,
                             "contract,name,pattern,ssp\n"
                             "K1,Platform,ratable,1200.00\n"
-                            "K1,API calls,usage,\n",
+                            "K1,API calls,usage,\n"
+                            "K2,API calls,usage,\n",
                             &r),
                      ERR_OK);
     import_result_free(&r);
@@ -299,6 +300,52 @@ static void test_empty_references(void **state)
     book_close(b);
 }
 
+static void test_errors_name_the_import_column(void **state)
+{
+    (void)state;
+    struct book *b = contract_book();
+    /* The model spells fields as the command line does (trial-end, variable-method,
+     * combined-reason, ssp-evidence, range); the import names the column of the file. */
+    const char *k = "code,customer,start,end,price,variable,variable_method,trial_end\n";
+    char csv[512];
+    snprintf(csv, sizeof csv, "%sK9,ACME,2026-01-01,2026-06-30,10.00,,,2026-07-01\n", k);
+    expect_one(b, IMPORT_CONTRACTS, csv, 2, 8,
+               "trial-end: must fall within the term, before its end");
+    snprintf(csv, sizeof csv, "%sK9,ACME,2026-01-01,2026-06-30,10.00,5.00,,\n", k);
+    expect_one(b, IMPORT_CONTRACTS, csv, 2, 7,
+               "variable-method: say how the variable consideration was estimated"
+               " (expected_value or most_likely)");
+    expect_one(b, IMPORT_OBLIGATIONS,
+               "contract,name,pattern,distinct,combined_reason\nK2,Setup,point,no,\n", 2, 5,
+               "combined-reason: promises that are not distinct form one obligation with the"
+               " others they depend on; say which and why");
+    expect_one(b, IMPORT_OBLIGATIONS,
+               "contract,name,pattern,ssp_method,range_high,range_low\n"
+               "K2,Setup,point,residual,1.00,5.00\n",
+               2, 6, "range: the low end is above the high end");
+    expect_one(b, IMPORT_OBLIGATIONS, "contract,name,pattern,evidence\nK2,Setup,point,a\x07\n", 2,
+               4, "ssp-evidence: contains a control character or invalid UTF-8");
+    /* Messages about a document rather than a field name the column that names it. */
+    expect_one(b, IMPORT_OBLIGATIONS, "name,pattern,contract\nSupport,ratable,K1\n", 2, 3,
+               "contract K1 is active: adding an obligation changes its scope, which goes"
+               " through a modification memo");
+    expect_one(b, IMPORT_USAGE, "date,quantity,amount,obligation\n2026-02-01,5,1.00,K1/1\n", 2, 4,
+               "obligation K1/1 is a ratable obligation, not usage");
+    expect_one(b, IMPORT_USAGE, "date,quantity,amount,obligation\n2026-02-01,5,1.00,K2/1\n", 2, 4,
+               "contract K2 is not active yet: activate it before recording delivery, usage or"
+               " progress");
+    /* An invoice whose lines overflow is refused at the amount of the line that overflows. */
+    expect_one(b, IMPORT_INVOICES,
+               "customer,date,description,amount,number\n"
+               "ACME,2026-02-01,Plan,92233720368547758.07,X-1\n"
+               "ACME,2026-02-01,Extra,0.01,X-1\n",
+               3, 4, "line 2: amount is too large (the sum overflows)");
+    expect_one(b, IMPORT_INVOICES,
+               "customer,date,description,amount\nACME,2026-02-01,Refund,-5.00\n", 2, 4,
+               "line: the lines add up to less than zero; use a credit note");
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_invoices_and_payments),
         cmocka_unit_test(test_messages_are_one_escaped_line),
         cmocka_unit_test(test_empty_references),
+        cmocka_unit_test(test_errors_name_the_import_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
