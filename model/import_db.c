@@ -25,18 +25,28 @@
 struct spec {
     const char *names[MAX_COLS]; /* NULL-terminated */
     unsigned required;           /* bit i: names[i] is required */
+    const char *unique;          /* a column no two rows may share (NULL: none) */
+    bool unique_nocase;          /* ... compared as the book compares it, without case */
 };
 
 static const struct spec specs[] = {
-    [IMPORT_CUSTOMERS] = {{"code", "name", "currency", "email", "terms", "address"}, 0x3},
+    [IMPORT_CUSTOMERS] = {{"code", "name", "currency", "email", "terms", "address"},
+                          0x3,
+                          "code",
+                          true},
     [IMPORT_CREDITS] = {{"customer", "amount", "date", "reason", "expires", "kind"}, 0xF},
     [IMPORT_INVOICES] = {{"customer", "date", "description", "amount", "number", "due", "memo"},
                          0xF},
-    [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"}, 0x7},
+    [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"},
+                         0x7,
+                         "number",
+                         false},
     [IMPORT_CONTRACTS] = {{"code", "customer", "start", "end", "signed", "price", "discount",
                            "payable", "variable", "variable_method", "terms", "trial_end",
                            "billing", "description", "collectibility"},
-                          0xF},
+                          0xF,
+                          "code",
+                          true},
     [IMPORT_OBLIGATIONS] = {{"contract", "name", "pattern", "ssp", "ssp_method", "evidence",
                              "start", "end", "due", "capable", "distinct", "combined_reason",
                              "range_low", "range_high", "discount_target"},
@@ -575,6 +585,54 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
     free(g);
 }
 
+struct keyed {
+    const char *key;
+    size_t index;
+    bool nocase;
+};
+
+static int key_cmp(const struct keyed *x, const struct keyed *y)
+{
+    return x->nocase ? strcasecmp(x->key, y->key) : strcmp(x->key, y->key);
+}
+
+/* By key, then by position in the file, so the first of equal keys comes first. */
+static int keyed_cmp(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    int d = key_cmp(x, y);
+    if (d)
+        return d;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* For each record, the row of an earlier record with the same value in the spec's unique column,
+ * else 0. Without it the second of two rows would be refused with "already exists", which reads
+ * as if the book held it, when the import is rolled back and the book holds neither. The caller
+ * frees the array. */
+static int *earlier_rows(const struct ctx *c, const struct csv_record *recs, size_t n)
+{
+    int *earlier = xcalloc(n ? n : 1, sizeof *earlier);
+    if (!c->spec->unique || n < 2)
+        return earlier;
+    struct keyed *k = xmalloc(n * sizeof *k);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = get(c, &recs[i], c->spec->unique);
+        if (v)
+            k[m++] = (struct keyed){v, i, c->spec->unique_nocase};
+    }
+    qsort(k, m, sizeof *k, keyed_cmp);
+    for (size_t j = 1, first = 0; j < m; j++) {
+        if (key_cmp(&k[first], &k[j]) != 0)
+            first = j;
+        else
+            earlier[k[j].index] = recs[k[first].index].row;
+    }
+    free(k);
+    return earlier;
+}
+
 static bool read_header(struct ctx *c, const struct csv_record *h)
 {
     for (int i = 0; i < MAX_COLS; i++)
@@ -661,11 +719,17 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
     int rc = ERR_OK;
     if (header_ok && out->nerrors == 0) {
         if ((rc = book_begin(b, e)) == ERR_OK) {
+            int *earlier = earlier_rows(&c, recs, n);
             if (kind == IMPORT_INVOICES)
                 import_invoices(&c, recs, n);
             else
                 for (size_t i = 0; i < n; i++) {
-                    if (kind == IMPORT_CUSTOMERS)
+                    if (earlier[i]) {
+                        const char *u = c.spec->unique;
+                        add_error(out, recs[i].row, file_col(&c, u),
+                                  "%s: '%s' is already on row %d of this file", u,
+                                  get(&c, &recs[i], u), earlier[i]);
+                    } else if (kind == IMPORT_CUSTOMERS)
                         import_customer(&c, &recs[i]);
                     else if (kind == IMPORT_CREDITS)
                         import_credit(&c, &recs[i]);
@@ -678,6 +742,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                     else
                         import_usage(&c, &recs[i]);
                 }
+            free(earlier);
             if (out->nerrors)
                 book_rollback(b);
             else
