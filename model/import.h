@@ -1,7 +1,8 @@
 /*
  * import.h — importing customers, credit grants, invoices and payments from CSV, all or
  * nothing: every row is checked and written inside one transaction; if any row is bad, every bad
- * row is reported (row, column, reason) and nothing is written.
+ * row is reported (row, column, reason) and nothing is written. A file with a header and no rows
+ * is refused: it is more likely the wrong file than a wish to import nothing.
  *
  * Columns are found by their header names, in any order (case does not matter):
  *   customers: code, name [, currency, email, terms, address]

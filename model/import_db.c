@@ -690,6 +690,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
         return err_set(e, ERR_INPUT, "nothing was imported");
     }
     bool header_ok = read_header(&c, &rec);
+    int header_row = rec.row;
 
     /* Read every record first: a malformed file is reported before anything is tried. Record
      * fields are copied, since the reader reuses its buffer. */
@@ -715,6 +716,10 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
     if (got < 0)
         add_error(out, row, col, "%s", e->msg);
     csv_close(&r);
+    /* A header and nothing under it is more likely the wrong file, or a cut-off export, than a
+     * wish to import nothing; saying "imported 0" would hide that. */
+    if (got == 0 && out->records == 0 && out->nerrors == 0)
+        add_error(out, header_row, 0, "the file has a header but no rows to import");
 
     int rc = ERR_OK;
     if (header_ok && out->nerrors == 0) {

@@ -89,6 +89,19 @@ static int import(struct book *b, enum import_kind kind, const char *csv, struct
     return import_csv(b, kind, csv, strlen(csv), r, &e);
 }
 
+/* Imports csv, which must fail with one error, and checks where and what it is. */
+static void expect_one(struct book *b, enum import_kind kind, const char *csv, int row, int column,
+                       const char *msg)
+{
+    struct import_result r;
+    assert_int_equal(import(b, kind, csv, &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 1);
+    assert_string_equal(r.errors[0].message, msg);
+    assert_int_equal(r.errors[0].row, row);
+    assert_int_equal(r.errors[0].column, column);
+    import_result_free(&r);
+}
+
 static void test_customers_all_or_nothing(void **state)
 {
     (void)state;
@@ -142,6 +155,11 @@ static void test_header_and_shape(void **state)
     assert_int_equal(import(b, IMPORT_CUSTOMERS, "", &r), ERR_INPUT);
     assert_string_equal(r.errors[0].message, "the file is empty (it needs a header row)");
     import_result_free(&r);
+    /* A header alone, even after blank lines and followed by some, imports nothing: refused. */
+    expect_one(b, IMPORT_CUSTOMERS, "code,name\n", 1, 0,
+               "the file has a header but no rows to import");
+    expect_one(b, IMPORT_CUSTOMERS, "\r\n\ncode,name\r\n\r\n\n", 3, 0,
+               "the file has a header but no rows to import");
     assert_int_equal(import(b, IMPORT_CUSTOMERS, "code,nom\nA,B\n", &r), ERR_INPUT);
     assert_int_equal(r.nerrors, 2);
     assert_int_equal(r.errors[0].row, 1);
@@ -268,19 +286,6 @@ static struct book *contract_book(void)
     struct err e = {0};
     assert_int_equal(contract_activate(b, "K1", fixture_date("2026-01-01"), &e), ERR_OK);
     return b;
-}
-
-/* Imports csv, which must fail with one error, and checks where and what it is. */
-static void expect_one(struct book *b, enum import_kind kind, const char *csv, int row, int column,
-                       const char *msg)
-{
-    struct import_result r;
-    assert_int_equal(import(b, kind, csv, &r), ERR_INPUT);
-    assert_int_equal(r.nerrors, 1);
-    assert_string_equal(r.errors[0].message, msg);
-    assert_int_equal(r.errors[0].row, row);
-    assert_int_equal(r.errors[0].column, column);
-    import_result_free(&r);
 }
 
 static void test_empty_references(void **state)
