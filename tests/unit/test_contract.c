@@ -367,13 +367,37 @@ static void test_daily_setting(void **state)
     book_close(b);
 }
 
+/* An obligation reference names its contract in full: a code one character longer than the
+ * longest code is no contract, never the contract whose code it begins with. */
+static void test_obligation_reference_is_exact(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    const char *code = "K2345678901234567890123456789012"; /* 32 characters, the most */
+    add_contract(b, code, NULL, "2026-01-01", "2026-12-31", 120000, BILL_UPFRONT);
+    add_obligation(b, code, "Platform", PATTERN_RATABLE, 120000, NULL);
+    struct contract c;
+    struct obligation o;
+    struct err e = {0};
+    ok(obligation_find(b, "K2345678901234567890123456789012/1", &c, &o, &e), &e);
+    assert_int_equal(obligation_find(b, "K2345678901234567890123456789012X/1", &c, &o, &e),
+                     ERR_NOTFOUND);
+    assert_string_equal(e.msg, "no contract 'K2345678901234567890123456789012X'");
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_step_one),           cmocka_unit_test(test_bundle_through_june),
-        cmocka_unit_test(test_current_split),      cmocka_unit_test(test_trial),
-        cmocka_unit_test(test_usage_and_progress), cmocka_unit_test(test_combine),
-        cmocka_unit_test(test_instalments),        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_step_one),
+        cmocka_unit_test(test_bundle_through_june),
+        cmocka_unit_test(test_current_split),
+        cmocka_unit_test(test_trial),
+        cmocka_unit_test(test_usage_and_progress),
+        cmocka_unit_test(test_combine),
+        cmocka_unit_test(test_instalments),
+        cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_obligation_reference_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
