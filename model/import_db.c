@@ -198,6 +198,20 @@ static bool date_field(struct ctx *c, const struct csv_record *rec, const char *
     return true;
 }
 
+/* A date that must be there: without this check an empty one reached the book as NULL and was
+ * refused there, as "NOT NULL constraint failed", at no column. */
+static bool required_date(struct ctx *c, const struct csv_record *rec, const char *name,
+                          int32_t *out)
+{
+    if (!get(c, rec, name)) {
+        *out = DATE_NONE;
+        add_error(c->out, rec->row, file_col(c, name), "%s: is empty (expected a date YYYY-MM-DD)",
+                  name);
+        return false;
+    }
+    return date_field(c, rec, name, out);
+}
+
 /* The customer's currency exponent, reporting an unknown customer at its column. */
 static bool customer_exponent(struct ctx *c, const struct csv_record *rec, int *exponent)
 {
@@ -221,7 +235,10 @@ static bool amount_field(struct ctx *c, const struct csv_record *rec, const char
     struct err e = {0};
     const char *v = get(c, rec, name);
     if (money_parse(v ? v : "", exponent, out, &e) != ERR_OK) {
-        add_error(c->out, rec->row, file_col(c, name), "%s: '%.40s' %s", name, v ? v : "", e.msg);
+        if (v)
+            add_error(c->out, rec->row, file_col(c, name), "%s: '%.40s' %s", name, v, e.msg);
+        else
+            add_error(c->out, rec->row, file_col(c, name), "%s: %s", name, e.msg);
         return false;
     }
     return true;
@@ -274,7 +291,7 @@ static void import_credit(struct ctx *c, const struct csv_record *rec)
                              .kind = CREDIT_PREPAID,
                              .reason = get(c, rec, "reason")};
     bool good = amount_field(c, rec, "amount", exponent, &in.amount);
-    good = date_field(c, rec, "date", &in.granted_on) && good;
+    good = required_date(c, rec, "date", &in.granted_on) && good;
     good = date_field(c, rec, "expires", &in.expires_on) && good;
     struct err e = {0};
     if (get(c, rec, "kind") && credit_kind_parse(get(c, rec, "kind"), &in.kind, &e) != ERR_OK) {
@@ -300,7 +317,7 @@ static void import_payment(struct ctx *c, const struct csv_record *rec)
                                .reference = get(c, rec, "reference"),
                                .number = get(c, rec, "number")};
     bool good = amount_field(c, rec, "amount", exponent, &in.amount);
-    good = date_field(c, rec, "date", &in.received_on) && good;
+    good = required_date(c, rec, "date", &in.received_on) && good;
     if (!good)
         return;
     struct err e = {0};
@@ -350,8 +367,8 @@ static void import_contract(struct ctx *c, const struct csv_record *rec)
                                 .variable_method = get(c, rec, "variable_method")};
     if (!in.code)
         in.code = "";
-    bool good = date_field(c, rec, "start", &in.start_on);
-    good = date_field(c, rec, "end", &in.end_on) && good;
+    bool good = required_date(c, rec, "start", &in.start_on);
+    good = required_date(c, rec, "end", &in.end_on) && good;
     good = date_field(c, rec, "signed", &in.signed_on) && good;
     good = date_field(c, rec, "trial_end", &in.trial_end) && good;
     good = optional_amount(c, rec, "price", exponent, &in.price.fixed) && good;
@@ -458,12 +475,8 @@ static void import_usage(struct ctx *c, const struct csv_record *rec)
     }
     int32_t day;
     struct money amount;
-    bool good = date_field(c, rec, "date", &day);
+    bool good = required_date(c, rec, "date", &day);
     good = amount_field(c, rec, "amount", k.exponent, &amount) && good;
-    if (good && day == DATE_NONE) {
-        add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
-        good = false;
-    }
     const char *q = required(c, rec, "quantity", "a number such as 1500 or 12.5");
     if (!good || !q)
         return;
@@ -499,12 +512,8 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
                 if (g[k].number && strcmp(g[k].number, number) == 0)
                     grp = &g[k];
         int32_t date = DATE_NONE, due = DATE_NONE;
-        bool good = date_field(c, rec, "date", &date);
+        bool good = required_date(c, rec, "date", &date);
         good = date_field(c, rec, "due", &due) && good;
-        if (date == DATE_NONE && good) {
-            add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
-            good = false;
-        }
         const char *customer = get(c, rec, "customer");
         int exponent = 2;
         good = customer_exponent(c, rec, &exponent) && good;

@@ -381,6 +381,37 @@ static void test_duplicates_within_the_file(void **state)
     book_close(b);
 }
 
+static void test_empty_dates_and_amounts(void **state)
+{
+    (void)state;
+    struct book *b = contract_book();
+    /* Each used to reach the book as NULL and come back as a SQLite constraint at no column. */
+    expect_one(b, IMPORT_CREDITS, "customer,amount,date,reason\nACME,5.00,,Pack\n", 2, 3,
+               "date: is empty (expected a date YYYY-MM-DD)");
+    expect_one(b, IMPORT_PAYMENTS, "customer,amount,date\nACME,5.00,\n", 2, 3,
+               "date: is empty (expected a date YYYY-MM-DD)");
+    /* ... or as advice about command-line options. */
+    expect_one(b, IMPORT_CONTRACTS, "code,customer,start,end\nK9,ACME,,2026-12-31\n", 2, 3,
+               "start: is empty (expected a date YYYY-MM-DD)");
+    expect_one(b, IMPORT_CONTRACTS, "code,customer,start,end\nK9,ACME,2026-01-01,\n", 2, 4,
+               "end: is empty (expected a date YYYY-MM-DD)");
+    /* An empty date is named even when another field of the row is also wrong. */
+    struct import_result r;
+    assert_int_equal(
+        import(b, IMPORT_USAGE, "obligation,date,quantity,amount\nK1/2,,5,1.005\n", &r), ERR_INPUT);
+    assert_int_equal(r.nerrors, 2);
+    assert_string_equal(r.errors[0].message, "date: is empty (expected a date YYYY-MM-DD)");
+    assert_string_equal(r.errors[1].message, "amount: '1.005' has more than 2 decimals");
+    import_result_free(&r);
+    expect_one(b, IMPORT_INVOICES,
+               "customer,date,description,amount,due\nACME,,Plan,5.00,2026-01-01\n", 2, 2,
+               "date: is empty (expected a date YYYY-MM-DD)");
+    /* An empty amount is not quoted as ''. */
+    expect_one(b, IMPORT_INVOICES, "customer,date,description,amount\nACME,2026-02-01,Plan,\n", 2,
+               4, "amount: is empty (expected an amount such as 1,000.00)");
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_empty_references),
         cmocka_unit_test(test_errors_name_the_import_column),
         cmocka_unit_test(test_duplicates_within_the_file),
+        cmocka_unit_test(test_empty_dates_and_amounts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
