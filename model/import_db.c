@@ -680,6 +680,18 @@ static bool read_header(struct ctx *c, const struct csv_record *h)
     return good;
 }
 
+/* File order: by row; within a row, the errors that name a column first, in column order, and
+ * then those about the whole row. A whole-row error is mostly a consequence of one that names a
+ * column: "the header has no 'code' column" follows from "unknown column '\uFEFFcode'". */
+static bool error_before(const struct import_error *a, const struct import_error *b)
+{
+    if (a->row != b->row)
+        return a->row < b->row;
+    if ((a->column == 0) != (b->column == 0))
+        return b->column == 0;
+    return a->column < b->column;
+}
+
 int import_csv(struct book *b, enum import_kind kind, const char *data, size_t len,
                struct import_result *out, struct err *e)
 {
@@ -775,9 +787,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
         for (size_t i = 1; i < out->nerrors; i++) {
             struct import_error v = out->errors[i];
             size_t j = i;
-            while (j > 0 &&
-                   (out->errors[j - 1].row > v.row ||
-                    (out->errors[j - 1].row == v.row && out->errors[j - 1].column > v.column))) {
+            while (j > 0 && error_before(&v, &out->errors[j - 1])) {
                 out->errors[j] = out->errors[j - 1];
                 j--;
             }
