@@ -75,6 +75,12 @@ static void test_reader_errors(void **state)
     expect_reader_error("a,b\n1,\xff\xfe\n", 9, 2, 2, "is not valid UTF-8");
     expect_reader_error("a,b\n1,\xc0\xaf\n", 9, 2, 2, "is not valid UTF-8"); /* overlong */
     expect_reader_error("a,b\n1,x\0y\n", 10, 2, 2, "contains a NUL byte");
+    /* UTF-16, little- and big-endian, is named rather than failing on its first NUL byte. */
+    expect_reader_error("\xff\xfe"
+                        "a\0,\0b\0",
+                        8, 1, 1, "the file is UTF-16, not UTF-8 (save it as CSV UTF-8)");
+    expect_reader_error("\xfe\xff\0a\0,\0b", 8, 1, 1,
+                        "the file is UTF-16, not UTF-8 (save it as CSV UTF-8)");
     size_t big = CSV_FIELD_MAX + 10;
     char *huge = malloc(big + 8);
     memcpy(huge, "a\n", 2);
