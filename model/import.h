@@ -42,11 +42,16 @@ struct import_error {
     char message[400]; /* one line: what it quotes from the file is escaped (text_escape) */
 };
 
+/* The problems listed at most: a file of a million bad rows would otherwise take hundreds of
+ * megabytes of messages and print a million lines. All are counted. */
+#define IMPORT_ERRORS_MAX 100
+
 struct import_result {
-    int records; /* data rows read */
-    int written; /* documents written (0 when anything failed) */
-    struct import_error *errors;
+    int records;                 /* data rows read */
+    int written;                 /* documents written (0 when anything failed) */
+    struct import_error *errors; /* the first IMPORT_ERRORS_MAX problems, in file order */
     size_t nerrors, cap;
+    size_t problems; /* every problem found; more than nerrors when some are not listed */
 };
 
 /* Imports data (the file's bytes). ERR_OK when everything was written; ERR_INPUT when rows

@@ -79,6 +79,18 @@ struct ctx {
     struct import_result *out;
 };
 
+/* File order: by row; within a row, the errors that name a column first, in column order, and
+ * then those about the whole row. A whole-row error is mostly a consequence of one that names a
+ * column: "the header has no 'code' column" follows from "unknown column '\uFEFFcode'". */
+static bool error_before(const struct import_error *a, const struct import_error *b)
+{
+    if (a->row != b->row)
+        return a->row < b->row;
+    if ((a->column == 0) != (b->column == 0))
+        return b->column == 0;
+    return a->column < b->column;
+}
+
 /* Messages quote what the file holds, and a hostile file may hold newlines, terminal escape
  * sequences, broken UTF-8 or text-reordering characters: the message is escaped so that it stays
  * one line that shows those bytes instead of acting on them. */
@@ -86,16 +98,27 @@ static void add_error(struct import_result *r, int row, int column, const char *
     __attribute__((format(printf, 4, 5)));
 static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
 {
-    r->errors = xgrow(r->errors, &r->cap, r->nerrors + 1, sizeof *r->errors);
-    struct import_error *x = &r->errors[r->nerrors++];
-    x->row = row;
-    x->column = column;
-    char raw[sizeof x->message];
+    struct import_error x = {.row = row, .column = column};
+    char raw[sizeof x.message];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    text_escape(raw, x->message, sizeof x->message);
+    text_escape(raw, x.message, sizeof x.message);
+    r->problems++;
+    if (r->nerrors < IMPORT_ERRORS_MAX) {
+        r->errors = xgrow(r->errors, &r->cap, r->nerrors + 1, sizeof *r->errors);
+        r->errors[r->nerrors++] = x;
+        return;
+    }
+    /* Full: keep the first ones in file order. x takes the place of the last one kept when it
+     * comes before it. */
+    size_t last = 0;
+    for (size_t i = 1; i < r->nerrors; i++)
+        if (error_before(&r->errors[last], &r->errors[i]))
+            last = i;
+    if (error_before(&x, &r->errors[last]))
+        r->errors[last] = x;
 }
 
 static int spec_index(const struct spec *s, const char *name)
@@ -680,18 +703,6 @@ static bool read_header(struct ctx *c, const struct csv_record *h)
     return good;
 }
 
-/* File order: by row; within a row, the errors that name a column first, in column order, and
- * then those about the whole row. A whole-row error is mostly a consequence of one that names a
- * column: "the header has no 'code' column" follows from "unknown column '\uFEFFcode'". */
-static bool error_before(const struct import_error *a, const struct import_error *b)
-{
-    if (a->row != b->row)
-        return a->row < b->row;
-    if ((a->column == 0) != (b->column == 0))
-        return b->column == 0;
-    return a->column < b->column;
-}
-
 int import_csv(struct book *b, enum import_kind kind, const char *data, size_t len,
                struct import_result *out, struct err *e)
 {
@@ -793,8 +804,8 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
             }
             out->errors[j] = v;
         }
-        return err_set(e, ERR_INPUT, "%zu problem%s found; nothing was imported", out->nerrors,
-                       out->nerrors == 1 ? "" : "s");
+        return err_set(e, ERR_INPUT, "%zu problem%s found; nothing was imported", out->problems,
+                       out->problems == 1 ? "" : "s");
     }
     return ERR_OK;
 }

@@ -429,6 +429,33 @@ static void test_empty_dates_and_amounts(void **state)
     book_close(b);
 }
 
+static void test_problems_listed_are_the_first(void **state)
+{
+    (void)state;
+    struct book *b = contract_book();
+    /* Row 2 is refused when its invoice is created, after every row has been read and rows 3 to
+     * 152 refused for their dates: the list still holds the first 100 in file order. */
+    size_t cap = 8192, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "customer,date,description,amount\n"
+                            "ACME,2026-02-01,Refund,-5.00\n");
+    for (int i = 0; i < 150; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "ACME,2026-02-30,Plan,1.00\n");
+    struct import_result r;
+    assert_int_equal(import(b, IMPORT_INVOICES, csv, &r), ERR_INPUT);
+    free(csv);
+    assert_int_equal(r.problems, 151);
+    assert_int_equal(r.nerrors, IMPORT_ERRORS_MAX);
+    assert_int_equal(r.errors[0].row, 2);
+    assert_string_equal(r.errors[0].message,
+                        "line: the lines add up to less than zero; use a credit note");
+    for (size_t i = 1; i < r.nerrors; i++)
+        assert_int_equal(r.errors[i].row, (int)i + 2);
+    import_result_free(&r);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_import_column),
         cmocka_unit_test(test_duplicates_within_the_file),
         cmocka_unit_test(test_empty_dates_and_amounts),
+        cmocka_unit_test(test_problems_listed_are_the_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
