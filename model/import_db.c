@@ -509,6 +509,51 @@ static void import_usage(struct ctx *c, const struct csv_record *rec)
         c->out->written++;
 }
 
+/* The records of a file, kept compactly until the import runs: the text of every field in one
+ * buffer, NUL-separated, with the offset of each field and the row of each record. A csv_record
+ * (CSV_COLUMNS_MAX pointers) per record cost some 500 bytes for a row of four, so a 10 MB file of
+ * short rows took gigabytes. */
+struct records {
+    char *text;
+    size_t len, cap;
+    size_t *start; /* n * ncols offsets into text */
+    size_t capstart;
+    int *row;
+    size_t n, caprow;
+    int ncols;
+};
+
+static void records_add(struct records *t, const struct csv_record *rec)
+{
+    t->start = xgrow(t->start, &t->capstart, (t->n + 1) * (size_t)t->ncols, sizeof *t->start);
+    t->row = xgrow(t->row, &t->caprow, t->n + 1, sizeof *t->row);
+    for (int j = 0; j < t->ncols; j++) {
+        size_t flen = strlen(rec->field[j]) + 1;
+        t->text = xgrow(t->text, &t->cap, t->len + flen, 1);
+        memcpy(t->text + t->len, rec->field[j], flen);
+        t->start[t->n * (size_t)t->ncols + (size_t)j] = t->len;
+        t->len += flen;
+    }
+    t->row[t->n++] = rec->row;
+}
+
+/* Record i as a csv_record whose fields point into t (valid until t changes). */
+static void records_get(const struct records *t, size_t i, struct csv_record *out)
+{
+    out->row = t->row[i];
+    out->n = t->ncols;
+    for (int j = 0; j < t->ncols; j++)
+        out->field[j] = t->text + t->start[i * (size_t)t->ncols + (size_t)j];
+}
+
+static void records_free(struct records *t)
+{
+    free(t->text);
+    free(t->start);
+    free(t->row);
+    memset(t, 0, sizeof *t);
+}
+
 /* Invoice rows are gathered first: rows sharing a number are one invoice's lines. */
 struct invoice_group {
     char *number; /* NULL: a single-row invoice */
@@ -522,12 +567,14 @@ struct invoice_group {
     bool bad;
 };
 
-static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs)
+static void import_invoices(struct ctx *c, const struct records *recs)
 {
     struct invoice_group *g = NULL;
     size_t ng = 0, capg = 0;
-    for (size_t i = 0; i < nrecs; i++) {
-        const struct csv_record *rec = &recs[i];
+    for (size_t i = 0; i < recs->n; i++) {
+        struct csv_record one;
+        records_get(recs, i, &one);
+        const struct csv_record *rec = &one;
         const char *number = get(c, rec, "number");
         struct invoice_group *grp = NULL;
         if (number)
@@ -642,15 +689,18 @@ static int keyed_cmp(const void *a, const void *b)
  * else 0. Without it the second of two rows would be refused with "already exists", which reads
  * as if the book held it, when the import is rolled back and the book holds neither. The caller
  * frees the array. */
-static int *earlier_rows(const struct ctx *c, const struct csv_record *recs, size_t n)
+static int *earlier_rows(const struct ctx *c, const struct records *recs)
 {
+    size_t n = recs->n;
     int *earlier = xcalloc(n ? n : 1, sizeof *earlier);
     if (!c->spec->unique || n < 2)
         return earlier;
     struct keyed *k = xmalloc(n * sizeof *k);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *v = get(c, &recs[i], c->spec->unique);
+        struct csv_record rec;
+        records_get(recs, i, &rec);
+        const char *v = get(c, &rec, c->spec->unique);
         if (v)
             k[m++] = (struct keyed){v, i, c->spec->unique_nocase};
     }
@@ -659,7 +709,7 @@ static int *earlier_rows(const struct ctx *c, const struct csv_record *recs, siz
         if (key_cmp(&k[first], &k[j]) != 0)
             first = j;
         else
-            earlier[k[j].index] = recs[k[first].index].row;
+            earlier[k[j].index] = recs->row[k[first].index];
     }
     free(k);
     return earlier;
@@ -726,9 +776,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
 
     /* Read every record first: a malformed file is reported before anything is tried. Record
      * fields are copied, since the reader reuses its buffer. */
-    struct csv_record *recs = NULL;
-    char **copies = NULL;
-    size_t n = 0, cap = 0, capc = 0;
+    struct records recs = {.ncols = c.ncols};
     while ((got = csv_next(&r, &rec, &row, &col, e)) == 1) {
         out->records++;
         if (rec.n != c.ncols) {
@@ -736,14 +784,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                       "has %d field%s; the header has %d", rec.n, rec.n == 1 ? "" : "s", c.ncols);
             continue;
         }
-        recs = xgrow(recs, &cap, n + 1, sizeof *recs);
-        copies = xgrow(copies, &capc, (n + 1) * (size_t)c.ncols, sizeof *copies);
-        recs[n] = rec;
-        for (int j = 0; j < rec.n; j++) {
-            copies[n * (size_t)c.ncols + (size_t)j] = xstrdup(rec.field[j]);
-            recs[n].field[j] = copies[n * (size_t)c.ncols + (size_t)j];
-        }
-        n++;
+        records_add(&recs, &rec);
     }
     if (got < 0)
         add_error(out, row, col, "%s", e->msg);
@@ -756,28 +797,29 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
     int rc = ERR_OK;
     if (header_ok && out->nerrors == 0) {
         if ((rc = book_begin(b, e)) == ERR_OK) {
-            int *earlier = earlier_rows(&c, recs, n);
+            int *earlier = earlier_rows(&c, &recs);
             if (kind == IMPORT_INVOICES)
-                import_invoices(&c, recs, n);
+                import_invoices(&c, &recs);
             else
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; i < recs.n; i++) {
+                    records_get(&recs, i, &rec);
                     if (earlier[i]) {
                         const char *u = c.spec->unique;
-                        add_error(out, recs[i].row, file_col(&c, u),
-                                  "%s: '%s' is already on row %d of this file", u,
-                                  get(&c, &recs[i], u), earlier[i]);
+                        add_error(out, rec.row, file_col(&c, u),
+                                  "%s: '%s' is already on row %d of this file", u, get(&c, &rec, u),
+                                  earlier[i]);
                     } else if (kind == IMPORT_CUSTOMERS)
-                        import_customer(&c, &recs[i]);
+                        import_customer(&c, &rec);
                     else if (kind == IMPORT_CREDITS)
-                        import_credit(&c, &recs[i]);
+                        import_credit(&c, &rec);
                     else if (kind == IMPORT_PAYMENTS)
-                        import_payment(&c, &recs[i]);
+                        import_payment(&c, &rec);
                     else if (kind == IMPORT_CONTRACTS)
-                        import_contract(&c, &recs[i]);
+                        import_contract(&c, &rec);
                     else if (kind == IMPORT_OBLIGATIONS)
-                        import_obligation(&c, &recs[i]);
+                        import_obligation(&c, &rec);
                     else
-                        import_usage(&c, &recs[i]);
+                        import_usage(&c, &rec);
                 }
             free(earlier);
             if (out->nerrors)
@@ -786,10 +828,7 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                 rc = book_commit(b, e);
         }
     }
-    for (size_t i = 0; i < n * (size_t)c.ncols; i++)
-        free(copies[i]);
-    free(copies);
-    free(recs);
+    records_free(&recs);
     if (rc != ERR_OK)
         return rc;
     if (out->nerrors) {
