@@ -496,6 +496,35 @@ static void test_short_rows_take_little_memory(void **state)
     book_close(b);
 }
 
+static void test_invoice_lines_found_by_number(void **state)
+{
+    (void)state;
+    struct book *b = contract_book();
+    /* Lines of one invoice need not be adjacent; numbers compare exactly; thousands of invoices
+     * are grouped by sorting, not by comparing each row with every one before it. */
+    size_t cap = 200000, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "number,customer,date,description,amount\n"
+                            "A-1,ACME,2026-02-01,Plan,1.00\n"
+                            "a-1,ACME,2026-02-01,Plan,2.00\n"
+                            "A-1,ACME,2026-02-01,Support,3.00\n");
+    for (int i = 0; i < 3000; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "N-%d,ACME,2026-02-01,Plan,1.00\n", i);
+    len += (size_t)snprintf(csv + len, cap - len, "A-1,ACME,2026-02-01,Setup,5.00\n");
+    struct import_result r;
+    assert_int_equal(import(b, IMPORT_INVOICES, csv, &r), ERR_OK);
+    free(csv);
+    assert_int_equal(r.written, 3002);
+    import_result_free(&r);
+    assert_int_equal(fixture_int(b, "SELECT total FROM invoices WHERE number = 'A-1'"), 900);
+    assert_int_equal(fixture_int(b, "SELECT total FROM invoices WHERE number = 'a-1'"), 200);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM invoice_lines l JOIN invoices i ON"
+                                    " i.id = l.invoice_id WHERE i.number = 'A-1'"),
+                     3);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_empty_dates_and_amounts),
         cmocka_unit_test(test_problems_listed_are_the_first),
         cmocka_unit_test(test_short_rows_take_little_memory),
+        cmocka_unit_test(test_invoice_lines_found_by_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
