@@ -2,7 +2,10 @@
 #
 #   make            build ./ratable
 #   make demo       build, write the demo book, open the workstation on it
-#   make check      every test (unit, database, golden, XLSX read-back, screens, format)
+#   make check      every test (unit, database, golden, hostile CSV imports, XLSX read-back,
+#                   screens, format)
+#   make hostile-check  the hostile CSV corpus (tests/hostile): every faulty file is refused with
+#                   its exact FILE:ROW:COL message and leaves the book unchanged
 #   make asan       the suites under -fsanitize=address,undefined
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
@@ -42,7 +45,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
-        unit golden xlsx-check tui-check fuzz stress bench
+        unit golden hostile-check xlsx-check tui-check fuzz stress bench
 
 all: ratable
 
@@ -82,6 +85,9 @@ unit: $(UNIT_BIN)
 golden: ratable
 	@sh tests/golden/run.sh
 
+hostile-check: ratable
+	@sh tests/hostile/run.sh
+
 xlsx-check: ratable
 	@sh tests/xlsx/run.sh
 
@@ -90,7 +96,7 @@ tui-check: ratable
 
 check: need-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check format-check
+	@$(MAKE) --no-print-directory unit golden hostile-check xlsx-check tui-check format-check
 	@echo "make check: all passed"
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
@@ -101,6 +107,7 @@ asan: need-deps
 asan-run: $(BUILD)/ratable-bin $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 	@RATABLE=$(BUILD)/ratable-bin sh tests/golden/run.sh
+	@RATABLE=$(BUILD)/ratable-bin sh tests/hostile/run.sh
 	@RATABLE=$(BUILD)/ratable-bin sh tests/xlsx/run.sh
 	@RATABLE=$(BUILD)/ratable-bin sh tests/tui/run.sh
 	@echo "make asan: all passed"
