@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "model/csv.h"
 #include "model/date.h"
 #include "reports/formula.h"
 #include "reports/render.h"
@@ -197,11 +198,41 @@ static void test_format_of(void **state)
     assert_int_equal(render_format_of("dir.csv/noext", &f, &e), ERR_INPUT);
 }
 
+/* A one-column table with an empty cell: the empty record is written as "", not as an empty
+ * line that a reader would skip, and reads back as the same rows. */
+static void test_csv_single_empty_field(void **state)
+{
+    (void)state;
+    static const struct report_col cols[] = {{"note", "Note", COL_TEXT, 0}};
+    struct report *r = report_new("Notes", NULL);
+    struct report_table *t = report_add_table(r, "notes", "Notes", cols, 1);
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "first");
+    report_row_add(t, ROW_DATA); /* empty */
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "");
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "last");
+    char *out = render(1, r);
+    assert_string_equal(out, "Note\nfirst\n\"\"\n\"\"\nlast\n");
+    struct csv_reader rd;
+    struct csv_record rec;
+    int row, col, n = 0;
+    struct err e = {0};
+    csv_open(&rd, out, strlen(out));
+    while (csv_next(&rd, &rec, &row, &col, &e) == 1) {
+        assert_int_equal(rec.n, 1);
+        n++;
+    }
+    csv_close(&rd);
+    assert_int_equal(n, 5);
+    free(out);
+    report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_single_empty_field),
         cmocka_unit_test(test_formula),
         cmocka_unit_test(test_format_of),
     };
