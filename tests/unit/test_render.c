@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "model/csv.h"
 #include "model/date.h"
@@ -227,12 +228,41 @@ static void test_csv_single_empty_field(void **state)
     report_free(r);
 }
 
+/* Worksheet names come from report sheets and titles; whatever text they hold, the workbook is
+ * written: Excel refuses a name that ends with an apostrophe, or of more than 31 characters
+ * (counted as characters: 40 letters with combining accents are 80 characters but 40 columns). */
+static void test_xlsx_sheet_names(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_render.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/names.xlsx", dir);
+    char accents[128] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(accents, "e\xcc\x81");
+    const char *names[] = {"Farmers'", "'quoted'", "'",       "a[b]:c*d?e/f\\g",
+                           accents,    accents,    "Farmers'"};
+    struct report *r[7];
+    for (int i = 0; i < 7; i++) {
+        r[i] = sample();
+        report_set_sheet(r[i], names[i]);
+    }
+    struct err e = {0};
+    assert_int_equal(render_xlsx(r, 7, path, &e), ERR_OK);
+    for (int i = 0; i < 7; i++)
+        report_free(r[i]);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_single_empty_field),
+        cmocka_unit_test(test_xlsx_sheet_names),
         cmocka_unit_test(test_formula),
         cmocka_unit_test(test_format_of),
     };
