@@ -7,6 +7,10 @@
 #   make hostile-check  the hostile CSV corpus (tests/hostile): every faulty file is refused with
 #                   its exact FILE:ROW:COL message and leaves the book unchanged
 #   make asan       the suites under -fsanitize=address,undefined
+#   make fuzz       each libFuzzer target (tests/fuzz) for FUZZ_SECONDS (default 60), built by clang
+#                   with ASan and UBSan in build/fuzz
+#   make fuzz-smoke each fuzz target over its seed corpus and FUZZ_RUNS (default 2000) mutations;
+#                   part of make check, skipped when clang is not installed
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
 #
@@ -45,7 +49,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
-        unit golden hostile-check xlsx-check tui-check fuzz stress bench
+        unit golden hostile-check xlsx-check tui-check fuzz fuzz-smoke fuzz-build fuzz-bins \
+        stress bench
 
 all: ratable
 
@@ -96,7 +101,8 @@ tui-check: ratable
 
 check: need-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit golden hostile-check xlsx-check tui-check format-check
+	@$(MAKE) --no-print-directory unit golden hostile-check xlsx-check tui-check fuzz-smoke \
+	    format-check
 	@echo "make check: all passed"
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
@@ -115,6 +121,40 @@ asan-run: $(BUILD)/ratable-bin $(UNIT_BIN)
 $(BUILD)/ratable-bin: $(LIB_OBJ) $(TUI_OBJ)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS)
 
+# libFuzzer targets. The model and report objects are compiled again by clang into build/fuzz,
+# with coverage for the fuzzer and ASan and UBSan, never mixed with the objects of build/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 2000
+FUZZ_TARGETS := fuzz_money fuzz_date fuzz_csv fuzz_render
+FUZZ_OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all
+
+# Prints why fuzzing cannot run here, or nothing: clang and its libFuzzer runtime are needed.
+FUZZ_MISSING = $(shell if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+                   echo "$(FUZZ_CC) is not installed (make deps installs it)"; \
+               elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+                   $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+                   echo "$(FUZZ_CC) has no libFuzzer runtime (Debian: libclang-rt-dev)"; fi)
+
+fuzz-build: need-deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" fuzz-bins
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LIBS)
+
+fuzz:
+	@if [ -n "$(FUZZ_MISSING)" ]; then echo "fuzz: $(FUZZ_MISSING)"; exit 1; fi
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
+
+fuzz-smoke:
+	@if [ -n "$(FUZZ_MISSING)" ]; then echo "fuzz-smoke: skipped, $(FUZZ_MISSING)"; else \
+	    $(MAKE) --no-print-directory fuzz-build >/dev/null && \
+	    FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh smoke; fi
+
 install: ratable
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 ratable $(DESTDIR)$(BINDIR)/ratable
@@ -123,7 +163,7 @@ install: ratable
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
 
-FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch])
+FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRC)
