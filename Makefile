@@ -2,11 +2,18 @@
 #
 #   make            build ./ratable
 #   make demo       build, write the demo book, open the workstation on it
-#   make check      every test (unit, database, golden, XLSX read-back, screens, the short
-#                   stress run, format)
+#   make check      every test (unit, database, golden, hostile CSV imports, XLSX read-back,
+#                   screens, the short stress run, the fuzz smoke, format)
 #   make stress     the long stress run: ratable killed at random moments and before every
-#                   write of the book, and two processes editing one book at once
+#                   write of the book, two processes editing one book at once, signals
+#   make hostile-check  the hostile CSV corpus (tests/hostile): every faulty file is refused with
+#                   its exact FILE:ROW:COL message and leaves the book unchanged
+#   make valgrind   every suite under valgrind's memcheck (slow)
 #   make asan       the suites under -fsanitize=address,undefined
+#   make fuzz       each libFuzzer target (tests/fuzz) for FUZZ_SECONDS (default 60), built by clang
+#                   with ASan and UBSan in build/fuzz
+#   make fuzz-smoke each fuzz target over its seed corpus and FUZZ_RUNS (default 2000) mutations;
+#                   part of make check, skipped when clang is not installed
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
 #
@@ -45,7 +52,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check demo deps need-deps asan install uninstall clean format format-check \
-        unit golden xlsx-check tui-check fuzz stress stress-smoke bench valgrind
+        unit golden hostile-check xlsx-check tui-check fuzz fuzz-smoke fuzz-build fuzz-bins \
+        stress stress-smoke bench valgrind
 
 all: ratable
 
@@ -85,6 +93,9 @@ unit: $(UNIT_BIN)
 golden: ratable
 	@sh tests/golden/run.sh
 
+hostile-check: ratable
+	@sh tests/hostile/run.sh
+
 xlsx-check: ratable
 	@sh tests/xlsx/run.sh
 
@@ -108,7 +119,8 @@ stress-smoke: ratable $(BUILD)/tests/killshim.so
 
 check: need-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-	@$(MAKE) --no-print-directory unit golden xlsx-check tui-check stress-smoke format-check
+	@$(MAKE) --no-print-directory unit golden hostile-check xlsx-check tui-check stress-smoke \
+	    fuzz-smoke format-check
 	@echo "make check: all passed"
 
 # The same suites built with AddressSanitizer and UndefinedBehaviorSanitizer in their own tree.
@@ -119,12 +131,47 @@ asan: need-deps
 asan-run: $(BUILD)/ratable-bin $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 	@RATABLE=$(BUILD)/ratable-bin sh tests/golden/run.sh
+	@RATABLE=$(BUILD)/ratable-bin sh tests/hostile/run.sh
 	@RATABLE=$(BUILD)/ratable-bin sh tests/xlsx/run.sh
 	@RATABLE=$(BUILD)/ratable-bin sh tests/tui/run.sh
 	@echo "make asan: all passed"
 
 $(BUILD)/ratable-bin: $(LIB_OBJ) $(TUI_OBJ)
 	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS)
+
+# libFuzzer targets. The model and report objects are compiled again by clang into build/fuzz,
+# with coverage for the fuzzer and ASan and UBSan, never mixed with the objects of build/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 2000
+FUZZ_TARGETS := fuzz_money fuzz_date fuzz_csv fuzz_render
+FUZZ_OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all
+
+# Prints why fuzzing cannot run here, or nothing: clang and its libFuzzer runtime are needed.
+FUZZ_MISSING = $(shell if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+                   echo "$(FUZZ_CC) is not installed (make deps installs it)"; \
+               elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+                   $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+                   echo "$(FUZZ_CC) has no libFuzzer runtime (Debian: libclang-rt-dev)"; fi)
+
+fuzz-build: need-deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" fuzz-bins
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) $(PKG_LIBS) $(LIBS)
+
+fuzz:
+	@if [ -n "$(FUZZ_MISSING)" ]; then echo "fuzz: $(FUZZ_MISSING)"; exit 1; fi
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh fuzz
+
+fuzz-smoke:
+	@if [ -n "$(FUZZ_MISSING)" ]; then echo "fuzz-smoke: skipped, $(FUZZ_MISSING)"; else \
+	    $(MAKE) --no-print-directory fuzz-build >/dev/null && \
+	    FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh smoke; fi
 
 install: ratable
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -134,7 +181,8 @@ install: ratable
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
 
-FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/stress/*.c)
+FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/stress/*.c \
+                        tests/fuzz/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRC)

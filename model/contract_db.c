@@ -229,6 +229,10 @@ int obligation_find(struct book *b, const char *ref, struct contract *c, struct 
     if (!slash || slash == ref || !slash[1] || *end || seq <= 0)
         return err_set(e, ERR_INPUT, "obligation: '%s' is not CONTRACT/NUMBER (e.g. ACME-2026/1)",
                        ref ? ref : "");
+    /* A code longer than any code can be is no contract; cutting it to CODE_MAX would name
+     * another contract, the one whose code is its first CODE_MAX characters. */
+    if (slash - ref > CODE_MAX)
+        return err_set(e, ERR_NOTFOUND, "no contract '%.*s'", (int)(slash - ref), ref);
     char code[CODE_MAX + 1];
     snprintf(code, sizeof code, "%.*s", (int)(slash - ref), ref);
     if (contract_find(b, code, c, e) != ERR_OK)

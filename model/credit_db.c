@@ -15,6 +15,8 @@
  */
 #include "model/credit.h"
 
+#include "model/close.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +86,14 @@ void credit_grants_free(struct credit_grants *g)
 static int insert_movement(struct book *b, int64_t grant_id, const char *kind, struct money amount,
                            int32_t day, int64_t invoice_id, const char *reason, struct err *e)
 {
+    if (period_is_closed(b, period_of(day))) {
+        char d[DATE_BUF], first[DATE_BUF];
+        return err_set(e, ERR_RULE,
+                       "date: %.7s is closed: no credit can move on %s; date it on or after %s, in"
+                       " the first open month (or reopen the month with a reason)",
+                       date_format(day, d, sizeof d), d,
+                       date_format(period_posting_day(b, day), first, sizeof first));
+    }
     char at[32];
     sqlite3_stmt *st =
         db_prepare(b, "INSERT INTO credit_movements (grant_id, kind, amount, on_date,"

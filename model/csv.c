@@ -17,6 +17,9 @@ void csv_open(struct csv_reader *r, const char *data, size_t len)
     r->line = 1;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         r->p += 3;
+    /* Spreadsheets offer "Unicode text", which is UTF-16: little-endian FF FE or big-endian
+     * FE FF. Read as UTF-8 it fails on its first NUL byte, which would not say what is wrong. */
+    r->utf16 = len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 || memcmp(data, "\xFE\xFF", 2) == 0);
 }
 
 void csv_close(struct csv_reader *r)
@@ -33,6 +36,12 @@ static void put(struct csv_reader *r, size_t *len, char c)
 
 int csv_next(struct csv_reader *r, struct csv_record *out, int *row, int *col, struct err *e)
 {
+    if (r->utf16) {
+        *row = 1;
+        *col = 1;
+        err_set(e, ERR_INPUT, "the file is UTF-16, not UTF-8 (save it as CSV UTF-8)");
+        return -1;
+    }
     /* Skip empty lines between records. */
     while (r->p < r->end && (*r->p == '\n' || *r->p == '\r')) {
         if (*r->p == '\r' && r->p + 1 < r->end && r->p[1] == '\n')

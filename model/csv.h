@@ -2,11 +2,13 @@
  * csv.h — reading RFC 4180 CSV from a buffer, strictly: a quote may only open a field or
  * close it, quoted fields may span lines, CRLF and LF both end a record, a UTF-8 byte-order mark
  * at the start is skipped, and invalid UTF-8, NUL bytes and fields longer than CSV_FIELD_MAX
- * bytes are errors. Errors carry the row (the line the record starts on) and the column.
+ * bytes are errors; so is a file that starts with a UTF-16 byte-order mark, said as such.
+ * Errors carry the row (the line the record starts on) and the column.
  */
 #ifndef RATABLE_CSV_H
 #define RATABLE_CSV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/err.h"
@@ -19,6 +21,7 @@ struct csv_reader {
     int line;  /* the line the reader is on, from 1 */
     char *buf; /* the unquoted fields of the current record, NUL-separated (owned) */
     size_t cap;
+    bool utf16; /* starts with a UTF-16 byte-order mark: nothing can be read */
 };
 
 struct csv_record {

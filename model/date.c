@@ -105,11 +105,9 @@ int32_t date_add_months(int32_t date, int n)
     int32_t p = period_from_ym(y, m) + n;
     period_to_ym(p, &y, &m);
     int dim = date_days_in_month(y, m);
-    int32_t out;
-    bool ok = date_from_ymd(y, m, d > dim ? dim : d, &out);
-    assert(ok);
-    (void)ok;
-    return out;
+    /* Not date_from_ymd: the day may lie beyond 9999-12-31, where a billing plan that runs to
+     * the end of the calendar looks for its next instalment, and it must still compare. */
+    return days_from_civil(y, m, d > dim ? dim : d);
 }
 
 int date_weekday(int32_t date)
@@ -126,8 +124,10 @@ int32_t period_from_ym(int year, int month)
 
 void period_to_ym(int32_t period, int *year, int *month)
 {
-    *year = period / 12;
-    *month = period % 12 + 1;
+    /* Floor division, so the months of years before year 0 are 1..12 too. */
+    int32_t y = period >= 0 ? period / 12 : -((-period + 11) / 12);
+    *year = (int)y;
+    *month = (int)(period - y * 12) + 1;
 }
 
 int32_t period_of(int32_t date)

@@ -29,7 +29,9 @@ int date_parse(const char *s, int32_t *out, struct err *e);
 /* Writes YYYY-MM-DD into buf (>= DATE_BUF bytes) and returns buf. */
 char *date_format(int32_t date, char *buf, size_t size);
 
-/* The same day n months later (or earlier), clamped to the month's last day: 01-31 + 1 = 02-28. */
+/* The same day n months later (or earlier), clamped to the month's last day: 01-31 + 1 = 02-28.
+ * The result may lie beyond 9999-12-31 (or before 0001-01-01): such a day orders correctly after
+ * (before) every date of the calendar, so loops over instalments end, but it is not one to show. */
 int32_t date_add_months(int32_t date, int n);
 /* Day of week, 0 = Monday .. 6 = Sunday. */
 int date_weekday(int32_t date);

@@ -1,7 +1,8 @@
 /*
  * import.h — importing customers, credit grants, invoices and payments from CSV, all or
  * nothing: every row is checked and written inside one transaction; if any row is bad, every bad
- * row is reported (row, column, reason) and nothing is written.
+ * row is reported (row, column, reason) and nothing is written. A file with a header and no rows
+ * is refused: it is more likely the wrong file than a wish to import nothing.
  *
  * Columns are found by their header names, in any order (case does not matter):
  *   customers: code, name [, currency, email, terms, address]
@@ -36,16 +37,21 @@ enum import_kind {
 int import_kind_parse(const char *s, enum import_kind *out, struct err *e);
 
 struct import_error {
-    int row;    /* line in the file, the header being line 1 */
-    int column; /* from 1; 0 when the whole row is at fault */
-    char message[400];
+    int row;           /* line in the file, the header being line 1 */
+    int column;        /* from 1; 0 when the whole row is at fault */
+    char message[400]; /* one line: what it quotes from the file is escaped (text_escape) */
 };
 
+/* The problems listed at most: a file of a million bad rows would otherwise take hundreds of
+ * megabytes of messages and print a million lines. All are counted. */
+#define IMPORT_ERRORS_MAX 100
+
 struct import_result {
-    int records; /* data rows read */
-    int written; /* documents written (0 when anything failed) */
-    struct import_error *errors;
+    int records;                 /* data rows read */
+    int written;                 /* documents written (0 when anything failed) */
+    struct import_error *errors; /* the first IMPORT_ERRORS_MAX problems, in file order */
     size_t nerrors, cap;
+    size_t problems; /* every problem found; more than nerrors when some are not listed */
 };
 
 /* Imports data (the file's bytes). ERR_OK when everything was written; ERR_INPUT when rows

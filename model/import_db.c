@@ -17,6 +17,7 @@
 #include "model/date.h"
 #include "model/invoice.h"
 #include "model/payment.h"
+#include "model/text.h"
 #include "model/xalloc.h"
 
 #define MAX_COLS 16
@@ -24,18 +25,28 @@
 struct spec {
     const char *names[MAX_COLS]; /* NULL-terminated */
     unsigned required;           /* bit i: names[i] is required */
+    const char *unique;          /* a column no two rows may share (NULL: none) */
+    bool unique_nocase;          /* ... compared as the book compares it, without case */
 };
 
 static const struct spec specs[] = {
-    [IMPORT_CUSTOMERS] = {{"code", "name", "currency", "email", "terms", "address"}, 0x3},
+    [IMPORT_CUSTOMERS] = {{"code", "name", "currency", "email", "terms", "address"},
+                          0x3,
+                          "code",
+                          true},
     [IMPORT_CREDITS] = {{"customer", "amount", "date", "reason", "expires", "kind"}, 0xF},
     [IMPORT_INVOICES] = {{"customer", "date", "description", "amount", "number", "due", "memo"},
                          0xF},
-    [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"}, 0x7},
+    [IMPORT_PAYMENTS] = {{"customer", "amount", "date", "invoice", "reference", "number"},
+                         0x7,
+                         "number",
+                         false},
     [IMPORT_CONTRACTS] = {{"code", "customer", "start", "end", "signed", "price", "discount",
                            "payable", "variable", "variable_method", "terms", "trial_end",
                            "billing", "description", "collectibility"},
-                          0xF},
+                          0xF,
+                          "code",
+                          true},
     [IMPORT_OBLIGATIONS] = {{"contract", "name", "pattern", "ssp", "ssp_method", "evidence",
                              "start", "end", "due", "capable", "distinct", "combined_reason",
                              "range_low", "range_high", "discount_target"},
@@ -68,18 +79,46 @@ struct ctx {
     struct import_result *out;
 };
 
+/* File order: by row; within a row, the errors that name a column first, in column order, and
+ * then those about the whole row. A whole-row error is mostly a consequence of one that names a
+ * column: "the header has no 'code' column" follows from "unknown column '\uFEFFcode'". */
+static bool error_before(const struct import_error *a, const struct import_error *b)
+{
+    if (a->row != b->row)
+        return a->row < b->row;
+    if ((a->column == 0) != (b->column == 0))
+        return b->column == 0;
+    return a->column < b->column;
+}
+
+/* Messages quote what the file holds, and a hostile file may hold newlines, terminal escape
+ * sequences, broken UTF-8 or text-reordering characters: the message is escaped so that it stays
+ * one line that shows those bytes instead of acting on them. */
 static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void add_error(struct import_result *r, int row, int column, const char *fmt, ...)
 {
-    r->errors = xgrow(r->errors, &r->cap, r->nerrors + 1, sizeof *r->errors);
-    struct import_error *x = &r->errors[r->nerrors++];
-    x->row = row;
-    x->column = column;
+    struct import_error x = {.row = row, .column = column};
+    char raw[sizeof x.message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(x->message, sizeof x->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    text_escape(raw, x.message, sizeof x.message);
+    r->problems++;
+    if (r->nerrors < IMPORT_ERRORS_MAX) {
+        r->errors = xgrow(r->errors, &r->cap, r->nerrors + 1, sizeof *r->errors);
+        r->errors[r->nerrors++] = x;
+        return;
+    }
+    /* Full: keep the first ones in file order. x takes the place of the last one kept when it
+     * comes before it. */
+    size_t last = 0;
+    for (size_t i = 1; i < r->nerrors; i++)
+        if (error_before(&r->errors[last], &r->errors[i]))
+            last = i;
+    if (error_before(&x, &r->errors[last]))
+        r->errors[last] = x;
 }
 
 static int spec_index(const struct spec *s, const char *name)
@@ -107,26 +146,64 @@ static const char *get(const struct ctx *c, const struct csv_record *rec, const 
     return *v ? v : NULL;
 }
 
-/* Reports an operation's error at the column its message names ("amount: ..."), else at the
- * customer column for an unknown customer, else at the row. */
+/* The value of a column that must not be empty; NULL, with the error reported at the column,
+ * when it is. Without this an empty reference reads as "no customer ''". */
+static const char *required(struct ctx *c, const struct csv_record *rec, const char *name,
+                            const char *hint)
+{
+    const char *v = get(c, rec, name);
+    if (!v)
+        add_error(c->out, rec->row, file_col(c, name), "%s: is empty (%s)", name, hint);
+    return v;
+}
+
+/* The model's messages start with the field they are about, spelled as the command line spells
+ * it ("trial-end: ..."), or with the document they are about ("contract K1 is active: ...",
+ * "obligation K1/1 is a ratable obligation, not usage", "no customer 'X'"). These are the import
+ * columns such a name means, tried in order. */
+static const struct {
+    const char *said;
+    const char *columns[2];
+} aliases[] = {
+    {"trial-end", {"trial_end"}},
+    {"variable-method", {"variable_method"}},
+    {"combined-reason", {"combined_reason"}},
+    {"ssp-evidence", {"evidence"}},
+    {"range", {"range_low"}},                 /* the low end is above the high end */
+    {"line", {"amount"}},                     /* the lines add up to less than zero */
+    {"contract", {"contract", "obligation"}}, /* usage: the obligation's contract */
+    {"obligation", {"obligation"}},
+};
+
+/* The 1-based file column that a field or document name in a message means, 0 when none. */
+static int column_named(const struct ctx *c, const char *name, size_t n)
+{
+    char word[32];
+    if (n == 0 || n >= sizeof word)
+        return 0;
+    memcpy(word, name, n);
+    word[n] = '\0';
+    int column = file_col(c, word);
+    for (size_t i = 0; !column && i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].said, word) == 0)
+            for (int k = 0; !column && k < 2 && aliases[i].columns[k]; k++)
+                column = file_col(c, aliases[i].columns[k]);
+    return column;
+}
+
+/* Reports an operation's error at the column its message names, else at the row. */
 static void op_error(struct ctx *c, int row, const struct err *e)
 {
+    const char *m = e->msg;
     int column = 0;
-    const char *colon = strchr(e->msg, ':');
-    if (colon) {
-        char name[32];
-        size_t n = (size_t)(colon - e->msg);
-        if (n < sizeof name) {
-            memcpy(name, e->msg, n);
-            name[n] = '\0';
-            column = file_col(c, name);
-            if (!column && strcmp(name, "line 1") == 0)
-                column = file_col(c, "amount");
-        }
-    }
-    if (!column && strncmp(e->msg, "no customer", 11) == 0)
-        column = file_col(c, "customer");
-    add_error(c->out, row, column, "%s", e->msg);
+    const char *colon = strchr(m, ':');
+    if (colon)
+        column = column_named(c, m, (size_t)(colon - m));
+    if (!column && strncmp(m, "no ", 3) == 0) /* "no customer 'X'", "no contract 'X'" */
+        column = column_named(c, m + 3, strcspn(m + 3, " :"));
+    if (!column)
+        column = column_named(c, m, strcspn(m, " :"));
+    add_error(c->out, row, column, "%s", m);
 }
 
 static bool date_field(struct ctx *c, const struct csv_record *rec, const char *name, int32_t *out)
@@ -144,12 +221,29 @@ static bool date_field(struct ctx *c, const struct csv_record *rec, const char *
     return true;
 }
 
+/* A date that must be there: without this check an empty one reached the book as NULL and was
+ * refused there, as "NOT NULL constraint failed", at no column. */
+static bool required_date(struct ctx *c, const struct csv_record *rec, const char *name,
+                          int32_t *out)
+{
+    if (!get(c, rec, name)) {
+        *out = DATE_NONE;
+        add_error(c->out, rec->row, file_col(c, name), "%s: is empty (expected a date YYYY-MM-DD)",
+                  name);
+        return false;
+    }
+    return date_field(c, rec, name, out);
+}
+
 /* The customer's currency exponent, reporting an unknown customer at its column. */
 static bool customer_exponent(struct ctx *c, const struct csv_record *rec, int *exponent)
 {
     struct customer cu;
     struct err e = {0};
-    if (customer_find(c->b, get(c, rec, "customer"), &cu, &e) != ERR_OK) {
+    const char *code = required(c, rec, "customer", "name the customer by its code");
+    if (!code)
+        return false;
+    if (customer_find(c->b, code, &cu, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "customer"), "customer: %s", e.msg);
         return false;
     }
@@ -164,7 +258,10 @@ static bool amount_field(struct ctx *c, const struct csv_record *rec, const char
     struct err e = {0};
     const char *v = get(c, rec, name);
     if (money_parse(v ? v : "", exponent, out, &e) != ERR_OK) {
-        add_error(c->out, rec->row, file_col(c, name), "%s: '%.40s' %s", name, v ? v : "", e.msg);
+        if (v)
+            add_error(c->out, rec->row, file_col(c, name), "%s: '%.40s' %s", name, v, e.msg);
+        else
+            add_error(c->out, rec->row, file_col(c, name), "%s: %s", name, e.msg);
         return false;
     }
     return true;
@@ -217,7 +314,7 @@ static void import_credit(struct ctx *c, const struct csv_record *rec)
                              .kind = CREDIT_PREPAID,
                              .reason = get(c, rec, "reason")};
     bool good = amount_field(c, rec, "amount", exponent, &in.amount);
-    good = date_field(c, rec, "date", &in.granted_on) && good;
+    good = required_date(c, rec, "date", &in.granted_on) && good;
     good = date_field(c, rec, "expires", &in.expires_on) && good;
     struct err e = {0};
     if (get(c, rec, "kind") && credit_kind_parse(get(c, rec, "kind"), &in.kind, &e) != ERR_OK) {
@@ -243,7 +340,7 @@ static void import_payment(struct ctx *c, const struct csv_record *rec)
                                .reference = get(c, rec, "reference"),
                                .number = get(c, rec, "number")};
     bool good = amount_field(c, rec, "amount", exponent, &in.amount);
-    good = date_field(c, rec, "date", &in.received_on) && good;
+    good = required_date(c, rec, "date", &in.received_on) && good;
     if (!good)
         return;
     struct err e = {0};
@@ -293,8 +390,8 @@ static void import_contract(struct ctx *c, const struct csv_record *rec)
                                 .variable_method = get(c, rec, "variable_method")};
     if (!in.code)
         in.code = "";
-    bool good = date_field(c, rec, "start", &in.start_on);
-    good = date_field(c, rec, "end", &in.end_on) && good;
+    bool good = required_date(c, rec, "start", &in.start_on);
+    good = required_date(c, rec, "end", &in.end_on) && good;
     good = date_field(c, rec, "signed", &in.signed_on) && good;
     good = date_field(c, rec, "trial_end", &in.trial_end) && good;
     good = optional_amount(c, rec, "price", exponent, &in.price.fixed) && good;
@@ -339,7 +436,10 @@ static void import_obligation(struct ctx *c, const struct csv_record *rec)
 {
     struct contract k;
     struct err e = {0};
-    if (contract_find(c->b, get(c, rec, "contract"), &k, &e) != ERR_OK) {
+    const char *code = required(c, rec, "contract", "name the contract by its code");
+    if (!code)
+        return;
+    if (contract_find(c->b, code, &k, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "contract"), "contract: %s", e.msg);
         return;
     }
@@ -349,7 +449,10 @@ static void import_obligation(struct ctx *c, const struct csv_record *rec)
                                   .ssp_evidence = get(c, rec, "evidence"),
                                   .combined_reason = get(c, rec, "combined_reason")};
     bool good = true;
-    if (pattern_parse(get(c, rec, "pattern"), &in.pattern, &e) != ERR_OK) {
+    const char *pattern = required(c, rec, "pattern", "ratable, point, usage or progress");
+    if (!pattern) {
+        good = false;
+    } else if (pattern_parse(pattern, &in.pattern, &e) != ERR_OK) {
         op_error(c, rec->row, &e);
         good = false;
     }
@@ -386,25 +489,119 @@ static void import_usage(struct ctx *c, const struct csv_record *rec)
     struct contract k;
     struct obligation o;
     struct err e = {0};
-    if (obligation_find(c->b, get(c, rec, "obligation"), &k, &o, &e) != ERR_OK) {
+    const char *ref = required(c, rec, "obligation", "name it CONTRACT/NUMBER, e.g. ACME-2026/1");
+    if (!ref)
+        return;
+    if (obligation_find(c->b, ref, &k, &o, &e) != ERR_OK) {
         add_error(c->out, rec->row, file_col(c, "obligation"), "%s", e.msg);
         return;
     }
     int32_t day;
     struct money amount;
-    bool good = date_field(c, rec, "date", &day);
+    bool good = required_date(c, rec, "date", &day);
     good = amount_field(c, rec, "amount", k.exponent, &amount) && good;
-    if (good && day == DATE_NONE) {
-        add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
-        good = false;
-    }
-    if (!good)
+    const char *q = required(c, rec, "quantity", "a number such as 1500 or 12.5");
+    if (!good || !q)
         return;
-    const char *q = get(c, rec, "quantity");
-    if (usage_record(c->b, o.ref, day, q ? q : "", amount, &e) != ERR_OK)
+    if (usage_record(c->b, o.ref, day, q, amount, &e) != ERR_OK)
         op_error(c, rec->row, &e);
     else
         c->out->written++;
+}
+
+/* The records of a file, kept compactly until the import runs: the text of every field in one
+ * buffer, NUL-separated, with the offset of each field and the row of each record. A csv_record
+ * (CSV_COLUMNS_MAX pointers) per record cost some 500 bytes for a row of four, so a 10 MB file of
+ * short rows took gigabytes. */
+struct records {
+    char *text;
+    size_t len, cap;
+    size_t *start; /* n * ncols offsets into text */
+    size_t capstart;
+    int *row;
+    size_t n, caprow;
+    int ncols;
+};
+
+static void records_add(struct records *t, const struct csv_record *rec)
+{
+    t->start = xgrow(t->start, &t->capstart, (t->n + 1) * (size_t)t->ncols, sizeof *t->start);
+    t->row = xgrow(t->row, &t->caprow, t->n + 1, sizeof *t->row);
+    for (int j = 0; j < t->ncols; j++) {
+        size_t flen = strlen(rec->field[j]) + 1;
+        t->text = xgrow(t->text, &t->cap, t->len + flen, 1);
+        memcpy(t->text + t->len, rec->field[j], flen);
+        t->start[t->n * (size_t)t->ncols + (size_t)j] = t->len;
+        t->len += flen;
+    }
+    t->row[t->n++] = rec->row;
+}
+
+/* Record i as a csv_record whose fields point into t (valid until t changes). */
+static void records_get(const struct records *t, size_t i, struct csv_record *out)
+{
+    out->row = t->row[i];
+    out->n = t->ncols;
+    for (int j = 0; j < t->ncols; j++)
+        out->field[j] = t->text + t->start[i * (size_t)t->ncols + (size_t)j];
+}
+
+static void records_free(struct records *t)
+{
+    free(t->text);
+    free(t->start);
+    free(t->row);
+    memset(t, 0, sizeof *t);
+}
+
+struct keyed {
+    const char *key;
+    size_t index;
+    bool nocase;
+};
+
+static int key_cmp(const struct keyed *x, const struct keyed *y)
+{
+    return x->nocase ? strcasecmp(x->key, y->key) : strcmp(x->key, y->key);
+}
+
+/* By key, then by position in the file, so the first of equal keys comes first. */
+static int keyed_cmp(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    int d = key_cmp(x, y);
+    if (d)
+        return d;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* For each record, the index of the first record with the same value in `column`: its own index
+ * when it is the first, or when the value is empty. Sorting makes this n log n; comparing each
+ * row with those before it took a minute for 50,000 invoices. The caller frees the array. */
+static size_t *first_with_same(const struct ctx *c, const struct records *recs, const char *column,
+                               bool nocase)
+{
+    size_t n = recs->n;
+    size_t *first = xmalloc((n ? n : 1) * sizeof *first);
+    struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = i;
+        struct csv_record rec;
+        records_get(recs, i, &rec);
+        const char *v = get(c, &rec, column);
+        if (v)
+            k[m++] = (struct keyed){v, i, nocase};
+    }
+    qsort(k, m, sizeof *k, keyed_cmp);
+    for (size_t j = 1, f = 0; j < m; j++) {
+        if (key_cmp(&k[f], &k[j]) != 0)
+            f = j;
+        else
+            first[k[j].index] = k[f].index;
+    }
+    free(k);
+    return first;
 }
 
 /* Invoice rows are gathered first: rows sharing a number are one invoice's lines. */
@@ -420,25 +617,21 @@ struct invoice_group {
     bool bad;
 };
 
-static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs)
+static void import_invoices(struct ctx *c, const struct records *recs)
 {
     struct invoice_group *g = NULL;
     size_t ng = 0, capg = 0;
-    for (size_t i = 0; i < nrecs; i++) {
-        const struct csv_record *rec = &recs[i];
+    size_t *first = first_with_same(c, recs, "number", false);
+    size_t *group = xmalloc((recs->n ? recs->n : 1) * sizeof *group); /* of the first rows */
+    for (size_t i = 0; i < recs->n; i++) {
+        struct csv_record one;
+        records_get(recs, i, &one);
+        const struct csv_record *rec = &one;
         const char *number = get(c, rec, "number");
-        struct invoice_group *grp = NULL;
-        if (number)
-            for (size_t k = 0; k < ng; k++)
-                if (g[k].number && strcmp(g[k].number, number) == 0)
-                    grp = &g[k];
+        struct invoice_group *grp = first[i] != i ? &g[group[first[i]]] : NULL;
         int32_t date = DATE_NONE, due = DATE_NONE;
-        bool good = date_field(c, rec, "date", &date);
+        bool good = required_date(c, rec, "date", &date);
         good = date_field(c, rec, "due", &due) && good;
-        if (date == DATE_NONE && good) {
-            add_error(c->out, rec->row, file_col(c, "date"), "date: is empty");
-            good = false;
-        }
         const char *customer = get(c, rec, "customer");
         int exponent = 2;
         good = customer_exponent(c, rec, &exponent) && good;
@@ -446,6 +639,7 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
         good = amount_field(c, rec, "amount", exponent, &amount) && good;
         if (!grp) {
             g = xgrow(g, &capg, ng + 1, sizeof *g);
+            group[i] = ng;
             grp = &g[ng++];
             memset(grp, 0, sizeof *grp);
             grp->number = number ? xstrdup(number) : NULL;
@@ -493,9 +687,13 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
                 /* "line N: ..." names the row of that line. */
                 int row = grp->first_row;
                 unsigned long line;
-                if (sscanf(e.msg, "line %lu:", &line) == 1 && line >= 1 && line <= grp->n) {
+                int at = 0;
+                if (sscanf(e.msg, "line %lu: %n", &line, &at) == 1 && at > 0 && line >= 1 &&
+                    line <= grp->n) {
                     row = grp->rows[line - 1];
-                    add_error(c->out, row, file_col(c, "description"), "%s", e.msg);
+                    bool amount = strncmp(e.msg + at, "amount", 6) == 0;
+                    add_error(c->out, row, file_col(c, amount ? "amount" : "description"), "%s",
+                              e.msg);
                 } else {
                     op_error(c, row, &e);
                 }
@@ -513,6 +711,25 @@ static void import_invoices(struct ctx *c, struct csv_record *recs, size_t nrecs
         free(grp->memo);
     }
     free(g);
+    free(group);
+    free(first);
+}
+
+/* For each record, the row of an earlier record with the same value in the spec's unique column,
+ * else 0. Without it the second of two rows would be refused with "already exists", which reads
+ * as if the book held it, when the import is rolled back and the book holds neither. The caller
+ * frees the array. */
+static int *earlier_rows(const struct ctx *c, const struct records *recs)
+{
+    int *earlier = xcalloc(recs->n ? recs->n : 1, sizeof *earlier);
+    if (!c->spec->unique)
+        return earlier;
+    size_t *first = first_with_same(c, recs, c->spec->unique, c->spec->unique_nocase);
+    for (size_t i = 0; i < recs->n; i++)
+        if (first[i] != i)
+            earlier[i] = recs->row[first[i]];
+    free(first);
+    return earlier;
 }
 
 static bool read_header(struct ctx *c, const struct csv_record *h)
@@ -572,12 +789,11 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
         return err_set(e, ERR_INPUT, "nothing was imported");
     }
     bool header_ok = read_header(&c, &rec);
+    int header_row = rec.row;
 
     /* Read every record first: a malformed file is reported before anything is tried. Record
      * fields are copied, since the reader reuses its buffer. */
-    struct csv_record *recs = NULL;
-    char **copies = NULL;
-    size_t n = 0, cap = 0, capc = 0;
+    struct records recs = {.ncols = c.ncols};
     while ((got = csv_next(&r, &rec, &row, &col, e)) == 1) {
         out->records++;
         if (rec.n != c.ncols) {
@@ -585,49 +801,51 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                       "has %d field%s; the header has %d", rec.n, rec.n == 1 ? "" : "s", c.ncols);
             continue;
         }
-        recs = xgrow(recs, &cap, n + 1, sizeof *recs);
-        copies = xgrow(copies, &capc, (n + 1) * (size_t)c.ncols, sizeof *copies);
-        recs[n] = rec;
-        for (int j = 0; j < rec.n; j++) {
-            copies[n * (size_t)c.ncols + (size_t)j] = xstrdup(rec.field[j]);
-            recs[n].field[j] = copies[n * (size_t)c.ncols + (size_t)j];
-        }
-        n++;
+        records_add(&recs, &rec);
     }
     if (got < 0)
         add_error(out, row, col, "%s", e->msg);
     csv_close(&r);
+    /* A header and nothing under it is more likely the wrong file, or a cut-off export, than a
+     * wish to import nothing; saying "imported 0" would hide that. */
+    if (got == 0 && out->records == 0 && out->nerrors == 0)
+        add_error(out, header_row, 0, "the file has a header but no rows to import");
 
     int rc = ERR_OK;
     if (header_ok && out->nerrors == 0) {
         if ((rc = book_begin(b, e)) == ERR_OK) {
+            int *earlier = earlier_rows(&c, &recs);
             if (kind == IMPORT_INVOICES)
-                import_invoices(&c, recs, n);
+                import_invoices(&c, &recs);
             else
-                for (size_t i = 0; i < n; i++) {
-                    if (kind == IMPORT_CUSTOMERS)
-                        import_customer(&c, &recs[i]);
+                for (size_t i = 0; i < recs.n; i++) {
+                    records_get(&recs, i, &rec);
+                    if (earlier[i]) {
+                        const char *u = c.spec->unique;
+                        add_error(out, rec.row, file_col(&c, u),
+                                  "%s: '%s' is already on row %d of this file", u, get(&c, &rec, u),
+                                  earlier[i]);
+                    } else if (kind == IMPORT_CUSTOMERS)
+                        import_customer(&c, &rec);
                     else if (kind == IMPORT_CREDITS)
-                        import_credit(&c, &recs[i]);
+                        import_credit(&c, &rec);
                     else if (kind == IMPORT_PAYMENTS)
-                        import_payment(&c, &recs[i]);
+                        import_payment(&c, &rec);
                     else if (kind == IMPORT_CONTRACTS)
-                        import_contract(&c, &recs[i]);
+                        import_contract(&c, &rec);
                     else if (kind == IMPORT_OBLIGATIONS)
-                        import_obligation(&c, &recs[i]);
+                        import_obligation(&c, &rec);
                     else
-                        import_usage(&c, &recs[i]);
+                        import_usage(&c, &rec);
                 }
+            free(earlier);
             if (out->nerrors)
                 book_rollback(b);
             else
                 rc = book_commit(b, e);
         }
     }
-    for (size_t i = 0; i < n * (size_t)c.ncols; i++)
-        free(copies[i]);
-    free(copies);
-    free(recs);
+    records_free(&recs);
     if (rc != ERR_OK)
         return rc;
     if (out->nerrors) {
@@ -636,16 +854,14 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
         for (size_t i = 1; i < out->nerrors; i++) {
             struct import_error v = out->errors[i];
             size_t j = i;
-            while (j > 0 &&
-                   (out->errors[j - 1].row > v.row ||
-                    (out->errors[j - 1].row == v.row && out->errors[j - 1].column > v.column))) {
+            while (j > 0 && error_before(&v, &out->errors[j - 1])) {
                 out->errors[j] = out->errors[j - 1];
                 j--;
             }
             out->errors[j] = v;
         }
-        return err_set(e, ERR_INPUT, "%zu problem%s found; nothing was imported", out->nerrors,
-                       out->nerrors == 1 ? "" : "s");
+        return err_set(e, ERR_INPUT, "%zu problem%s found; nothing was imported", out->problems,
+                       out->problems == 1 ? "" : "s");
     }
     return ERR_OK;
 }

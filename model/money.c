@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/text.h"
 #include "model/xalloc.h"
 
 int64_t money_scale(int exponent)
@@ -137,6 +138,15 @@ int money_split(struct money total, const int64_t *weights, size_t n, struct mon
     return ERR_OK;
 }
 
+/* Names the whole character at p, not its first byte: a full-width digit or a currency sign such
+ * as '€' is several bytes of UTF-8, and one of them alone is not text. */
+static int not_a_digit(const char *p, const char *end, struct err *e)
+{
+    size_t len;
+    utf8_decode(p, (size_t)(end - p), &len);
+    return err_set(e, ERR_INPUT, "is not an amount ('%.*s' is not a digit)", (int)len, p);
+}
+
 int money_parse(const char *s, int exponent, struct money *out, struct err *e)
 {
     assert(exponent >= 0 && exponent <= 9);
@@ -168,7 +178,7 @@ int money_parse(const char *s, int exponent, struct money *out, struct err *e)
             continue;
         }
         if (*p < '0' || *p > '9')
-            return err_set(e, ERR_INPUT, "is not an amount ('%c' is not a digit)", *p);
+            return not_a_digit(p, end, e);
         if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, *p - '0', &v))
             return err_set(e, ERR_OVERFLOW, "is too large");
         digits++;
@@ -184,7 +194,7 @@ int money_parse(const char *s, int exponent, struct money *out, struct err *e)
             return err_set(e, ERR_INPUT, "is not an amount");
         for (; p < end; p++) {
             if (*p < '0' || *p > '9')
-                return err_set(e, ERR_INPUT, "is not an amount ('%c' is not a digit)", *p);
+                return not_a_digit(p, end, e);
             if (decimals == exponent) {
                 if (exponent == 0)
                     return err_set(e, ERR_INPUT,

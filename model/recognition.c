@@ -89,15 +89,17 @@ int transaction_price(const struct price_terms *t, struct money *out, struct err
         return err_set(e, ERR_INPUT, "discount: cannot be negative");
     if (t->payable.minor < 0)
         return err_set(e, ERR_INPUT, "payable: cannot be negative");
-    struct money tp;
-    if (money_sub(t->fixed, t->discount, &tp, e) != ERR_OK ||
-        money_sub(tp, t->payable, &tp, e) != ERR_OK ||
-        money_add(tp, t->variable, &tp, e) != ERR_OK ||
-        money_add(tp, t->modified, &tp, e) != ERR_OK)
-        return e->code;
-    if (tp.minor < 0)
-        return err_set(e, ERR_INPUT, "price: discounts and consideration payable exceed the price");
-    *out = tp;
+    /* In 128 bits nothing overflows on the way; only the result may not fit. Each refusal names
+     * the field that causes it, so an import can point at its column. */
+    __int128 tp = (__int128)t->fixed.minor - t->discount.minor - t->payable.minor +
+                  t->variable.minor + t->modified.minor;
+    if (tp > INT64_MAX)
+        return err_set(e, ERR_OVERFLOW, "%s: is too large (the transaction price overflows)",
+                       t->variable.minor > t->fixed.minor ? "variable" : "price");
+    if (tp < 0)
+        return err_set(e, ERR_INPUT, "%s: discounts and consideration payable exceed the price",
+                       t->payable.minor > t->discount.minor ? "payable" : "discount");
+    out->minor = (int64_t)tp;
     return ERR_OK;
 }
 

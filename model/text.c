@@ -3,6 +3,7 @@
  */
 #include "model/text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool utf8_valid(const char *s, size_t n)
@@ -54,6 +55,10 @@ bool text_has_control(const char *s, bool allow_newlines)
         if (allow_newlines && (*p == '\n' || *p == '\r'))
             continue;
         if (*p < 0x20 || *p == 0x7F)
+            return true;
+        /* C1 controls, U+0080..U+009F, are C2 80..C2 9F in UTF-8: U+009B is an 8-bit CSI that
+         * some terminals obey, U+0085 a line break. */
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
             return true;
     }
     return false;
@@ -175,4 +180,44 @@ size_t utf8_fit(const char *s, int columns, int *used)
     if (used)
         *used = w;
     return i;
+}
+
+/* Characters a reader cannot see but that change what is shown: zero-width ones, bidirectional
+ * embeddings, overrides and isolates (the "Trojan Source" characters), line and paragraph
+ * separators, and the byte-order mark. */
+static bool invisible(long cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+char *text_escape(const char *s, char *buf, size_t size)
+{
+    size_t n = strlen(s), out = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        long cp = utf8_decode(s + i, n - i, &len);
+        char esc[16];
+        const char *piece = esc;
+        size_t plen;
+        if (cp == '\n' || cp == '\r' || cp == '\t') {
+            esc[0] = '\\';
+            esc[1] = cp == '\n' ? 'n' : cp == '\r' ? 'r' : 't';
+            plen = 2;
+        } else if (cp < 0 || cp < 0x20 || cp == 0x7F) {
+            plen = (size_t)snprintf(esc, sizeof esc, "\\x%02X", (unsigned char)s[i]);
+        } else if ((cp >= 0x80 && cp < 0xA0) || invisible(cp)) {
+            plen = (size_t)snprintf(esc, sizeof esc, "\\u{%04lX}", cp);
+        } else {
+            piece = s + i;
+            plen = len;
+        }
+        if (out + plen + 1 > size)
+            break;
+        memcpy(buf + out, piece, plen);
+        out += plen;
+        i += len;
+    }
+    buf[out] = '\0';
+    return buf;
 }

@@ -11,7 +11,7 @@
 bool utf8_valid(const char *s, size_t n);
 /* The number of characters (code points) of valid UTF-8. */
 size_t utf8_length(const char *s);
-/* Contains an ASCII control character other than TAB (and LF/CR when allow_newlines). */
+/* Contains a control character (C0, DEL or C1) other than TAB (and LF/CR when allow_newlines). */
 bool text_has_control(const char *s, bool allow_newlines);
 /* A code: 1..max characters of A-Z a-z 0-9 . _ - */
 bool code_valid(const char *s, size_t max);
@@ -30,5 +30,14 @@ long utf8_decode(const char *s, size_t n, size_t *len);
 int codepoint_width(long cp);
 /* Only blanks (or empty, or NULL). */
 bool text_blank(const char *s);
+/*
+ * Copies s into buf (size >= 1) so that it prints as one line showing what it holds, however
+ * hostile the bytes: control characters become \n, \r, \t or \xNN, bytes that are not UTF-8
+ * become \xNN, and characters that are invisible or reorder the text around them (zero-width
+ * spaces and joiners, bidirectional controls, line and paragraph separators, the byte-order mark)
+ * become \u{XXXX}. Every other character is copied as it is. Stops at a character boundary when
+ * buf is full. Returns buf.
+ */
+char *text_escape(const char *s, char *buf, size_t size);
 
 #endif

@@ -38,7 +38,13 @@ static void record(FILE *out, const struct report_row *row, int ncols)
         if (i)
             fputc(',', out);
         const struct cell *c = &row->cells[i];
-        field(out, cell_plain(c, buf, sizeof buf), c->type == CELL_TEXT);
+        const char *v = cell_plain(c, buf, sizeof buf);
+        /* A record of one empty field would be an empty line, which readers (ratable's own,
+         * Python's, spreadsheets) take for no record at all: the row would be lost. */
+        if (ncols == 1 && !*v)
+            fputs("\"\"", out);
+        else
+            field(out, v, c->type == CELL_TEXT);
     }
     fputc('\n', out);
 }

@@ -112,24 +112,41 @@ static void make_formats(struct xw *x)
     }
 }
 
-/* A valid, unique worksheet name: at most 31 characters, none of []:*?/\, unique ignoring case. */
+/* The length in bytes of the first `max` characters of s. Excel counts a sheet name's characters,
+ * not the columns they take: zero-width ones count too. */
+static size_t chars_prefix(const char *s, size_t max)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t chars = 0; n < len && chars < max; chars++) {
+        size_t k;
+        utf8_decode(s + n, len - n, &k);
+        n += k;
+    }
+    return n;
+}
+
+/* A valid, unique worksheet name: at most 31 characters, none of []:*?/\, no apostrophe at
+ * either end, unique ignoring case. */
 static const char *sheet_name(struct xw *x, const char *want, char *out, size_t size)
 {
     char base[4 * SHEET_NAME_MAX + 1];
-    size_t n = utf8_fit(want && *want ? want : "Report", SHEET_NAME_MAX, NULL);
-    snprintf(base, sizeof base, "%.*s", (int)n, want && *want ? want : "Report");
+    const char *w = want && *want ? want : "Report";
+    snprintf(base, sizeof base, "%.*s", (int)chars_prefix(w, SHEET_NAME_MAX), w);
     for (char *p = base; *p; p++)
         if (strchr("[]:*?/\\", *p))
             *p = '_';
-    while (base[0] == '\'')
+    /* Excel refuses a name that starts or ends with an apostrophe. */
+    if (base[0] == '\'')
         base[0] = '_';
+    if (base[strlen(base) - 1] == '\'')
+        base[strlen(base) - 1] = '_';
     for (int k = 1;; k++) {
         if (k == 1) {
             snprintf(out, size, "%s", base);
         } else {
             char suffix[16];
             snprintf(suffix, sizeof suffix, " (%d)", k);
-            size_t room = utf8_fit(base, SHEET_NAME_MAX - (int)strlen(suffix), NULL);
+            size_t room = chars_prefix(base, SHEET_NAME_MAX - strlen(suffix));
             snprintf(out, size, "%.*s%s", (int)room, base, suffix);
         }
         bool taken = false;

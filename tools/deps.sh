@@ -2,10 +2,12 @@
 # Installs the Debian packages ratable needs to build and to run its tests, skipping those
 # already present. With --if-missing it does nothing unless a library or tool is missing, so
 # `make demo` and `make check` can call it on every run. Runs apt-get through sudo when not root.
+# clang (with its libFuzzer runtime, which apt installs with it) builds the fuzz targets; it is
+# not among what --if-missing looks for: without it `make check` skips the fuzz smoke test.
 set -eu
 
 packages="gcc make pkg-config clang-format libncurses-dev libsqlite3-dev libxlsxwriter-dev libcmocka-dev
-libssl-dev sqlite3 tmux python3-openpyxl locales"
+libssl-dev sqlite3 tmux python3-openpyxl locales clang"
 
 missing_tools() {
     pkg-config --exists ncursesw sqlite3 xlsxwriter cmocka libcrypto || return 0

@@ -73,6 +73,9 @@ int cmd_import(struct cli *c, int argc, char **argv)
     for (size_t i = 0; i < r.nerrors; i++)
         fprintf(stderr, "%s:%d:%d: %s\n", argv[1], r.errors[i].row, r.errors[i].column,
                 r.errors[i].message);
+    if (r.problems > r.nerrors)
+        fprintf(stderr, "%s: %zu more problem%s not listed\n", argv[1], r.problems - r.nerrors,
+                r.problems - r.nerrors == 1 ? "" : "s");
     if (rc != ERR_OK) {
         import_result_free(&r);
         return cli_fail(&e);

@@ -471,6 +471,25 @@ static void test_activate_twice_at_once(void **state)
     fixture_file_remove(path);
 }
 
+/* An obligation reference names its contract in full: a code one character longer than the
+ * longest code is no contract, never the contract whose code it begins with. */
+static void test_obligation_reference_is_exact(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    const char *code = "K2345678901234567890123456789012"; /* 32 characters, the most */
+    add_contract(b, code, NULL, "2026-01-01", "2026-12-31", 120000, BILL_UPFRONT);
+    add_obligation(b, code, "Platform", PATTERN_RATABLE, 120000, NULL);
+    struct contract c;
+    struct obligation o;
+    struct err e = {0};
+    ok(obligation_find(b, "K2345678901234567890123456789012/1", &c, &o, &e), &e);
+    assert_int_equal(obligation_find(b, "K2345678901234567890123456789012X/1", &c, &o, &e),
+                     ERR_NOTFOUND);
+    assert_string_equal(e.msg, "no contract 'K2345678901234567890123456789012X'");
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_bill_all_is_one_transaction),
         cmocka_unit_test(test_bill_twice_at_once),
         cmocka_unit_test(test_activate_twice_at_once),
+        cmocka_unit_test(test_obligation_reference_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

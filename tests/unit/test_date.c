@@ -79,6 +79,20 @@ static void test_add_months(void **state)
                         "2027-02-15");
     assert_string_equal(date_format(date_add_months(d("2026-01-15"), -13), b, sizeof b),
                         "2024-12-15");
+    /* Past the end of the calendar (a monthly plan over 9999, a report as of 9999-06-01 looking
+     * 12 months ahead) the day is beyond 9999-12-31, in order; this used to abort. */
+    int32_t last = d("9999-12-31");
+    assert_true(date_add_months(d("9999-12-01"), 1) > last);
+    assert_true(date_add_months(d("9999-06-01"), 12) == date_add_months(d("9999-06-01"), 13) - 30);
+    assert_int_equal(date_add_months(d("9999-01-31"), 1), d("9999-02-28"));
+    int y, m, dd;
+    date_to_ymd(date_add_months(d("9999-01-31"), 13), &y, &m, &dd);
+    assert_true(y == 10000 && m == 2 && dd == 29); /* 10000 is a leap year */
+    /* ... and before its start, months stay months. */
+    assert_true(date_add_months(d("0001-01-15"), -1) < d("0001-01-01"));
+    date_to_ymd(date_add_months(d("0001-01-15"), -13), &y, &m, &dd);
+    assert_true(y == -1 && m == 12 && dd == 15);
+    assert_int_equal(date_add_months(date_add_months(d("0001-03-15"), -40), 40), d("0001-03-15"));
 }
 
 static void test_periods(void **state)

@@ -61,6 +61,11 @@ static void test_parse_refuses(void **state)
         {",100", 2, ERR_INPUT, "has misplaced thousands separators"},
         {"1e3", 2, ERR_INPUT, "is not an amount ('e' is not a digit)"},
         {"$5", 2, ERR_INPUT, "is not an amount ('$' is not a digit)"},
+        /* A character of several bytes is named whole, never by a lone byte of it. */
+        {"€5", 2, ERR_INPUT, "is not an amount ('€' is not a digit)"},
+        {"１００", 0, ERR_INPUT, "is not an amount ('１' is not a digit)"},
+        {"5.0０", 2, ERR_INPUT, "is not an amount ('０' is not a digit)"},
+        {"5\xe2\x82", 2, ERR_INPUT, "is not an amount ('\xe2' is not a digit)"},
         {"-", 2, ERR_INPUT, "is not an amount"},
         {".", 2, ERR_INPUT, "is not an amount"},
         {"--5", 2, ERR_INPUT, "is not an amount ('-' is not a digit)"},

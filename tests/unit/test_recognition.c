@@ -52,6 +52,25 @@ static void test_transaction_price(void **state)
     assert_true(tp.minor == 26700000);
     t.discount = money_of(40000000);
     assert_int_equal(transaction_price(&t, &tp, &e), ERR_INPUT);
+    /* A refusal names the field that causes it, the larger of discount and payable. */
+    assert_string_equal(e.msg, "discount: discounts and consideration payable exceed the price");
+    t.discount = money_of(0);
+    t.payable = money_of(40000000);
+    assert_int_equal(transaction_price(&t, &tp, &e), ERR_INPUT);
+    assert_string_equal(e.msg, "payable: discounts and consideration payable exceed the price");
+    /* Variable consideration can make up for a discount beyond the fixed price. */
+    t = (struct price_terms){.fixed = {100000}, .discount = {150000}, .variable = {60000}};
+    assert_int_equal(transaction_price(&t, &tp, &e), ERR_OK);
+    assert_true(tp.minor == 10000);
+    /* Overflow is refused, not wrapped, whichever way it goes. */
+    t = (struct price_terms){.fixed = {INT64_MAX}, .variable = {1}};
+    assert_int_equal(transaction_price(&t, &tp, &e), ERR_OVERFLOW);
+    assert_string_equal(e.msg, "price: is too large (the transaction price overflows)");
+    t = (struct price_terms){.fixed = {1}, .variable = {INT64_MAX}};
+    assert_int_equal(transaction_price(&t, &tp, &e), ERR_OVERFLOW);
+    assert_string_equal(e.msg, "variable: is too large (the transaction price overflows)");
+    t = (struct price_terms){.discount = {INT64_MAX}, .payable = {INT64_MAX}};
+    assert_int_equal(transaction_price(&t, &tp, &e), ERR_INPUT);
 }
 
 static void test_bundle(void **state)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
+#include "model/csv.h"
 #include "model/date.h"
 #include "reports/formula.h"
 #include "reports/render.h"
@@ -190,11 +192,70 @@ static void test_format_of(void **state)
     assert_int_equal(render_format_of("dir.csv/noext", &f, &e), ERR_INPUT);
 }
 
+/* A one-column table with an empty cell: the empty record is written as "", not as an empty
+ * line that a reader would skip, and reads back as the same rows. */
+static void test_csv_single_empty_field(void **state)
+{
+    (void)state;
+    static const struct report_col cols[] = {{"note", "Note", COL_TEXT, 0}};
+    struct report *r = report_new("Notes", NULL);
+    struct report_table *t = report_add_table(r, "notes", "Notes", cols, 1);
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "first");
+    report_row_add(t, ROW_DATA); /* empty */
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "");
+    cell_text(t, report_row_add(t, ROW_DATA), "note", "last");
+    char *out = render(1, r);
+    assert_string_equal(out, "Note\nfirst\n\"\"\n\"\"\nlast\n");
+    struct csv_reader rd;
+    struct csv_record rec;
+    int row, col, n = 0;
+    struct err e = {0};
+    csv_open(&rd, out, strlen(out));
+    while (csv_next(&rd, &rec, &row, &col, &e) == 1) {
+        assert_int_equal(rec.n, 1);
+        n++;
+    }
+    csv_close(&rd);
+    assert_int_equal(n, 5);
+    free(out);
+    report_free(r);
+}
+
+/* Worksheet names come from report sheets and titles; whatever text they hold, the workbook is
+ * written: Excel refuses a name that ends with an apostrophe, or of more than 31 characters
+ * (counted as characters: 40 letters with combining accents are 80 characters but 40 columns). */
+static void test_xlsx_sheet_names(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_render.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/names.xlsx", dir);
+    char accents[128] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(accents, "e\xcc\x81");
+    const char *names[] = {"Farmers'", "'quoted'", "'",       "a[b]:c*d?e/f\\g",
+                           accents,    accents,    "Farmers'"};
+    struct report *r[7];
+    for (int i = 0; i < 7; i++) {
+        r[i] = sample();
+        report_set_sheet(r[i], names[i]);
+    }
+    struct err e = {0};
+    assert_int_equal(render_xlsx(r, 7, path, &e), ERR_OK);
+    for (int i = 0; i < 7; i++)
+        report_free(r[i]);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_single_empty_field),
+        cmocka_unit_test(test_xlsx_sheet_names),
         cmocka_unit_test(test_formula),
         cmocka_unit_test(test_format_of),
     };

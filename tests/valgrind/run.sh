@@ -36,10 +36,10 @@ run -b demo.ratable report waterfall --from 2026-01 --to 2026-12 -o waterfall.cs
 s=ratable-vg-$$
 tmux new-session -d -s $s -x 120 -y 40 \
     "env TERM=screen-256color RATABLE_NOW=$RATABLE_NOW RATABLE_TODAY=$RATABLE_TODAY $vg --log-file=$work/tui.log $bin -b demo.ratable; echo done > $work/tui.done"
-step() { tmux send-keys -t $s "$@"; sleep 1.5; }
+step() { tmux send-keys -t $s "$@"; sleep 3; }
 sleep 4
 step 1; step Enter; step Escape; step 2; step 3; step Enter; step Escape; step 4; step Enter
-step Escape; step 5; step 6; step 7; step l; step Escape; step 3; step n; step Escape; step q
+step Escape; step 5; step 6; step 7; step l; step Escape; step 3; step Q
 i=0
 while [ ! -e "$work/tui.done" ] && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
 if [ ! -e "$work/tui.done" ]; then
