@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "model/err.h"
+#include "model/progress.h"
 
 #define BOOK_VERSION        3          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
@@ -91,6 +92,12 @@ int book_backup(struct book *b, const char *path, struct err *e);
 /* The name of a network filesystem by its statfs magic number, or NULL for a local one. A book
  * on a network filesystem is refused when it is created or opened. */
 const char *book_network_fs(unsigned long f_type);
+
+/* The progress of long operations on this book (model/progress.h); NULL: none. The struct is
+ * borrowed until it is replaced. */
+void book_set_progress(struct book *b, const struct progress *p);
+/* Reports progress to the book's callback; true when the person asked to stop. */
+bool book_progress(struct book *b, const char *what, uint64_t done, uint64_t total);
 
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);

@@ -44,6 +44,7 @@ struct book {
     struct account_role roles[16];
     int nroles;
     bool chained; /* the change log has its hash columns (book version 3 on) */
+    const struct progress *progress; /* borrowed; NULL: nobody is watching */
 };
 
 /* Migrations from version N-1 to N, in order. A book older than the first listed version
@@ -630,6 +631,16 @@ void book_end_read(struct book *b)
 }
 
 /* ---- open, create, migrate -------------------------------------------------------------- */
+
+void book_set_progress(struct book *b, const struct progress *p)
+{
+    b->progress = p;
+}
+
+bool book_progress(struct book *b, const char *what, uint64_t done, uint64_t total)
+{
+    return progress_tick(b->progress, what, done, total);
+}
 
 void book_set_user(struct book *b, const char *user)
 {
