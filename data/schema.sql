@@ -16,7 +16,8 @@ CREATE TABLE book (
     created_at TEXT NOT NULL,                                    -- when `init` ran
     revision INTEGER NOT NULL DEFAULT 1,                         -- bumped on each settings edit
     convention TEXT NOT NULL DEFAULT 'monthly'
-        CHECK (convention IN ('monthly', 'daily'))               -- how ratable terms spread
+        CHECK (convention IN ('monthly', 'daily')),              -- how ratable terms spread
+    recon_through TEXT                                           -- recognition compared through
 ) STRICT;
 
 -- ISO 4217 currencies and the number of decimals of their minor unit.
@@ -235,8 +236,11 @@ CREATE TABLE obligations (
     schedule_version INTEGER NOT NULL DEFAULT 0,               -- current schedule_lines version
     initial_allocated INTEGER,                                 -- as first planned, once a
     initial_end TEXT,                                          -- modification changed them
+    recon_version INTEGER,                                     -- schedule version posted in full
+                                                               -- through book.recon_through
     UNIQUE (contract_id, seq)
 ) STRICT;
+CREATE INDEX obligations_unreconciled ON obligations(id) WHERE recon_version IS NOT schedule_version;
 
 CREATE TABLE usage_records (
     id INTEGER PRIMARY KEY,

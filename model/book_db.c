@@ -474,6 +474,12 @@ int book_chain_verify(struct book *b, struct chain_status *out, struct err *e)
     return chain_walk(b, false, out, e);
 }
 
+void db_reset_all(struct book *b)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(b->db, NULL); st; st = sqlite3_next_stmt(b->db, st))
+        sqlite3_reset(st);
+}
+
 int book_chain_head(struct book *b, char head[65], struct err *e)
 {
     head[0] = '\0';

@@ -30,6 +30,9 @@ void db_bind_null(sqlite3_stmt *st, const char *name);
 int db_step(struct book *b, sqlite3_stmt *st, struct err *e);
 /* Steps a statement that returns no rows; ERR_OK or the error. */
 int db_exec(struct book *b, sqlite3_stmt *st, struct err *e);
+/* Resets every statement of the connection, so none holds a read open (before changing the
+ * journal mode, which SQLite refuses while a statement is active). */
+void db_reset_all(struct book *b);
 /* Runs a script of statements (schema, migrations); no parameters. */
 int db_exec_script(struct book *b, const char *sql, struct err *e);
 

@@ -637,9 +637,14 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
     struct plan *plans = xcalloc((size_t)(in->contracts ? in->contracts : 1), sizeof *plans);
     int32_t last_period = period_of(in->today);
     int32_t first_period = last_period - (in->months - 1);
-    /* The book is written month after month and read back by every billing and check: a large
-     * page cache keeps SQLite from reading the same pages from the file again and again. */
-    int rc = db_exec_script(b, "PRAGMA cache_size = -262144", e);
+    /* The book is new and private to this run, and a run that fails or is interrupted removes
+     * it: so no rollback journal and no syncing while it is written (a month that fails is still
+     * rolled back, from memory), and a large page cache so pages are not read from the file
+     * again and again. When it is complete it goes back to WAL with full syncs, as every book. */
+    int rc = db_exec_script(b,
+                            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
+                            " PRAGMA cache_size = -262144",
+                            e);
     if (rc == ERR_OK)
         rc = book_begin(b, e);
     if (rc == ERR_OK) {
@@ -676,6 +681,12 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
                              cr.v[i].detail);
         check_report_free(&cr);
     }
+    db_reset_all(b);
+    if (rc == ERR_OK)
+        rc = db_exec_script(b,
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                            " PRAGMA cache_size = -2000",
+                            e);
     free(plans);
     free(g.customer_ids);
     free(g.customer_currency);

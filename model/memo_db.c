@@ -1161,6 +1161,13 @@ static int post_in_place(struct book *b, struct calc *k, struct memo *m, struct 
                          period_format(period_of(k->terms.catch_up_from), per, sizeof per));
             db_bind_money(st, ":a", k->mo[i].catch_up);
             rc = db_exec(b, st, e);
+            /* Postings made outside a recognition run: the next run compares this obligation's
+             * whole schedule with what is posted. */
+            if (rc == ERR_OK) {
+                st = db_prepare(b, "UPDATE obligations SET recon_version = NULL WHERE id = :o");
+                db_bind_int(st, ":o", k->obs.v[i].id);
+                rc = db_exec(b, st, e);
+            }
         }
     }
     return rc;

@@ -197,24 +197,45 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    /* What each obligation's current schedule says for each month, less what was posted: one
-     * pass over both tables grouped by obligation and month (a full outer join of the two would
-     * compare every line with every posting). */
-    sqlite3_stmt *st = db_prepare(
+    /* What each obligation's current schedule says for each month, less what was posted,
+     * grouped by obligation and month in one pass (a full outer join of the two tables would
+     * compare every line with every posting). An obligation whose schedule is unchanged since
+     * the last run was posted in full through book.recon_through: only the months after it are
+     * compared. The others are compared in full (the partial index finds them). */
+    char from[PERIOD_BUF] = "";
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(recon_through, '') FROM book");
+    int step = db_step(b, st, e);
+    if (step < 0) {
+        book_rollback(b);
+        return e->code;
+    }
+    if (step == SQLITE_ROW)
+        db_col_copy(st, 0, from, sizeof from);
+    bool advance = !from[0] || strcmp(per, from) >= 0;
+    st = db_prepare(
         b, "WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
-           " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM"
-           " schedule_lines l JOIN obligations o ON o.id = l.obligation_id AND l.version ="
-           " o.schedule_version WHERE l.period <= :through UNION ALL SELECT obligation_id, period,"
-           " -amount, 0 FROM recognition_postings WHERE period <= :through) GROUP BY"
-           " obligation_id, period)"
+           " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations"
+           " o JOIN schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version"
+           " WHERE o.recon_version IS NOT o.schedule_version AND l.period <= :through"
+           " UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM obligations o JOIN"
+           " recognition_postings r ON r.obligation_id = o.id WHERE o.recon_version IS NOT"
+           " o.schedule_version AND r.period <= :through"
+           " UNION ALL SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations o"
+           " JOIN schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version"
+           " AND l.period > :from AND l.period <= :through WHERE o.recon_version IS"
+           " o.schedule_version AND :from <> ''"
+           " UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM obligations o JOIN"
+           " recognition_postings r ON r.obligation_id = o.id AND r.period > :from AND r.period"
+           " <= :through WHERE o.recon_version IS o.schedule_version AND :from <> '')"
+           " GROUP BY obligation_id, period)"
            " SELECT k.id, k.customer_id, d.obligation_id, k.code, c.currency, d.period, d.version,"
            " d.delta FROM d JOIN obligations o ON o.id = d.obligation_id JOIN contracts k ON k.id"
            " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE d.delta <> 0"
            " ORDER BY k.id, d.period, d.obligation_id");
+    db_bind_text(st, ":from", from);
     db_bind_text(st, ":through", per);
     struct delta *d = NULL;
     size_t n = 0, cap = 0;
-    int step;
     while ((step = db_step(b, st, e)) == SQLITE_ROW) {
         d = xgrow(d, &cap, n + 1, sizeof *d);
         struct delta *x = &d[n++];
@@ -248,6 +269,18 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     }
     if (rc != ERR_OK)
         goto fail;
+    /* Every obligation is now posted in full through this month (when it is not before the
+     * last run's: then the obligations compared in full stay to be compared in full). */
+    if (advance) {
+        st = db_prepare(b, "UPDATE obligations SET recon_version = schedule_version WHERE"
+                           " recon_version IS NOT schedule_version");
+        if ((rc = db_exec(b, st, e)) != ERR_OK)
+            goto fail;
+        st = db_prepare(b, "UPDATE book SET recon_through = :p");
+        db_bind_text(st, ":p", per);
+        if ((rc = db_exec(b, st, e)) != ERR_OK)
+            goto fail;
+    }
     char note[96];
     snprintf(note, sizeof note, "recognized through %s: %d entries for %d contracts", per,
              out->entries, out->contracts);

@@ -367,6 +367,57 @@ static void test_daily_setting(void **state)
     book_close(b);
 }
 
+/* Recognition compares only the months after the last run for an obligation whose schedule has
+ * not changed, and the whole schedule of one that was re-planned: posting an earlier month again,
+ * then a later one, then re-planning, always leaves postings equal to the schedule. */
+static void test_recognition_is_incremental(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    add_contract(b, "Y", "2025-12-20", "2024-01-01", "2024-12-31", 3660000, BILL_UPFRONT);
+    add_obligation(b, "Y", "Leap year", PATTERN_RATABLE, 3660000, NULL);
+    ok(contract_activate(b, "Y", D("2024-01-01"), &e), &e);
+    struct recognize_result rr;
+    ok(recognize_through(b, period_of(D("2024-03-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 3);
+    assert_int_equal(role_balance(b, "revenue"), -915000); /* 3,050 x 3 */
+    assert_int_equal(fixture_int(b, "SELECT recon_through = '2024-03' FROM book"), 1);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE recon_version IS NOT"
+                                    " schedule_version"),
+                     0);
+    /* An earlier month again: nothing to post, and the marker stays. */
+    ok(recognize_through(b, period_of(D("2024-02-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 0);
+    assert_int_equal(fixture_int(b, "SELECT recon_through = '2024-03' FROM book"), 1);
+    /* Two more months: only April and May are compared and posted. */
+    ok(recognize_through(b, period_of(D("2024-05-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(role_balance(b, "revenue"), -1525000); /* 3,050 x 5 */
+    /* Re-planned by day: the obligation is compared in full and January to May corrected to
+     * 100 a day (152 days), even though they were posted before. */
+    ok(book_settings_set(b, NULL, NULL, "daily", &e), &e);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE recon_version IS NOT"
+                                    " schedule_version"),
+                     1);
+    /* First through February only: January and February are corrected (3,100 and 2,900 a day
+     * basis: 31 + 29 days), and the obligation stays to be compared in full... */
+    ok(recognize_through(b, period_of(D("2024-02-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(role_balance(b, "revenue"), -1525000 + 610000 - 600000);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE recon_version IS NOT"
+                                    " schedule_version"),
+                     1);
+    /* ...so that March to May are corrected too when May is posted again. */
+    ok(recognize_through(b, period_of(D("2024-05-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 3);
+    assert_int_equal(role_balance(b, "revenue"), -1520000);
+    ok(recognize_through(b, period_of(D("2024-05-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 0);
+    all_checks_pass(b);
+    book_close(b);
+}
+
 /* A billing run is one action: when one contract cannot be billed, no contract is. */
 static void test_bill_all_is_one_transaction(void **state)
 {
@@ -501,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_combine),
         cmocka_unit_test(test_instalments),
         cmocka_unit_test(test_daily_setting),
+        cmocka_unit_test(test_recognition_is_incremental),
         cmocka_unit_test(test_bill_all_is_one_transaction),
         cmocka_unit_test(test_bill_twice_at_once),
         cmocka_unit_test(test_activate_twice_at_once),
