@@ -88,7 +88,7 @@ static void test_reader_errors(void **state)
     char *huge = malloc(big + 8);
     memcpy(huge, "a\n", 2);
     memset(huge + 2, 'x', big);
-    expect_reader_error(huge, big + 2, 2, 1, "field is longer than 65536 bytes");
+    expect_reader_error(huge, big + 2, 2, 1, "field is longer than 131072 bytes");
     free(huge);
 }
 
