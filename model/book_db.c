@@ -230,7 +230,18 @@ const char *db_col_text(sqlite3_stmt *st, int col)
 
 void db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s", db_col_text(st, col));
+    /* A text longer than the buffer is cut before a whole character, never inside one, so the
+     * copy is still valid UTF-8. Fields that must survive whole are validated against their
+     * buffer when written, or read into owned strings. */
+    const char *t = db_col_text(st, col);
+    size_t n = strlen(t);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, t, n);
+    buf[n] = '\0';
 }
 
 int32_t db_col_date(sqlite3_stmt *st, int col)

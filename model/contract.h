@@ -46,7 +46,7 @@ struct contract {
     char code[CODE_MAX + 1];
     int64_t customer_id;
     char customer[CODE_MAX + 1];
-    char customer_name[256];
+    char customer_name[256]; /* for lists: whole characters of the first 255 bytes */
     char currency[4];
     int exponent;
     char description[256];

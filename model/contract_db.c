@@ -335,10 +335,14 @@ void recog_source_free(struct recog_source *s)
 
 /* ---- entering a contract ---------------------------------------------------------------- */
 
+/* A one-line text of a contract or an obligation: the contract and obligation records hold
+ * TEXT_SHORT_MAX bytes of it, so longer is refused rather than cut when read back. */
 static int text_ok(const char *field, const char *s, struct err *e)
 {
     if (s && (!utf8_valid(s, strlen(s)) || text_has_control(s, false)))
         return err_set(e, ERR_INPUT, "%s: contains a control character or invalid UTF-8", field);
+    if (s && strlen(s) > TEXT_SHORT_MAX)
+        return err_set(e, ERR_INPUT, "%s: is longer than %d bytes", field, TEXT_SHORT_MAX);
     return ERR_OK;
 }
 
@@ -505,6 +509,8 @@ int obligation_add(struct book *b, const struct obligation_input *in, char *ref,
     if (!in->name || !*in->name || !utf8_valid(in->name, strlen(in->name)) ||
         text_has_control(in->name, false))
         return err_set(e, ERR_INPUT, "name: say what is promised");
+    if (text_ok("name", in->name, e) != ERR_OK)
+        return e->code;
     if (in->ssp.minor < 0)
         return err_set(e, ERR_INPUT, "ssp: cannot be negative");
     if (in->ssp_method == SSP_RESIDUAL && in->residual_low.minor > in->residual_high.minor)

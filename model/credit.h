@@ -143,7 +143,7 @@ void credit_movements_free(struct credit_movements *m);
 /* A grant that will expire, with its customer. */
 struct credit_expiring {
     char customer[CODE_MAX + 1];
-    char name[256];
+    char *name; /* owned by the list: the customer's whole name */
     char currency[4];
     int exponent;
     struct credit_grant grant;
@@ -160,7 +160,7 @@ void credit_expiring_free(struct credit_expiring_list *l);
 struct credit_summary {
     int64_t customer_id;
     char customer[CODE_MAX + 1];
-    char name[256];
+    char *name; /* owned by the list: the customer's whole name */
     char currency[4];
     int exponent;
     struct money paid, free_credit, total;

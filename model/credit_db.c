@@ -147,6 +147,8 @@ static int validate_reason(const char *reason, struct err *e)
         return err_set(e, ERR_INPUT, "reason: is empty (say why)");
     if (!utf8_valid(reason, strlen(reason)) || text_has_control(reason, false))
         return err_set(e, ERR_INPUT, "reason: contains a control character or invalid UTF-8");
+    if (strlen(reason) > TEXT_SHORT_MAX) /* what a grant and a movement record keep */
+        return err_set(e, ERR_INPUT, "reason: is longer than %d bytes", TEXT_SHORT_MAX);
     return ERR_OK;
 }
 
@@ -611,7 +613,7 @@ int credit_expiring_load(struct book *b, int32_t from, int32_t to, struct credit
         struct credit_expiring *x = &out->v[out->n++];
         memset(x, 0, sizeof *x);
         db_col_copy(st, 0, x->customer, sizeof x->customer);
-        db_col_copy(st, 1, x->name, sizeof x->name);
+        x->name = xstrdup(db_col_text(st, 1));
         db_col_copy(st, 2, x->currency, sizeof x->currency);
         x->exponent = (int)db_col_int(st, 3);
         x->grant.id = db_col_int(st, 4);
@@ -642,7 +644,7 @@ int credit_outstanding_load(struct book *b, int32_t as_of, struct credit_expirin
         struct credit_expiring *x = &out->v[out->n++];
         memset(x, 0, sizeof *x);
         db_col_copy(st, 0, x->customer, sizeof x->customer);
-        db_col_copy(st, 1, x->name, sizeof x->name);
+        x->name = xstrdup(db_col_text(st, 1));
         db_col_copy(st, 2, x->currency, sizeof x->currency);
         x->exponent = (int)db_col_int(st, 3);
         x->grant.id = db_col_int(st, 4);
@@ -659,6 +661,8 @@ int credit_outstanding_load(struct book *b, int32_t as_of, struct credit_expirin
 
 void credit_expiring_free(struct credit_expiring_list *l)
 {
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].name);
     free(l->v);
     memset(l, 0, sizeof *l);
 }
@@ -685,7 +689,7 @@ int credit_summaries_load(struct book *b, int32_t as_of, int window, struct cred
         memset(x, 0, sizeof *x);
         x->customer_id = db_col_int(st, 0);
         db_col_copy(st, 1, x->customer, sizeof x->customer);
-        db_col_copy(st, 2, x->name, sizeof x->name);
+        x->name = xstrdup(db_col_text(st, 2));
         db_col_copy(st, 3, x->currency, sizeof x->currency);
         x->exponent = (int)db_col_int(st, 4);
         x->paid = db_col_money(st, 5);
@@ -700,6 +704,8 @@ int credit_summaries_load(struct book *b, int32_t as_of, int window, struct cred
 
 void credit_summaries_free(struct credit_summaries *s)
 {
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i].name);
     free(s->v);
     memset(s, 0, sizeof *s);
 }

@@ -13,7 +13,9 @@
 
 #include "model/err.h"
 
-#define CSV_FIELD_MAX   65536
+/* Room for the longest text a book keeps, a customer's name of 32,767 characters, when every
+ * character takes four bytes. */
+#define CSV_FIELD_MAX   131072
 #define CSV_COLUMNS_MAX 64
 
 struct csv_reader {

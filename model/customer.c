@@ -8,8 +8,6 @@
 
 #include "model/text.h"
 
-#define NAME_MAX_CHARS 32767 /* what one spreadsheet cell holds */
-
 void customer_clear(struct customer *c)
 {
     free(c->name);
@@ -36,7 +34,7 @@ int customer_validate(const struct customer_input *in, enum customer_field *fiel
         return bad(field, CUSTOMER_FIELD_NAME, e, "name: is not valid UTF-8");
     if (text_has_control(in->name, false))
         return bad(field, CUSTOMER_FIELD_NAME, e, "name: contains a control character");
-    if (utf8_length(in->name) > NAME_MAX_CHARS)
+    if (utf16_length(in->name) > TEXT_CELL_MAX)
         return bad(field, CUSTOMER_FIELD_NAME, e, "name: is longer than 32,767 characters");
     if (in->currency) {
         const char *c = in->currency;
@@ -59,5 +57,7 @@ int customer_validate(const struct customer_input *in, enum customer_field *fiel
         (!utf8_valid(in->address, strlen(in->address)) || text_has_control(in->address, true)))
         return bad(field, CUSTOMER_FIELD_ADDRESS, e,
                    "address: contains a control character or invalid UTF-8");
+    if (in->address && utf16_length(in->address) > TEXT_CELL_MAX)
+        return bad(field, CUSTOMER_FIELD_ADDRESS, e, "address: is longer than 32,767 characters");
     return ERR_OK;
 }

@@ -138,6 +138,9 @@ int invoice_create(struct book *b, const struct invoice_input *in, struct invoic
             return err_set(e, ERR_INPUT,
                            "line %zu: the description has a control character or invalid UTF-8",
                            i + 1);
+        if (strlen(d) > TEXT_SHORT_MAX) /* what a statement line keeps */
+            return err_set(e, ERR_INPUT, "description: line %zu is longer than %d bytes", i + 1,
+                           TEXT_SHORT_MAX);
         if (money_add(total, in->lines[i].amount, &total, e) != ERR_OK) {
             err_prefix(e, "line %zu", i + 1);
             return e->code;

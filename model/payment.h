@@ -50,8 +50,8 @@ struct payment_row {
     int exponent;
     int32_t received_on;
     struct money amount, applied, to_credit, deposit;
-    char reference[128];
-    char invoices[128]; /* numbers it settled, comma separated */
+    char reference[256]; /* TEXT_SHORT_MAX bytes */
+    char invoices[128];  /* numbers it settled, comma separated */
 };
 struct payment_rows {
     struct payment_row *v;

@@ -31,6 +31,8 @@ int payment_record(struct book *b, const struct payment_input *in, struct paymen
     if (in->reference && (!utf8_valid(in->reference, strlen(in->reference)) ||
                           text_has_control(in->reference, false)))
         return err_set(e, ERR_INPUT, "reference: contains a control character or invalid UTF-8");
+    if (in->reference && strlen(in->reference) > TEXT_SHORT_MAX)
+        return err_set(e, ERR_INPUT, "reference: is longer than %d bytes", TEXT_SHORT_MAX);
     struct customer c;
     if (customer_find(b, in->customer, &c, e) != ERR_OK)
         return e->code;

@@ -113,7 +113,7 @@ int statement_build(const struct statement_source *src, int32_t from, int32_t to
     if (to < from)
         return err_set(e, ERR_INPUT, "--to: is before --from");
     memcpy(out->customer, src->customer, sizeof out->customer);
-    memcpy(out->name, src->name, sizeof out->name);
+    out->name = xstrdup(src->name ? src->name : "");
     memcpy(out->currency, src->currency, sizeof out->currency);
     out->exponent = src->exponent;
     out->from = from;
@@ -272,6 +272,7 @@ int statement_build(const struct statement_source *src, int32_t from, int32_t to
 
 void statement_free(struct statement *s)
 {
+    free(s->name);
     free(s->lines);
     free(s->open);
     free(s->expiring);

@@ -64,7 +64,7 @@ struct statement_settlement {
 
 struct statement_source {
     char customer[CODE_MAX + 1];
-    char name[256];
+    const char *name; /* borrowed: the customer's whole name */
     char currency[4];
     int exponent;
     const struct statement_invoice *invoices;
@@ -118,7 +118,7 @@ struct statement_expiring {
 
 struct statement {
     char customer[CODE_MAX + 1];
-    char name[256];
+    char *name; /* owned: the whole name, up to the 32,767 characters a customer's name may be */
     char currency[4];
     int exponent;
     int32_t from, to;
@@ -145,7 +145,7 @@ void statement_free(struct statement *s);
 /* Receivables aging of every customer at a date: one row per customer with something open. */
 struct aging_row {
     char customer[CODE_MAX + 1];
-    char name[256];
+    char *name; /* owned by the rows: the whole name */
     char currency[4];
     int exponent;
     struct money bucket[AGING_BUCKETS];

@@ -60,10 +60,12 @@ static int load_documents(struct book *b, const struct customer *c, struct loade
         v->due_on = db_col_date(st, 3);
         v->total = db_col_money(st, 4);
         int64_t lines = db_col_int(st, 6);
-        if (lines > 1)
-            snprintf(v->description, sizeof v->description, "%.200s and %lld more",
-                     db_col_text(st, 5), (long long)(lines - 1));
-        else
+        if (lines > 1) {
+            char first[201]; /* whole characters, with room for " and N more" */
+            db_col_copy(st, 5, first, sizeof first);
+            snprintf(v->description, sizeof v->description, "%s and %lld more", first,
+                     (long long)(lines - 1));
+        } else
             db_col_copy(st, 5, v->description, sizeof v->description);
         l->ninv++;
     }
@@ -180,7 +182,7 @@ int statement_load(struct book *b, const char *customer, int32_t from, int32_t t
             .ngrants = l.grants.n,
         };
         memcpy(src.customer, c.code, sizeof src.customer);
-        snprintf(src.name, sizeof src.name, "%s", c.name);
+        src.name = c.name;
         memcpy(src.currency, c.currency, sizeof src.currency);
         rc = statement_build(&src, from, to, out, e);
     }
@@ -217,7 +219,7 @@ int aging_load(struct book *b, int32_t as_of, struct aging_rows *out, struct err
             r = &out->v[out->n++];
             memset(r, 0, sizeof *r);
             db_col_copy(st, 0, r->customer, sizeof r->customer);
-            db_col_copy(st, 1, r->name, sizeof r->name);
+            r->name = xstrdup(db_col_text(st, 1));
             db_col_copy(st, 2, r->currency, sizeof r->currency);
             r->exponent = (int)db_col_int(st, 3);
         }
@@ -236,6 +238,8 @@ int aging_load(struct book *b, int32_t as_of, struct aging_rows *out, struct err
 
 void aging_rows_free(struct aging_rows *r)
 {
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].name);
     free(r->v);
     memset(r, 0, sizeof *r);
 }

@@ -11,6 +11,9 @@
 bool utf8_valid(const char *s, size_t n);
 /* The number of characters (code points) of valid UTF-8. */
 size_t utf8_length(const char *s);
+/* Characters as a spreadsheet counts them (UTF-16 code units: an emoji beyond the Basic
+ * Multilingual Plane is two), for the TEXT_CELL_MAX limit of one cell. */
+size_t utf16_length(const char *s);
 /* Contains a control character (C0, DEL or C1) other than TAB (and LF/CR when allow_newlines). */
 bool text_has_control(const char *s, bool allow_newlines);
 /* A code: 1..max characters of A-Z a-z 0-9 . _ - */
@@ -30,6 +33,13 @@ long utf8_decode(const char *s, size_t n, size_t *len);
 int codepoint_width(long cp);
 /* Only blanks (or empty, or NULL). */
 bool text_blank(const char *s);
+
+/* The longest one-line note, reason, reference or description a book keeps, in bytes (an emoji
+ * is four): what the documents that show them hold. Longer input is refused, naming the field,
+ * never cut. Names and addresses of customers may be as long as a spreadsheet cell
+ * (TEXT_CELL_MAX characters). */
+#define TEXT_SHORT_MAX 255
+#define TEXT_CELL_MAX  32767
 /*
  * Copies s into buf (size >= 1) so that it prints as one line showing what it holds, however
  * hostile the bytes: control characters become \n, \r, \t or \xNN, bytes that are not UTF-8

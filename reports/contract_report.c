@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/contract.h"
+#include "model/customer.h"
 #include "model/date.h"
 #include "model/schedule.h"
 #include "model/xalloc.h"
@@ -19,13 +20,15 @@ static const char *yes_no(bool b)
     return b ? "yes" : "no";
 }
 
-static void terms(struct report *r, const struct contract *k, struct money tp)
+/* `customer` is the customer's whole name: contract.customer_name is only its start. */
+static void terms(struct report *r, const struct contract *k, const char *customer, struct money tp)
 {
     char buf[640], m[MONEY_BUF], d1[DATE_BUF], d2[DATE_BUF];
     int x = k->exponent;
     report_header(r, "Contract", k->code);
-    snprintf(buf, sizeof buf, "%s (%s)", k->customer_name, k->customer);
-    report_header(r, "Customer", buf);
+    char *who = xasprintf("%s (%s)", customer, k->customer);
+    report_header(r, "Customer", who);
+    free(who);
     if (k->description[0])
         report_header(r, "Description", k->description);
     report_header(r, "Status", contract_status_name(k->status));
@@ -241,16 +244,18 @@ struct report *report_contract(struct book *b, const char *code, int32_t as_of, 
     struct report *r = NULL;
     struct contract_balance bal;
     struct money tp;
+    struct customer cu = {0};
     if (contract_find(b, code, &k, e) != ERR_OK || obligations_load(b, k.id, &obs, e) != ERR_OK ||
         contract_balance(b, &k, as_of, &bal, e) != ERR_OK ||
-        transaction_price(&k.price, &tp, e) != ERR_OK)
+        transaction_price(&k.price, &tp, e) != ERR_OK ||
+        customer_get(b, k.customer_id, &cu, e) != ERR_OK)
         goto out;
-    char sub[400];
-    snprintf(sub, sizeof sub, "%s for %s (%s), %s", k.code, k.customer_name, k.customer,
-             contract_status_name(k.status));
+    char *sub = xasprintf("%s for %s (%s), %s", k.code, cu.name, k.customer,
+                          contract_status_name(k.status));
     r = report_new("Contract", sub);
+    free(sub);
     report_set_sheet(r, k.code);
-    terms(r, &k, tp);
+    terms(r, &k, cu.name, tp);
     char d[DATE_BUF];
     report_header(r, "As of", date_format(as_of, d, sizeof d));
     if (report_stamp(r, b, e) != ERR_OK) {
@@ -262,6 +267,7 @@ struct report *report_contract(struct book *b, const char *code, int32_t as_of, 
     schedule_table(r, b, &k, &obs, as_of, e);
     position_table(r, &k, &bal, as_of);
 out:
+    customer_clear(&cu);
     obligations_free(&obs);
     book_end_read(b);
     return r;

@@ -146,11 +146,12 @@ static void credit(struct report *r, const struct statement *s)
 
 static struct report *build(struct book *b, const struct statement *s, struct err *e)
 {
-    char sub[512], from[DATE_BUF], to[DATE_BUF];
+    char from[DATE_BUF], to[DATE_BUF];
     date_format(s->from, from, sizeof from);
     date_format(s->to, to, sizeof to);
-    snprintf(sub, sizeof sub, "%s (%s), %s to %s", s->name, s->customer, from, to);
+    char *sub = xasprintf("%s (%s), %s to %s", s->name, s->customer, from, to);
     struct report *r = report_new("Customer statement", sub);
+    free(sub);
     report_set_sheet(r, s->customer);
     char period[32];
     snprintf(period, sizeof period, "%s to %s", from, to);

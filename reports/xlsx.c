@@ -235,15 +235,17 @@ static int lookup(void *ctx, const char *table, const char *col, enum formula_re
 
 static lxw_error write_text(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)
 {
-    if (utf8_length(s) <= CELL_MAX_CHARS)
+    if (utf16_length(s) <= CELL_MAX_CHARS)
         return worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, f);
-    /* Longer than a cell holds: keep the first 32,767 characters, never half a character. */
+    /* Longer than a cell holds: keep the first 32,767 characters as a spreadsheet counts them
+     * (UTF-16 code units), never half a character. Only a text made of several fields (a title
+     * with a name in it) gets here: each field on its own is refused when longer. */
     size_t n = 0, chars = 0;
-    while (s[n] && chars < CELL_MAX_CHARS) {
+    while (s[n] && chars + ((unsigned char)s[n] >= 0xF0 ? 2 : 1) <= CELL_MAX_CHARS) {
+        chars += (unsigned char)s[n] >= 0xF0 ? 2 : 1;
         n++;
         while (((unsigned char)s[n] & 0xC0) == 0x80)
             n++;
-        chars++;
     }
     char *cut = xstrndup(s, n);
     lxw_error rc = worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, cut, f);

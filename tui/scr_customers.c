@@ -558,6 +558,20 @@ void form_customer(struct app *a, const char *code)
             free(cf);
             return;
         }
+        /* A form field holds FIELD_MAX - 1 bytes; a longer name or address shown cut would be
+         * saved cut. Such a customer is edited on the command line, which takes it whole. */
+        const char *longer = strlen(c.name) >= FIELD_MAX                   ? "name"
+                             : c.address && strlen(c.address) >= FIELD_MAX ? "address"
+                                                                           : NULL;
+        if (longer) {
+            app_message(a, true,
+                        "%s: the %s is longer than the form holds (%d bytes); change it with"
+                        " ratable customer edit",
+                        c.code, longer, FIELD_MAX - 1);
+            customer_clear(&c);
+            free(cf);
+            return;
+        }
         cf->id = c.id;
         cf->revision = c.revision;
     }

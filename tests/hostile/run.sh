@@ -84,9 +84,9 @@ repeat() { # repeat COUNT CHAR: COUNT copies of one ASCII character
     printf 'customer,amount,date,reason\nACME,5.00,2026-01-05,'
     repeat 10485760 y
 } >"$big/credits/reason_10mb_unquoted.csv"
-{ # One byte beyond the longest field the reader takes (65536 bytes).
+{ # One byte beyond the longest field the reader takes (131072 bytes).
     printf 'customer,amount,date,reference\nACME,5.00,2026-11-02,'
-    repeat 65537 z
+    repeat 131073 z
     printf '\n'
 } >"$big/payments/reference_one_byte_too_long.csv"
 { # A very long line whose fields all fit: a name of 40,000 characters.
@@ -94,6 +94,15 @@ repeat() { # repeat COUNT CHAR: COUNT copies of one ASCII character
     repeat 40000 n
     printf '\n'
 } >"$big/customers/name_40000_characters.csv"
+{ # An address one character longer than a spreadsheet cell holds, in a two-byte script.
+    printf 'code,name,address\nLONG2,Long Address,'
+    i=0
+    while [ $i -lt 4096 ]; do
+        printf 'عنوانعنوان'
+        i=$((i + 1))
+    done
+    printf 'ع\n'
+} >"$big/customers/address_32768_characters.csv"
 { # A line of a million commas.
     printf 'customer,date,description,amount\nACME,2026-11-01,Plan,1.00\n'
     repeat 1000000 ,

@@ -93,6 +93,19 @@ sleep 0.3
 tui_check quit-restores-terminal grep -q "exit=0" "$WORK/exit"
 tui_stop
 
+# ---- Wide names: emoji and CJK are cut by display width, right-to-left text kept whole --------
+W=$WORK/w.ratable
+B=$W
+r init --company "Northwind Ltd" --currency USD
+r customer add ROCKET --name "🚀🚀 Rocket Labs Interplanetary"
+r customer add KANJI --name "東京都港区技術研究開発株式会社"
+r customer add ARABIC --name "شركة"
+r customer add PLAIN --name "Plain Trading Company Limited"
+tui_start "$W" 72 12
+tui_expect wide-names
+tui_keys Q
+tui_stop
+
 # ---- Contracts and the guided new-contract flow ---------------------------------------------
 C=$WORK/c.ratable
 B=$C

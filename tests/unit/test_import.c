@@ -88,7 +88,7 @@ static void test_reader_errors(void **state)
     char *huge = malloc(big + 8);
     memcpy(huge, "a\n", 2);
     memset(huge + 2, 'x', big);
-    expect_reader_error(huge, big + 2, 2, 1, "field is longer than 65536 bytes");
+    expect_reader_error(huge, big + 2, 2, 1, "field is longer than 131072 bytes");
     free(huge);
 }
 
@@ -514,6 +514,10 @@ static void test_short_rows_take_little_memory(void **state)
         int rc = import_csv(b, IMPORT_CUSTOMERS, csv, len, &r, &e);
         bool right = rc == ERR_INPUT && r.problems == ROWS - 1 && r.errors[0].row == 3 &&
                      strcmp(r.errors[0].message, "code: 'A' is already on row 2 of this file") == 0;
+        /* The child's copies are its own: freed, so a leak checker sees no leak at its exit. */
+        import_result_free(&r);
+        book_close(b);
+        free(csv);
         _exit(right ? 0 : 1);
     }
     int status = 0;

@@ -74,10 +74,35 @@ static void test_control(void **state)
         assert_int_equal(text_has_control(cases[i].in, cases[i].newlines), cases[i].want);
 }
 
+/* Display width as a terminal draws it, and length as a spreadsheet cell counts it. */
+static void test_width_and_cell_length(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        int width;
+        size_t utf16;
+    } cases[] = {
+        {"Acme", 4, 4},
+        {"Zoe\xcc\x88", 3, 4},                      /* e + combining diaeresis */
+        {"さくら", 6, 3},                           /* CJK: wide, one unit each */
+        {"\xf0\x9f\x9a\x80", 2, 2},                 /* U+1F680 rocket: wide, a pair */
+        {"\xe2\x98\x94", 2, 1},                     /* U+2614 umbrella with rain drops */
+        {"\xd8\xb4\xd8\xb1\xd9\x83\xd8\xa9", 4, 4}, /* Arabic: narrow */
+        {"\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 4,
+         5}, /* woman, ZWJ, laptop: two glyphs unjoined */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(utf8_width(cases[i].in), cases[i].width);
+        assert_int_equal(utf16_length(cases[i].in), cases[i].utf16);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_width_and_cell_length),
         cmocka_unit_test(test_escape_truncates_at_a_boundary),
         cmocka_unit_test(test_control),
     };

@@ -81,6 +81,106 @@ assert not bad, "written as formulas: %s" % bad
 print("EVIL.xlsx: %d formula-looking texts stored as text" % len(found))
 PY
 
+# Hostile text survives a round trip: customers imported from CSV with a name of 32,767
+# characters (as a spreadsheet counts them: an emoji beyond the BMP is two), emoji, right-to-left
+# scripts, combining marks and formula-looking text come back exactly from the customer list, a
+# statement and the aging, in CSV (formula-looking text guarded with a quote, as the manual says)
+# and in XLSX (stored as text, never a formula); one character more is refused at its cell.
+$py - <<'PY' || fails=$((fails + 1))
+import csv
+def repeat(pattern, n):
+    return (pattern * (n // len(pattern) + 1))[:n]
+long_name = "\U0001F469\u200d\U0001F4BB" + repeat("Ωmega 名前 اسم שם é ", 32762)
+long_addr = "\r" + repeat("شارع\nرقم ٣٢ ", 32766)
+assert len(long_name.encode("utf-16-le")) // 2 == 32767 and len(long_addr) == 32767
+names = {
+    "LONG": long_name,
+    "EMOJI": "\U0001F469\u200d\U0001F4BB\U0001F680 Rocket Labs",
+    "ARABIC": "شركة الاختبار المحدودة",
+    "HEBREW": "חברת בדיקה בע״מ",
+    "COMBINING": "Cafe\u0301 Zoe\u0308 Ban\u0303o",
+    "HYPER": '=HYPERLINK("x")',
+    "PLUS": "+1",
+    "MINUS": "-1",
+    "AT": "@SUM(A1)",
+    "TAB": "\tTabbed Ltd",
+}
+with open("hostile.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f)
+    w.writerow(["code", "name", "address"])
+    for code, name in names.items():
+        w.writerow([code, name, long_addr if code == "LONG" else "=1+1" if code == "HYPER" else ""])
+with open("too_long.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f)
+    w.writerow(["code", "name"])
+    w.writerow(["LONG2", long_name + "x"])
+with open("cr_name.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f)
+    w.writerow(["code", "name"])
+    w.writerow(["CR", "\rReturn Ltd"])
+import json
+json.dump({"names": names, "address": long_addr}, open("hostile.json", "w"))
+PY
+"$bin" -b demo.ratable import customers hostile.csv >/dev/null || {
+    echo "hostile names: the import was refused"; fails=$((fails + 1)); }
+for f in too_long cr_name; do
+    if "$bin" -b demo.ratable import customers $f.csv >/dev/null 2>$f.err; then
+        echo "hostile names: $f.csv was accepted"; fails=$((fails + 1))
+    fi
+done
+grep -qx 'too_long.csv:2:2: name: is longer than 32,767 characters' too_long.err ||
+    { echo "hostile names: too_long.csv: $(head -c 200 too_long.err)"; fails=$((fails + 1)); }
+grep -qx 'cr_name.csv:2:2: name: contains a control character' cr_name.err ||
+    { echo "hostile names: cr_name.csv: $(head -c 200 cr_name.err)"; fails=$((fails + 1)); }
+"$bin" -b demo.ratable invoice issue LONG --date 2026-11-02 --line "Plan=10.00" >/dev/null
+for ext in csv xlsx; do
+    "$bin" -b demo.ratable customer list --all -o "hostile-list.$ext" >/dev/null
+    "$bin" -b demo.ratable report statement --customer LONG --from 2026-01-01 --to 2026-11-22 \
+        -o "hostile-statement.$ext" >/dev/null
+    "$bin" -b demo.ratable report aging --as-of 2026-11-22 -o "hostile-aging.$ext" >/dev/null
+done
+$py - <<'PY' || fails=$((fails + 1))
+import csv, json, openpyxl
+from openpyxl.utils.escape import unescape  # OOXML writes a carriage return as _x000D_
+want = json.load(open("hostile.json"))
+names, addr = want["names"], want["address"]
+guard = lambda s: "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+def csv_rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+# The customer list: one plain table, code then name.
+got = {r[0]: r[1] for r in csv_rows("hostile-list.csv")[1:]}
+for code, name in names.items():
+    assert got.get(code) == guard(name), "hostile-list.csv: %s: %r" % (code, got.get(code, "")[:60])
+wb = openpyxl.load_workbook("hostile-list.xlsx")
+ws = wb.worksheets[0]
+formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+assert not formulas, "hostile-list.xlsx: formulas in %s" % formulas
+got = {r[0].value: r[1] for r in ws.iter_rows() if r[0].value in names}
+for code, name in names.items():
+    assert code in got and got[code].value == name and got[code].data_type == "s", \
+        "hostile-list.xlsx: %s: %r" % (code, got[code].value[:60] if code in got else None)
+# The statement's header block: the whole name and the whole address.
+heads = {r[0]: r[1] for r in csv_rows("hostile-statement.csv") if len(r) >= 2}
+assert heads.get("Name") == guard(names["LONG"]), "hostile-statement.csv: the name differs"
+assert heads.get("Address") == guard(addr), "hostile-statement.csv: the address differs"
+ws = openpyxl.load_workbook("hostile-statement.xlsx").worksheets[0]
+heads = {r[0].value: r[1] for r in ws.iter_rows() if r[0].value in ("Name", "Address")}
+for key, value in (("Name", names["LONG"]), ("Address", addr)):
+    c = heads.get(key)
+    assert c is not None and unescape(c.value) == value and c.data_type == "s", \
+        "hostile-statement.xlsx: the %s differs" % key.lower()
+# The aging names its customers in full.
+rows = [r for r in csv_rows("hostile-aging.csv") if r and r[0] == "LONG"]
+assert rows and rows[0][1] == guard(names["LONG"]), "hostile-aging.csv: the name differs"
+ws = openpyxl.load_workbook("hostile-aging.xlsx").worksheets[0]
+rows = [r for r in ws.iter_rows() if r[0].value == "LONG"]
+assert rows and rows[0][1].value == names["LONG"] and rows[0][1].data_type == "s", \
+    "hostile-aging.xlsx: the name differs"
+print("hostile names: %d customers (a 32,767-character name and address, emoji, right-to-left,"
+      " combining, formula-looking) exact in CSV and XLSX; no formula cells" % len(names))
+PY
+
 # Under a German locale the numbers must be the same.
 if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
     LC_ALL=de_DE.UTF-8 "$bin" -b demo.ratable report statement --customer GLOBEX \
