@@ -388,6 +388,10 @@ int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, str
     if ((rc = contract_list(b, &q, &rows, e)) != ERR_OK)
         goto fail;
     for (size_t i = 0; i < rows.n; i++) {
+        if ((i & 255) == 0 && book_progress(b, "billing", i, rows.n)) {
+            rc = err_set(e, ERR_CANCELLED, "billing cancelled; the run billed nothing");
+            goto fail;
+        }
         out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
         struct bill_run_item *it = &out->v[out->n++];
         snprintf(it->code, sizeof it->code, "%s", rows.v[i].c.code);

@@ -170,6 +170,8 @@ static int db_error(struct book *b, int rc, struct err *e)
             return err_set(e, strstr(msg, "closed") ? ERR_LOCKED : ERR_RULE, "%s", msg);
         return err_set(e, ERR_RULE, "refused by the book (%s)", msg);
     }
+    if (base == SQLITE_INTERRUPT)
+        return err_set(e, ERR_CANCELLED, "cancelled; nothing was written");
     if (base == SQLITE_FULL)
         return err_set(e, ERR_IO, "the disk is full; nothing was written");
     if (base == SQLITE_READONLY)
@@ -663,9 +665,18 @@ void book_end_read(struct book *b)
 
 /* ---- open, create, migrate -------------------------------------------------------------- */
 
+/* SQLite calls this every few thousand steps of a statement: a long query (a report over the
+ * whole book) can then be cancelled too, not only between the rows a loop writes. */
+static int progress_handler(void *arg)
+{
+    struct book *b = arg;
+    return progress_tick(b->progress, NULL, 0, 0);
+}
+
 void book_set_progress(struct book *b, const struct progress *p)
 {
     b->progress = p;
+    sqlite3_progress_handler(b->db, p ? 20000 : 0, p ? progress_handler : NULL, b);
 }
 
 bool book_progress(struct book *b, const char *what, uint64_t done, uint64_t total)

@@ -345,9 +345,15 @@ int book_check(struct book *b, struct check_report *out, struct err *e)
     int rc = own ? book_begin_read(b, e) : ERR_OK;
     if (rc != ERR_OK)
         return rc;
-    if ((rc = sqlite_checks(b, out, e)) == ERR_OK && (rc = journal_checks(b, out, e)) == ERR_OK &&
-        (rc = subledger_checks(b, out, e)) == ERR_OK && (rc = contract_checks(b, out, e)) == ERR_OK)
-        rc = chain_checks(b, out, e);
+    static int (*const groups[])(struct book *, struct check_report *, struct err *) = {
+        sqlite_checks, journal_checks, subledger_checks, contract_checks, chain_checks};
+    enum { NGROUPS = sizeof groups / sizeof groups[0] };
+    for (size_t i = 0; rc == ERR_OK && i < NGROUPS; i++) {
+        if (book_progress(b, "checking", i, NGROUPS))
+            rc = err_set(e, ERR_CANCELLED, "the checks were cancelled");
+        else
+            rc = groups[i](b, out, e);
+    }
     if (own)
         book_end_read(b);
     return rc;

@@ -796,6 +796,11 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
     struct records recs = {.ncols = c.ncols};
     while ((got = csv_next(&r, &rec, &row, &col, e)) == 1) {
         out->records++;
+        if ((out->records & 1023) == 0 && book_progress(b, "reading", out->records, 0)) {
+            csv_close(&r);
+            records_free(&recs);
+            return err_set(e, ERR_CANCELLED, "import cancelled; nothing was imported");
+        }
         if (rec.n != c.ncols) {
             add_error(out, rec.row, (rec.n < c.ncols ? rec.n : c.ncols) + 1,
                       "has %d field%s; the header has %d", rec.n, rec.n == 1 ? "" : "s", c.ncols);
@@ -812,13 +817,18 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
         add_error(out, header_row, 0, "the file has a header but no rows to import");
 
     int rc = ERR_OK;
+    bool cancelled = false;
     if (header_ok && out->nerrors == 0) {
         if ((rc = book_begin(b, e)) == ERR_OK) {
             int *earlier = earlier_rows(&c, &recs);
             if (kind == IMPORT_INVOICES)
                 import_invoices(&c, &recs);
             else
-                for (size_t i = 0; i < recs.n; i++) {
+                for (size_t i = 0; i < recs.n && !cancelled; i++) {
+                    if ((i & 255) == 0 && book_progress(b, "import", i, recs.n)) {
+                        cancelled = true;
+                        break;
+                    }
                     records_get(&recs, i, &rec);
                     if (earlier[i]) {
                         const char *u = c.spec->unique;
@@ -839,7 +849,10 @@ int import_csv(struct book *b, enum import_kind kind, const char *data, size_t l
                         import_usage(&c, &rec);
                 }
             free(earlier);
-            if (out->nerrors)
+            if (cancelled) {
+                book_rollback(b);
+                rc = err_set(e, ERR_CANCELLED, "import cancelled; nothing was imported");
+            } else if (out->nerrors)
                 book_rollback(b);
             else
                 rc = book_commit(b, e);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct progress {
+    /* what NULL: no news, only the question whether to stop (asked often, from inside long
+     * queries too). */
     bool (*tick)(void *ctx, const char *what, uint64_t done, uint64_t total);
     void *ctx;
 };

@@ -255,6 +255,10 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     }
     int64_t last_contract = 0;
     for (size_t i = 0; i < n && rc == ERR_OK;) {
+        if ((out->entries & 255) == 0 && book_progress(b, "recognize", i, n)) {
+            rc = err_set(e, ERR_CANCELLED, "recognition cancelled; nothing was posted");
+            break;
+        }
         size_t j = i;
         while (j < n && d[j].contract_id == d[i].contract_id && d[j].period == d[i].period)
             j++;

@@ -104,6 +104,8 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
                 rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
         }
     }
+    if (rc == ERR_OK && report_cancelled())
+        rc = err_set(e, ERR_CANCELLED, "the export was cancelled; %s was not written", path);
     if (rc == ERR_OK && rename(tmp, path) != 0)
         rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
     if (rc != ERR_OK)

@@ -222,8 +222,29 @@ void cell_formula(struct report_table *t, struct report_row *row, const char *ke
     c->formula = report_strdup(t, formula);
 }
 
+static const struct progress *rows_progress;
+static uint64_t rows_done;
+static bool rows_cancelled;
+
+void report_set_progress(const struct progress *p)
+{
+    rows_progress = p;
+    rows_done = 0;
+    rows_cancelled = false;
+}
+
+bool report_cancelled(void)
+{
+    return rows_cancelled;
+}
+
 int report_table_next(struct report_table *t, struct report_row *row)
 {
+    if (rows_cancelled ||
+        ((++rows_done & 4095) == 0 && progress_tick(rows_progress, "export", rows_done, 0))) {
+        rows_cancelled = true;
+        return 0;
+    }
     if (t->next)
         return t->next(t, row);
     if (t->cursor >= t->nrows)

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "model/money.h"
+#include "model/progress.h"
 
 enum col_type {
     COL_TEXT,
@@ -157,8 +158,13 @@ void cell_formula(struct report_table *t, struct report_row *row, const char *ke
 /* Copies a string into the table's arena; lives as long as the table. */
 const char *report_strdup(struct report_table *t, const char *s);
 
-/* Iterates any table, filled or sourced: 1 with a row, 0 at the end. */
+/* Iterates any table, filled or sourced: 1 with a row, 0 at the end. Every few thousand rows it
+ * reports progress (report_set_progress); when the person asks to stop it ends the table early
+ * and report_cancelled() turns true, so the renderer's file is thrown away. */
 int report_table_next(struct report_table *t, struct report_row *row);
+/* Where rendering reports its rows written ("export"); NULL: nowhere. Also clears a cancel. */
+void report_set_progress(const struct progress *p);
+bool report_cancelled(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
 

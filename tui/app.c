@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/date.h"
 #include "model/xalloc.h"
 #include "model/close.h"
+#include "reports/report.h"
 #include "tui/ui.h"
 
 void ui_init_styles(bool color);
@@ -449,6 +451,61 @@ static void on_oom(void)
     end_curses();
 }
 
+/* ---- long operations ------------------------------------------------------------------------
+ * A close, a billing run or an export reports its progress (model/progress.h) to this one tick:
+ * after a third of a second it draws a bar on the status line, and it watches the keyboard, so
+ * Esc (or Ctrl-C) stops the operation, which then undoes what it wrote. Every key the loop
+ * dispatches starts a new operation. */
+static struct {
+    struct progress p;
+    int64_t started, polled, drawn;
+    bool cancel;
+} busy;
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool busy_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    if (got_signal)
+        return true;
+    int64_t t = mono_ns();
+    if (t - busy.polled >= 50000000) {
+        busy.polled = t;
+        timeout(0);
+        int ch;
+        while ((ch = getch()) != ERR)
+            if (ch == UI_KEY_ESC || ch == 3)
+                busy.cancel = true;
+        timeout(500);
+    }
+    if (what && !busy.cancel && t - busy.started > 300000000 && t - busy.drawn > 100000000) {
+        busy.drawn = t;
+        char bar[32] = "";
+        if (total > 0) {
+            uint64_t fill = done >= total ? 20 : done * 20 / total;
+            for (int i = 0; i < 20; i++)
+                bar[i] = (uint64_t)i < fill ? '#' : '.';
+            bar[20] = '\0';
+        }
+        ui_style(STYLE_STATUS);
+        if (total > 0)
+            ui_putf(LINES - 1, 0, COLS, false, " %s [%s] %llu of %llu   Esc stops", what, bar,
+                    (unsigned long long)done, (unsigned long long)total);
+        else
+            ui_putf(LINES - 1, 0, COLS, false, " %s %llu   Esc stops", what,
+                    (unsigned long long)done);
+        ui_style(STYLE_NORMAL);
+        refresh();
+    }
+    return busy.cancel;
+}
+
 int workstation_run(struct cli *c)
 {
     struct book *b = cli_open(c);
@@ -489,6 +546,11 @@ int workstation_run(struct cli *c)
     ui_init_styles(a.color);
     timeout(500);
 
+    /* Progress goes to the status line, never to standard error under the screen. */
+    busy.p.tick = busy_tick;
+    book_set_progress(b, &busy.p);
+    report_set_progress(&busy.p);
+
     app_push(&a, &customers_screen, NULL);
     while (!a.quit && a.depth > 0 && !got_signal) {
         /* Another process committed: everything on screen may be out of date. */
@@ -512,6 +574,9 @@ int workstation_run(struct cli *c)
         bool is_code = false;
         if (ui_read_key(&key, &is_code) == ERR)
             continue;
+        busy.started = mono_ns();
+        busy.cancel = false;
+        report_set_progress(&busy.p); /* and clears an earlier export's cancel */
         dispatch(&a, key, is_code);
     }
     while (a.depth > 0)

@@ -211,7 +211,11 @@ static int run_command(struct cli *c, int (*fn)(struct cli *, int, char **), int
                        char **argv)
 {
     memset(&last_refusal, 0, sizeof last_refusal);
+    /* Long operations poll their progress (and SQLite asks from inside long queries), so an
+     * interrupt asks them to stop and undo what they wrote rather than ending the process. */
+    progress_cancellable = 1;
     int rc = fn(c, argc - skip, argv + skip);
+    progress_cancellable = 0;
     progress_bar_end(&c->bar);
     if (rc == EXIT_FAIL && !reads_only(argv[0], argc > 1 ? argv[1] : NULL))
         log_refusal(c, argc, argv);

@@ -110,9 +110,7 @@ int cmd_generate(struct cli *c, int argc, char **argv)
     progress_bar_init(&c->bar);
     book_set_progress(b, &c->bar.p);
     struct generate_result r;
-    progress_cancellable = 1;
     int rc = book_generate(b, &in, &r, &e);
-    progress_cancellable = 0;
     progress_bar_end(&c->bar);
     book_close(b);
     if (rc == ERR_OK && rename(tmp, path) != 0)

@@ -15,13 +15,19 @@ static int emit_all(struct cli *c, struct report **r, int n, const char *path)
 {
     struct err e = {0};
     int rc;
+    progress_bar_init(&c->bar);
+    report_set_progress(&c->bar.p);
     if (path && *path) {
         rc = render_file(r, n, path, &e);
+        progress_bar_end(&c->bar);
         if (rc == ERR_OK)
             fprintf(stderr, "wrote %s\n", path);
     } else {
         rc = render_text(r, n, c->out, 0, &e);
+        if (rc == ERR_OK && report_cancelled())
+            rc = err_set(&e, ERR_CANCELLED, "cancelled; the report above is incomplete");
     }
+    report_set_progress(NULL);
     for (int i = 0; i < n; i++)
         report_free(r[i]);
     return rc == ERR_OK ? EXIT_OK : cli_fail(&e);

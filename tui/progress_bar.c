@@ -30,7 +30,7 @@ void progress_bar_init(struct progress_bar *bar)
 bool progress_bar_tick(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
     struct progress_bar *bar = ctx;
-    if (!bar->tty)
+    if (!what || !bar->tty)
         return progress_interrupted != 0;
     int64_t t = now_ns();
     /* Quiet for the first half second (a quick command shows nothing), then ten times a second. */

@@ -54,8 +54,20 @@ if [ "$(sqlite3 demo.ratable 'PRAGMA integrity_check')" != ok ] ||
     echo "FAIL signals: an interrupted write left the book damaged"
     fails=$((fails + 1))
 fi
+# A generated book interrupted: the run stops at its next step, says so, and leaves no book and
+# none of its temporary files.
+"$bin" generate gen.ratable --customers 200 --contracts 3000 --months 36 >gen.out 2>gen.err &
+pid=$!
+sleep 1
+kill -s INT $pid 2>/dev/null
+wait $pid
+status=$?
+if [ $status -ne 1 ] || ! grep -q cancelled gen.err || ls -a | grep -q '^gen\.ratable'; then
+    echo "FAIL signals: an interrupted generate (exit $status): $(cat gen.err) $(ls -a | grep gen)"
+    fails=$((fails + 1))
+fi
 if [ $fails -ne 0 ]; then
     echo "signals: $fails failures"
     exit 1
 fi
-echo "signals: $rounds exports interrupted: $whole left the whole file, $none none, no temporary or partial file"
+echo "signals: $rounds exports interrupted: $whole left the whole file, $none none, no temporary or partial file; an interrupted generate left nothing"

@@ -123,10 +123,9 @@ static int ticks;
 static bool stop_after_three(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
     (void)ctx;
-    (void)what;
     (void)done;
     (void)total;
-    return ++ticks > 3;
+    return what && ++ticks > 3; /* a month's tick, not SQLite's question from inside a query */
 }
 
 static void test_cancel_stops_it(void **state)
