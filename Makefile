@@ -107,6 +107,11 @@ $(BUILD)/tests/killshim.so: tests/stress/killshim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(OPT) -fPIC -shared -o $@ $< -ldl
 
+# The bare-library yardstick of `make bench` (bench/xlsx_baseline.c); not part of `all`.
+$(BUILD)/xlsx_baseline: bench/xlsx_baseline.c | need-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LIBS)
+
 stress: ratable $(BUILD)/tests/killshim.so
 	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh
 
@@ -182,7 +187,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
 
 FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/stress/*.c \
-                        tests/fuzz/*.[ch])
+                        tests/fuzz/*.[ch] bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)
