@@ -43,7 +43,7 @@ struct book {
     size_t nslots, capslots;
     struct account_role roles[16];
     int nroles;
-    bool chained; /* the change log has its hash columns (book version 3 on) */
+    bool chained;                    /* the change log has its hash columns (book version 3 on) */
     const struct progress *progress; /* borrowed; NULL: nobody is watching */
 };
 

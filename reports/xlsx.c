@@ -73,14 +73,16 @@ static void make_formats(struct xw *x)
     format_set_italic(x->subtitle);
     x->key = workbook_add_format(x->wb);
     format_set_bold(x->key);
-    x->heading = workbook_add_format(x->wb);
-    format_set_bold(x->heading);
+    /* One format object per distinct format. The library assigns an index only to the first
+     * object it meets with given properties; a second, identical one is looked up in a hash
+     * table (a copy and a hash of the whole format) on every cell written with it. */
+    x->heading = x->key;
     x->colhead = workbook_add_format(x->wb);
     format_set_bold(x->colhead);
     format_set_bottom(x->colhead, LXW_BORDER_THIN);
     format_set_text_wrap(x->colhead);
     format_set_align(x->colhead, LXW_ALIGN_VERTICAL_TOP);
-    x->text = fmt(x, false);
+    x->text = NULL; /* the workbook's default format: plain text needs nothing else */
     x->text_bold = fmt(x, true);
     x->date = fmt(x, false);
     format_set_num_format(x->date, "yyyy-mm-dd");
@@ -235,7 +237,9 @@ static int lookup(void *ctx, const char *table, const char *col, enum formula_re
 
 static lxw_error write_text(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)
 {
-    if (utf8_length(s) <= CELL_MAX_CHARS)
+    /* A character takes at least one byte: a short string needs no counting. */
+    size_t bytes = strlen(s);
+    if (bytes <= CELL_MAX_CHARS || utf8_length(s) <= CELL_MAX_CHARS)
         return worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, f);
     /* Longer than a cell holds: keep the first 32,767 characters, never half a character. */
     size_t n = 0, chars = 0;
