@@ -347,6 +347,26 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
         if (w > widths[0])
             widths[0] = w > 32 ? 32 : w;
     }
+    /* The first table's text columns widen to their content (up to 61): one pass over its rows,
+     * filled or streamed, before they are written. */
+    double content[256] = {0};
+    if (n > 0 && report_table_rewind(tables[0])) {
+        struct report_table *t = tables[0];
+        struct report_row row;
+        while (report_table_next(t, &row) == 1) {
+            if (row.style == ROW_HEADING || row.style == ROW_BLANK)
+                continue;
+            for (int c = 0; c < t->ncols && c < 256; c++) {
+                const struct cell *cell = &row.cells[c];
+                if (t->cols[c].type == COL_TEXT && cell->type == CELL_TEXT && cell->text &&
+                    content[c] < 61) {
+                    double cw = utf8_width(cell->text) + 1;
+                    if (cw > content[c])
+                        content[c] = cw > 61 ? 61 : cw;
+                }
+            }
+        }
+    }
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
@@ -356,17 +376,8 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
             /* A later table's label column widens the first column, within reason. */
             if (i > 0 && c == 0 && col->type == COL_TEXT)
                 w = col_width(col) > 42 ? 42 : col_width(col);
-            /* Filled tables are cheap to measure: widen text columns to their content. */
-            if (i == 0 && !t->next && col->type == COL_TEXT) {
-                for (size_t k = 0; k < t->nrows; k++) {
-                    const struct cell *cell = &t->rows[k].cells[c];
-                    if (cell->type == CELL_TEXT && cell->text && t->rows[k].style != ROW_HEADING) {
-                        double cw = utf8_width(cell->text) + 1;
-                        if (cw > w)
-                            w = cw > 61 ? 61 : cw;
-                    }
-                }
-            }
+            if (i == 0 && col->type == COL_TEXT && content[c] > w)
+                w = content[c];
             if (w > widths[c])
                 widths[c] = w;
         }
