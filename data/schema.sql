@@ -86,6 +86,7 @@ CREATE TABLE invoice_lines (
     obligation_id INTEGER REFERENCES obligations(id),            -- and of this obligation
     UNIQUE (invoice_id, line_no)
 ) STRICT;
+CREATE INDEX invoice_lines_contract ON invoice_lines(contract_id) WHERE contract_id IS NOT NULL;
 
 -- Credit notes reduce what an invoice asks for. What exceeds the invoice's open balance becomes
 -- a refund credit grant for the customer.
