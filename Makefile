@@ -14,6 +14,9 @@
 #                   with ASan and UBSan in build/fuzz
 #   make fuzz-smoke each fuzz target over its seed corpus and FUZZ_RUNS (default 2000) mutations;
 #                   part of make check, skipped when clang is not installed
+#   make bench      speed and peak memory of posting and of the large exports on a generated book,
+#                   beside a bare libxlsxwriter loop writing the same cells (bench/run.sh; BENCH_RUNS,
+#                   BENCH_CUSTOMERS, BENCH_CONTRACTS, BENCH_MONTHS); figures in BENCHMARKS.md
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
 #
@@ -111,6 +114,9 @@ $(BUILD)/tests/killshim.so: tests/stress/killshim.c
 $(BUILD)/xlsx_baseline: bench/xlsx_baseline.c | need-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LIBS)
+
+bench: ratable $(BUILD)/xlsx_baseline
+	@sh bench/run.sh
 
 stress: ratable $(BUILD)/tests/killshim.so
 	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh
