@@ -14,6 +14,9 @@
 #                   with ASan and UBSan in build/fuzz
 #   make fuzz-smoke each fuzz target over its seed corpus and FUZZ_RUNS (default 2000) mutations;
 #                   part of make check, skipped when clang is not installed
+#   make bench      speed and peak memory of posting and of the large exports on a generated book,
+#                   beside a bare libxlsxwriter loop writing the same cells (bench/run.sh; BENCH_RUNS,
+#                   BENCH_CUSTOMERS, BENCH_CONTRACTS, BENCH_MONTHS); figures in BENCHMARKS.md
 #   make deps       install the Debian packages the build and the tests need
 #   make install    install the binary and the manual under $(DESTDIR)$(PREFIX)
 #
@@ -107,6 +110,14 @@ $(BUILD)/tests/killshim.so: tests/stress/killshim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(OPT) -fPIC -shared -o $@ $< -ldl
 
+# The bare-library yardstick of `make bench` (bench/xlsx_baseline.c); not part of `all`.
+$(BUILD)/xlsx_baseline: bench/xlsx_baseline.c | need-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS) $(LIBS)
+
+bench: ratable $(BUILD)/xlsx_baseline
+	@sh bench/run.sh
+
 stress: ratable $(BUILD)/tests/killshim.so
 	@RATABLE_KILLSHIM=$(BUILD)/tests/killshim.so sh tests/stress/run.sh
 
@@ -182,7 +193,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ratable $(DESTDIR)$(MANDIR)/man1/ratable.1
 
 FORMAT_SRC = $(wildcard model/*.[ch] reports/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/stress/*.c \
-                        tests/fuzz/*.[ch])
+                        tests/fuzz/*.[ch] bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -96,6 +96,8 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
             close(fd);
             rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
         } else {
+            /* Large blocks: an export of millions of cells makes few write calls. */
+            setvbuf(f, NULL, _IOFBF, 1 << 16);
             rc =
                 fmt == RENDER_CSV ? render_csv(reports, n, f, e) : render_text(reports, n, f, 0, e);
             if (fflush(f) != 0 || fsync(fileno(f)) != 0)

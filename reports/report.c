@@ -265,6 +265,37 @@ bool report_table_rewind(struct report_table *t)
     return true;
 }
 
+void report_table_fill(struct report_table *t)
+{
+    if (!t->next)
+        return;
+    struct report_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    report_table_rewind(t);
+    struct report_row row;
+    while (t->next(t, &row) == 1) {
+        rows = xgrow(rows, &cap, n + 1, sizeof *rows);
+        struct cell *cells = xcalloc((size_t)t->ncols, sizeof *cells);
+        for (int c = 0; c < t->ncols; c++) {
+            cells[c] = row.cells[c];
+            cells[c].text = report_strdup(t, row.cells[c].text);
+            cells[c].formula = report_strdup(t, row.cells[c].formula);
+        }
+        rows[n].style = row.style;
+        rows[n++].cells = cells;
+    }
+    if (t->free_state)
+        t->free_state(t->state);
+    t->next = NULL;
+    t->rewind = NULL;
+    t->free_state = NULL;
+    t->state = NULL;
+    t->rows = rows;
+    t->nrows = n;
+    t->caprows = cap;
+    t->cursor = 0;
+}
+
 static const char *cell_format(const struct cell *c, char *buf, size_t size, unsigned money_flags)
 {
     assert(size >= MONEY_BUF);

@@ -167,6 +167,10 @@ void report_set_progress(const struct progress *p);
 bool report_cancelled(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
+/* Turns a table's row source into filled rows, copying every string into the table, and frees
+ * the source: for a viewer that moves through the rows in any order (the screen). A filled
+ * table is left as it is. */
+void report_table_fill(struct report_table *t);
 
 /* Writes a cell's value as plain text (no grouping) into buf: what CSV and the screen show.
  * Money uses the cell's exponent, dates YYYY-MM-DD, booleans TRUE/FALSE. */

@@ -36,6 +36,106 @@ static char *range_text(int32_t from, int32_t to)
 }
 
 /* ---- waterfall ------------------------------------------------------------------------------ */
+/*
+ * The waterfall has a row per obligation, and a book may hold any number of them: each
+ * currency's table is a row source that makes its rows from the loaded plans as a renderer asks
+ * for them, so the report holds one row at a time, never a table of every obligation's cells.
+ * The totals are added up as the rows go by and handed out as the last row.
+ */
+
+struct waterfall_plans {
+    struct obligation_plans plans;
+    int refs; /* the tables that read them */
+};
+
+/* Columns: customer, contract, obligation, name, pattern, allocated, before, a column per month,
+ * later, total, check. */
+enum { WF_ALLOCATED = 5, WF_BEFORE = 6, WF_FIRST_MONTH = 7 };
+
+struct waterfall_source {
+    struct waterfall_plans *shared;
+    size_t begin, end, next; /* this currency's plans */
+    int32_t from, to;
+    int ncols, exponent;
+    bool total_given;
+    char currency[4];
+    struct money *sums;   /* per column */
+    struct cell *cells;   /* the row handed out */
+    char (*formulas)[48]; /* the total row's, per column */
+};
+
+static int waterfall_next(struct report_table *t, struct report_row *row)
+{
+    struct waterfall_source *s = t->state;
+    int n = s->ncols, months = n - 10, x = s->exponent;
+    struct cell *c = s->cells;
+    memset(c, 0, (size_t)n * sizeof *c);
+    if (s->next < s->end) {
+        const struct obligation_plans *plans = &s->shared->plans;
+        const struct obligation_plan *p = &plans->v[s->next++];
+        const char *text[] = {p->customer, p->contract, p->ref, p->name, pattern_name(p->pattern)};
+        for (int k = 0; k < 5; k++)
+            c[k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
+        for (int k = WF_ALLOCATED; k < n; k++)
+            c[k] = (struct cell){.type = CELL_MONEY, .exponent = x};
+        int later = WF_FIRST_MONTH + months, total = later + 1, check = later + 2;
+        c[WF_ALLOCATED].v = p->allocated.minor;
+        for (size_t k = 0; k < p->n; k++) {
+            const struct plan_line *l = &plans->lines[p->first + k];
+            if (l->period < s->from)
+                c[WF_BEFORE].v += l->amount.minor;
+            else if (l->period > s->to)
+                c[later].v += l->amount.minor;
+            else
+                c[WF_FIRST_MONTH + (l->period - s->from)].v += l->amount.minor;
+            c[total].v += l->amount.minor;
+        }
+        c[total].formula = "=SUM({before}:{later})";
+        /* Everything allocated is scheduled exactly once. */
+        c[check].v = p->allocated.minor - c[total].v;
+        c[check].formula = "={allocated}-{total}";
+        for (int k = WF_ALLOCATED; k < n; k++)
+            s->sums[k].minor += c[k].v;
+        row->style = ROW_DATA;
+    } else if (!s->total_given) {
+        s->total_given = true;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
+        for (int k = WF_ALLOCATED; k < n; k++)
+            c[k] = (struct cell){.type = CELL_MONEY,
+                                 .v = s->sums[k].minor,
+                                 .exponent = x,
+                                 .formula = s->formulas[k]};
+        row->style = ROW_TOTAL;
+    } else {
+        return 0;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void waterfall_rewind(struct report_table *t)
+{
+    struct waterfall_source *s = t->state;
+    s->next = s->begin;
+    s->total_given = false;
+    memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
+}
+
+static void waterfall_free(void *state)
+{
+    struct waterfall_source *s = state;
+    if (!s)
+        return;
+    if (--s->shared->refs == 0) {
+        obligation_plans_free(&s->shared->plans);
+        free(s->shared);
+    }
+    free(s->sums);
+    free(s->cells);
+    free(s->formulas);
+    free(s);
+}
 
 struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct err *e)
 {
@@ -45,17 +145,17 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct obligation_plans plans = {0};
+    struct waterfall_plans *shared = xcalloc(1, sizeof *shared);
     struct report *r = NULL;
     char *range = range_text(from, to);
-    if (obligation_plans_load(b, &plans, e) != ERR_OK)
+    if (obligation_plans_load(b, &shared->plans, e) != ERR_OK)
         goto out;
     r = begin(b, "Deferred revenue waterfall", range, e);
     if (!r)
         goto out;
     report_header(r, "Months", range);
     int months = to - from + 1;
-    int ncols = 6 + 1 + months + 3;
+    int ncols = WF_FIRST_MONTH + months + 3;
     struct report_col *cols = xcalloc((size_t)ncols, sizeof *cols);
     char(*keys)[16] = xcalloc((size_t)months, sizeof *keys);
     char(*titles)[PERIOD_BUF] = xcalloc((size_t)months, sizeof *titles);
@@ -75,74 +175,47 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
     cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
     cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
-    struct money *sums = xcalloc((size_t)ncols, sizeof *sums);
-    for (size_t i = 0; i < plans.n;) {
-        const char *cur = plans.v[i].currency;
-        int x = plans.v[i].exponent;
+    const struct obligation_plans *plans = &shared->plans;
+    for (size_t i = 0; i < plans->n;) {
+        const char *cur = plans->v[i].currency;
         char name[16], title[48];
         snprintf(name, sizeof name, "waterfall_%s", cur);
         snprintf(title, sizeof title, "Waterfall, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, ncols);
         t->freeze_cols = 3;
-        memset(sums, 0, (size_t)ncols * sizeof *sums);
-        for (; i < plans.n && strcmp(plans.v[i].currency, cur) == 0; i++) {
-            const struct obligation_plan *p = &plans.v[i];
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "customer", p->customer);
-            cell_text(t, row, "contract", p->contract);
-            cell_text(t, row, "obligation", p->ref);
-            cell_text(t, row, "name", p->name);
-            cell_text(t, row, "pattern", pattern_name(p->pattern));
-            cell_money(row, t, "allocated", p->allocated, x);
-            struct money before = money_of(0), later = money_of(0), total = money_of(0);
-            struct money *month = xcalloc((size_t)months, sizeof *month);
-            for (size_t k = 0; k < p->n; k++) {
-                const struct plan_line *l = &plans.lines[p->first + k];
-                if (l->period < from)
-                    before.minor += l->amount.minor;
-                else if (l->period > to)
-                    later.minor += l->amount.minor;
-                else
-                    month[l->period - from].minor += l->amount.minor;
-                total.minor += l->amount.minor;
-            }
-            cell_money(row, t, "before", before, x);
-            for (int m = 0; m < months; m++) {
-                cell_money(row, t, keys[m], month[m], x);
-                sums[7 + m].minor += month[m].minor;
-            }
-            free(month);
-            cell_money(row, t, "later", later, x);
-            cell_money(row, t, "total", total, x);
-            cell_formula(t, row, "total", "=SUM({before}:{later})");
-            /* Everything allocated is scheduled exactly once. */
-            cell_money(row, t, "check", money_of(p->allocated.minor - total.minor), x);
-            cell_formula(t, row, "check", "={allocated}-{total}");
-            sums[5].minor += p->allocated.minor;
-            sums[6].minor += before.minor;
-            sums[7 + months].minor += later.minor;
-            sums[8 + months].minor += total.minor;
-            sums[9 + months].minor += p->allocated.minor - total.minor;
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "customer", "Total");
-        cell_text(t, row, "contract", cur);
-        for (int k = 5; k < ncols; k++) {
-            char f[48];
-            snprintf(f, sizeof f, "=SUM({%s:data})", cols[k].key);
-            cell_money(row, t, cols[k].key, sums[k], x);
-            cell_formula(t, row, cols[k].key, f);
-        }
+        struct waterfall_source *s = xcalloc(1, sizeof *s);
+        s->shared = shared;
+        shared->refs++;
+        s->begin = s->next = i;
+        while (i < plans->n && strcmp(plans->v[i].currency, cur) == 0)
+            i++;
+        s->end = i;
+        s->from = from;
+        s->to = to;
+        s->ncols = ncols;
+        s->exponent = plans->v[s->begin].exponent;
+        snprintf(s->currency, sizeof s->currency, "%s", cur);
+        s->sums = xcalloc((size_t)ncols, sizeof *s->sums);
+        s->cells = xcalloc((size_t)ncols, sizeof *s->cells);
+        s->formulas = xcalloc((size_t)ncols, sizeof *s->formulas);
+        for (int k = WF_ALLOCATED; k < ncols; k++)
+            snprintf(s->formulas[k], sizeof s->formulas[k], "=SUM({%s:data})", cols[k].key);
+        t->next = waterfall_next;
+        t->rewind = waterfall_rewind;
+        t->free_state = waterfall_free;
+        t->state = s;
     }
-    if (plans.n == 0)
+    if (plans->n == 0)
         report_add_table(r, "waterfall", "No active contracts", cols, ncols);
-    free(sums);
     free(cols);
     free(keys);
     free(titles);
 out:
     free(range);
-    obligation_plans_free(&plans);
+    if (shared->refs == 0) {
+        obligation_plans_free(&shared->plans);
+        free(shared);
+    }
     book_end_read(b);
     return r;
 }

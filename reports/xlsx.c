@@ -73,14 +73,16 @@ static void make_formats(struct xw *x)
     format_set_italic(x->subtitle);
     x->key = workbook_add_format(x->wb);
     format_set_bold(x->key);
-    x->heading = workbook_add_format(x->wb);
-    format_set_bold(x->heading);
+    /* One format object per distinct format. The library assigns an index only to the first
+     * object it meets with given properties; a second, identical one is looked up in a hash
+     * table (a copy and a hash of the whole format) on every cell written with it. */
+    x->heading = x->key;
     x->colhead = workbook_add_format(x->wb);
     format_set_bold(x->colhead);
     format_set_bottom(x->colhead, LXW_BORDER_THIN);
     format_set_text_wrap(x->colhead);
     format_set_align(x->colhead, LXW_ALIGN_VERTICAL_TOP);
-    x->text = fmt(x, false);
+    x->text = NULL; /* the workbook's default format: plain text needs nothing else */
     x->text_bold = fmt(x, true);
     x->date = fmt(x, false);
     format_set_num_format(x->date, "yyyy-mm-dd");
@@ -235,7 +237,8 @@ static int lookup(void *ctx, const char *table, const char *col, enum formula_re
 
 static lxw_error write_text(lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)
 {
-    if (utf16_length(s) <= CELL_MAX_CHARS)
+    /* A character takes at least one byte: a short string needs no counting. */
+    if (strlen(s) <= CELL_MAX_CHARS || utf16_length(s) <= CELL_MAX_CHARS)
         return worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, f);
     /* Longer than a cell holds: keep the first 32,767 characters as a spreadsheet counts them
      * (UTF-16 code units), never half a character. Only a text made of several fields (a title
@@ -345,6 +348,26 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
         if (w > widths[0])
             widths[0] = w > 32 ? 32 : w;
     }
+    /* The first table's text columns widen to their content (up to 61): one pass over its rows,
+     * filled or streamed, before they are written. */
+    double content[256] = {0};
+    if (n > 0 && report_table_rewind(tables[0])) {
+        struct report_table *t = tables[0];
+        struct report_row row;
+        while (report_table_next(t, &row) == 1) {
+            if (row.style == ROW_HEADING || row.style == ROW_BLANK)
+                continue;
+            for (int c = 0; c < t->ncols && c < 256; c++) {
+                const struct cell *cell = &row.cells[c];
+                if (t->cols[c].type == COL_TEXT && cell->type == CELL_TEXT && cell->text &&
+                    content[c] < 61) {
+                    double cw = utf8_width(cell->text) + 1;
+                    if (cw > content[c])
+                        content[c] = cw > 61 ? 61 : cw;
+                }
+            }
+        }
+    }
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
@@ -354,17 +377,8 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
             /* A later table's label column widens the first column, within reason. */
             if (i > 0 && c == 0 && col->type == COL_TEXT)
                 w = col_width(col) > 42 ? 42 : col_width(col);
-            /* Filled tables are cheap to measure: widen text columns to their content. */
-            if (i == 0 && !t->next && col->type == COL_TEXT) {
-                for (size_t k = 0; k < t->nrows; k++) {
-                    const struct cell *cell = &t->rows[k].cells[c];
-                    if (cell->type == CELL_TEXT && cell->text && t->rows[k].style != ROW_HEADING) {
-                        double cw = utf8_width(cell->text) + 1;
-                        if (cw > w)
-                            w = cw > 61 ? 61 : cw;
-                    }
-                }
-            }
+            if (i == 0 && col->type == COL_TEXT && content[c] > w)
+                w = content[c];
             if (w > widths[c])
                 widths[c] = w;
         }

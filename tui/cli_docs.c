@@ -161,6 +161,46 @@ int cmd_customer_unarchive(struct cli *c, int argc, char **argv)
     return set_archived(c, argc, argv, false);
 }
 
+/* The customer list's rows, made one at a time from the loaded list as the renderer asks: the
+ * report never holds a table of every customer's cells. */
+struct customer_rows {
+    struct customer_list list;
+    size_t next;
+    struct cell cells[6];
+};
+
+static int customer_rows_next(struct report_table *t, struct report_row *row)
+{
+    struct customer_rows *s = t->state;
+    if (s->next >= s->list.n)
+        return 0;
+    const struct customer_row *cr = &s->list.rows[s->next++];
+    struct cell *c = s->cells;
+    c[0] = (struct cell){.type = CELL_TEXT, .text = cr->code};
+    c[1] = (struct cell){.type = cr->name ? CELL_TEXT : CELL_EMPTY, .text = cr->name};
+    c[2] = (struct cell){.type = CELL_TEXT, .text = cr->currency};
+    c[3] = (struct cell){.type = CELL_MONEY, .v = cr->owed.minor, .exponent = cr->exponent};
+    c[4] = (struct cell){.type = CELL_MONEY, .v = cr->credit.minor, .exponent = cr->exponent};
+    c[5] = (struct cell){.type = CELL_TEXT, .text = cr->archived ? "archived" : "active"};
+    row->style = ROW_DATA;
+    row->cells = c;
+    return 1;
+}
+
+static void customer_rows_rewind(struct report_table *t)
+{
+    ((struct customer_rows *)t->state)->next = 0;
+}
+
+static void customer_rows_free(void *state)
+{
+    struct customer_rows *s = state;
+    if (!s)
+        return;
+    customer_list_free(&s->list);
+    free(s);
+}
+
 int cmd_customer_list(struct cli *c, int argc, char **argv)
 {
     static const char usage[] =
@@ -191,9 +231,11 @@ int cmd_customer_list(struct cli *c, int argc, char **argv)
     struct book *b = cli_open(c);
     if (!b)
         return EXIT_FAIL;
-    struct customer_list l = {0};
-    if (customer_list(b, &q, 0, (size_t)-1 >> 1, &l, &e) != ERR_OK)
+    struct customer_rows *l = xcalloc(1, sizeof *l);
+    if (customer_list(b, &q, 0, (size_t)-1 >> 1, &l->list, &e) != ERR_OK) {
+        free(l);
         return cli_fail(&e);
+    }
     static const struct report_col cols[] = {
         {"code", "Code", COL_TEXT, 0},      {"name", "Name", COL_TEXT, 0},
         {"currency", "Cur", COL_TEXT, 0},   {"owed", "Owed", COL_MONEY, 0},
@@ -202,17 +244,10 @@ int cmd_customer_list(struct cli *c, int argc, char **argv)
     struct report *r = report_new("Customers", NULL);
     struct report_table *t = report_add_table(r, "customers", NULL, cols, 6);
     t->freeze_cols = 1;
-    for (size_t i = 0; i < l.n; i++) {
-        const struct customer_row *cr = &l.rows[i];
-        struct report_row *row = report_row_add(t, ROW_DATA);
-        cell_text(t, row, "code", cr->code);
-        cell_text(t, row, "name", cr->name);
-        cell_text(t, row, "currency", cr->currency);
-        cell_money(row, t, "owed", cr->owed, cr->exponent);
-        cell_money(row, t, "credit", cr->credit, cr->exponent);
-        cell_text(t, row, "status", cr->archived ? "archived" : "active");
-    }
-    customer_list_free(&l);
+    t->next = customer_rows_next;
+    t->rewind = customer_rows_rewind;
+    t->free_state = customer_rows_free;
+    t->state = l;
     return cli_emit(c, r, args_get(&a, "output"));
 }
 

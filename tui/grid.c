@@ -251,6 +251,9 @@ void open_report_view(struct app *a, struct report *r, const char *default_file)
 {
     struct grid *g = xcalloc(1, sizeof *g);
     g->r = r;
+    /* The screen pages through rows in any order: streamed tables are filled first. */
+    for (int i = 0; i < r->ntables; i++)
+        report_table_fill(r->tables[i]);
     snprintf(g->file, sizeof g->file, "%s", default_file ? default_file : "report.xlsx");
     layout(g);
     app_push(a, &grid_screen, g);
