@@ -383,9 +383,8 @@ int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, str
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    struct contract_rows rows = {0};
-    struct contract_query q = {.status = CONTRACT_ACTIVE};
-    if ((rc = contract_list(b, &q, &rows, e)) != ERR_OK)
+    struct contract_codes rows = {0};
+    if ((rc = contract_codes(b, true, &rows, e)) != ERR_OK)
         goto fail;
     for (size_t i = 0; i < rows.n; i++) {
         if ((i & 255) == 0 && book_progress(b, "billing", i, rows.n)) {
@@ -394,7 +393,7 @@ int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, str
         }
         out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
         struct bill_run_item *it = &out->v[out->n++];
-        snprintf(it->code, sizeof it->code, "%s", rows.v[i].c.code);
+        snprintf(it->code, sizeof it->code, "%s", rows.v[i]);
         if ((rc = contract_bill(b, it->code, through, &it->r, e)) != ERR_OK) {
             char why[sizeof e->msg];
             snprintf(why, sizeof why, "%s", e->msg);
@@ -403,12 +402,12 @@ int contract_bill_all(struct book *b, int32_t through, struct bill_run *out, str
         }
         out->invoices += it->r.invoices;
     }
-    contract_rows_free(&rows);
+    contract_codes_free(&rows);
     if ((rc = book_commit(b, e)) != ERR_OK)
         bill_run_free(out);
     return rc;
 fail:
-    contract_rows_free(&rows);
+    contract_codes_free(&rows);
     book_rollback(b);
     bill_run_free(out);
     return rc;

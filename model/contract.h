@@ -231,4 +231,13 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
                   struct err *e);
 void contract_rows_free(struct contract_rows *r);
 
+/* The codes of every contract past draft (active_only: of the active ones), in code order: a
+ * run over a whole book loads one contract at a time from them. */
+struct contract_codes {
+    char (*v)[CODE_MAX + 1];
+    size_t n, cap;
+};
+int contract_codes(struct book *b, bool active_only, struct contract_codes *out, struct err *e);
+void contract_codes_free(struct contract_codes *c);
+
 #endif

@@ -77,13 +77,18 @@ int book_settings_set(struct book *b, const char *company, const char *user, con
     if ((rc = db_exec(b, st, e)) != ERR_OK)
         goto fail;
     if (replan) {
-        struct contract_rows rows = {0};
-        struct contract_query q = {.status = -1};
-        if ((rc = contract_list(b, &q, &rows, e)) == ERR_OK)
-            for (size_t i = 0; i < rows.n && rc == ERR_OK; i++)
-                if (rows.v[i].c.status != CONTRACT_DRAFT)
-                    rc = schedule_replan_contract(b, &rows.v[i].c, e);
-        contract_rows_free(&rows);
+        /* One contract in memory at a time: a book of any size re-plans in the same memory. */
+        struct contract_codes codes;
+        if ((rc = contract_codes(b, false, &codes, e)) == ERR_OK) {
+            for (size_t i = 0; i < codes.n && rc == ERR_OK; i++) {
+                struct contract c;
+                if ((i & 255) == 0 && book_progress(b, "re-plan", i, codes.n))
+                    rc = err_set(e, ERR_CANCELLED, "cancelled; the settings are unchanged");
+                else if ((rc = contract_find(b, codes.v[i], &c, e)) == ERR_OK)
+                    rc = schedule_replan_contract(b, &c, e);
+            }
+            contract_codes_free(&codes);
+        }
         if (rc != ERR_OK)
             goto fail;
     }
@@ -925,4 +930,29 @@ void contract_rows_free(struct contract_rows *r)
 {
     free(r->v);
     memset(r, 0, sizeof *r);
+}
+
+int contract_codes(struct book *b, bool active_only, struct contract_codes *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_prepare(b, "SELECT code FROM contracts WHERE CASE WHEN :active THEN"
+                                     " status = 'active' ELSE status <> 'draft' END ORDER BY code"
+                                     " COLLATE NOCASE");
+    db_bind_int(st, ":active", active_only);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        db_col_copy(st, 0, out->v[out->n++], sizeof out->v[0]);
+    }
+    if (rc < 0) {
+        contract_codes_free(out);
+        return e->code;
+    }
+    return ERR_OK;
+}
+
+void contract_codes_free(struct contract_codes *c)
+{
+    free(c->v);
+    memset(c, 0, sizeof *c);
 }
