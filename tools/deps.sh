@@ -4,10 +4,11 @@
 # `make demo` and `make check` can call it on every run. Runs apt-get through sudo when not root.
 # clang (with its libFuzzer runtime, which apt installs with it) builds the fuzz targets; it is
 # not among what --if-missing looks for: without it `make check` skips the fuzz smoke test.
+# time (GNU time, /usr/bin/time -v) gives make bench the peak memory of each run.
 set -eu
 
 packages="gcc make pkg-config clang-format libncurses-dev libsqlite3-dev libxlsxwriter-dev libcmocka-dev
-libssl-dev sqlite3 tmux python3-openpyxl locales clang"
+libssl-dev sqlite3 tmux python3-openpyxl locales clang time"
 
 missing_tools() {
     pkg-config --exists ncursesw sqlite3 xlsxwriter cmocka libcrypto || return 0
