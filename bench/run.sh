@@ -284,6 +284,20 @@ if ! skip pack; then
     export_row "pack --period $posted, XLSX" pack.xlsx report pack --period "$posted"
 fi
 
+# Correct at scale: what was exported is checked (not timed): the XLSX holds the CSV's numbers,
+# every total equals the sum of its rows, and the book passes every check.
+line ""
+for n in waterfall rollforward customers; do
+    if [ -f "$dir/out/$n.csv" ] && [ -f "$dir/out/$n.xlsx" ]; then
+        line "$($py "$top/bench/verify.py" "$dir/out/$n.csv" "$dir/out/$n.xlsx")" || true
+    fi
+done
+if "$bin" -b "$book" check >"$dir/check.txt" 2>&1; then
+    line "check: $(tail -1 "$dir/check.txt")"
+else
+    line "check FAILED: $(grep FAIL "$dir/check.txt" | head -3)"
+fi
+
 line ""
 line "seconds: median wall time; cells/s: cells written (counted in the workbook) per second;"
 line "peak MiB: the largest maximum resident set size of the runs; ratio: time per cell over the"

@@ -638,13 +638,11 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
     int32_t last_period = period_of(in->today);
     int32_t first_period = last_period - (in->months - 1);
     /* The book is new and private to this run, and a run that fails or is interrupted removes
-     * it: so no rollback journal and no syncing while it is written (a month that fails is still
-     * rolled back, from memory), and a large page cache so pages are not read from the file
-     * again and again. When it is complete it goes back to WAL with full syncs, as every book. */
-    int rc = db_exec_script(b,
-                            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
-                            " PRAGMA cache_size = -262144",
-                            e);
+     * it: so no syncing while it is written, and a large page cache so pages are not read from
+     * the file again and again. (A rollback journal kept in memory instead of the WAL was
+     * measured: 2.7 times the time on 20,000 contracts.) When it is complete it is synced like
+     * every book. */
+    int rc = db_exec_script(b, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144", e);
     if (rc == ERR_OK)
         rc = book_begin(b, e);
     if (rc == ERR_OK) {
@@ -684,8 +682,8 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
     db_reset_all(b);
     if (rc == ERR_OK)
         rc = db_exec_script(b,
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                            " PRAGMA cache_size = -2000",
+                            "PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;"
+                            " PRAGMA wal_checkpoint(TRUNCATE)",
                             e);
     free(plans);
     free(g.customer_ids);
