@@ -99,6 +99,18 @@ void book_set_progress(struct book *b, const struct progress *p);
 /* Reports progress to the book's callback; true when the person asked to stop. */
 bool book_progress(struct book *b, const char *what, uint64_t done, uint64_t total);
 
+/* The slowest statement run since it was last taken (book_trace). */
+struct book_slowest {
+    int64_t ns;         /* how long it ran, in nanoseconds (SQLite's profile) */
+    int64_t statements; /* how many statements ran */
+    char sql[160];      /* the start of its SQL text */
+};
+/* Times every statement the book runs from now on (or stops), to find the slowest; for
+ * measuring, it costs a little on each statement. */
+void book_trace(struct book *b, bool on);
+/* Hands over the slowest statement since the last call and starts counting again. */
+void book_trace_take(struct book *b, struct book_slowest *out);
+
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);
 
