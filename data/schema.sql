@@ -51,6 +51,7 @@ CREATE TABLE customers (
     revision INTEGER NOT NULL DEFAULT 1,                         -- bumped on every edit
     created_at TEXT NOT NULL
 ) STRICT;
+CREATE INDEX customers_name ON customers(name COLLATE NOCASE, code); -- the list by name
 
 -- Document numbering: the next number of each kind of document.
 CREATE TABLE sequences (
@@ -86,6 +87,7 @@ CREATE TABLE invoice_lines (
     obligation_id INTEGER REFERENCES obligations(id),            -- and of this obligation
     UNIQUE (invoice_id, line_no)
 ) STRICT;
+CREATE INDEX invoice_lines_contract ON invoice_lines(contract_id) WHERE contract_id IS NOT NULL;
 
 -- Credit notes reduce what an invoice asks for. What exceeds the invoice's open balance becomes
 -- a refund credit grant for the customer.
@@ -207,6 +209,7 @@ CREATE TABLE contracts (
     CHECK (variable = 0 OR variable_method IS NOT NULL)
 ) STRICT;
 CREATE INDEX contracts_customer ON contracts(customer_id);
+CREATE INDEX contracts_status ON contracts(status, code);     -- the list of one status
 
 -- Performance obligations. An obligation that failed the distinct test holds the promises that
 -- were combined into it and the reason.
@@ -370,6 +373,8 @@ CREATE TABLE change_log (
     hash TEXT                                                    -- SHA-256 of this row and prev
 ) STRICT;
 CREATE INDEX change_log_entity ON change_log(entity, entity_id);
+-- Rows not yet chained (a book migrated from version 2 or older, until it is opened).
+CREATE INDEX change_log_unchained ON change_log(id) WHERE hash IS NULL;
 
 -- What an invoice still asks for, from what has been applied to it.
 CREATE VIEW invoice_balances AS

@@ -19,10 +19,25 @@
 #include "model/err.h"
 #include "model/progress.h"
 
-#define BOOK_VERSION        3          /* the schema version this program writes */
+#define BOOK_VERSION        4          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
 
 struct book;
+
+/*
+ * Keyset paging: where a page of a list starts. A list seeks its sort key in an index and reads
+ * the rows from there, so a page at the far end of a long list costs what the first one does
+ * (an OFFSET would read every row before it). AFTER and FROM read on from an anchor row (FROM
+ * includes it), BEFORE and UNTIL read back from it; pages are always in the list's order.
+ */
+enum page_seek {
+    PAGE_FIRST,
+    PAGE_LAST,
+    PAGE_AFTER,
+    PAGE_FROM,
+    PAGE_BEFORE,
+    PAGE_UNTIL,
+};
 
 struct book_init {
     const char *company;  /* legal name */

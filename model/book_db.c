@@ -63,6 +63,7 @@ static const struct {
 } migrations[] = {
     {2, "0002_contracts.sql"},
     {3, "0003_memos.sql"},
+    {4, "0004_lists.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */

@@ -445,6 +445,12 @@ static void test_migrate_from_v2(void **state)
     migrate_from(2);
 }
 
+static void test_migrate_from_v3(void **state)
+{
+    (void)state;
+    migrate_from(3);
+}
+
 /* Books on network filesystems are refused; local ones are not. */
 static void test_network_filesystems(void **state)
 {
@@ -467,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_revision_conflict),
         cmocka_unit_test(test_migrate_from_v1),
         cmocka_unit_test(test_migrate_from_v2),
+        cmocka_unit_test(test_migrate_from_v3),
         cmocka_unit_test(test_revision_conflict_two_connections),
         cmocka_unit_test(test_network_filesystems),
     };
