@@ -163,6 +163,12 @@ void db_bind_null(sqlite3_stmt *st, const char *name)
     sqlite3_bind_null(st, param(st, name));
 }
 
+void db_bind_top(sqlite3_stmt *st, const char *name)
+{
+    static const unsigned char top[] = {0xFF};
+    sqlite3_bind_blob(st, param(st, name), top, sizeof top, SQLITE_STATIC);
+}
+
 /* Turns an SQLite failure into a user-facing error. */
 static int db_error(struct book *b, int rc, struct err *e)
 {
