@@ -19,7 +19,7 @@
 #include "model/err.h"
 #include "model/progress.h"
 
-#define BOOK_VERSION        4          /* the schema version this program writes */
+#define BOOK_VERSION        5          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
 
 struct book;
@@ -98,6 +98,9 @@ struct chain_status {
     char head[65]; /* the hash of the last row (of the last good row's chain when broken) */
 };
 int book_chain_verify(struct book *b, struct chain_status *out, struct err *e);
+/* The hash of the change log's last row, unverified ("" for an empty log): for a caller that has
+ * just verified the chain, or will. */
+int book_chain_head(struct book *b, char head[65], struct err *e);
 
 /* Copies the open book to path with SQLite's backup API (a temporary name, then renamed), and
  * verifies the copy: a ratable book of the same version whose integrity check passes and whose

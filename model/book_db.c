@@ -63,7 +63,8 @@ static const struct {
 } migrations[] = {
     {2, "0002_contracts.sql"},
     {3, "0003_memos.sql"},
-    {4, "0004_lists.sql"},
+    {4, "0004_scale.sql"},
+    {5, "0005_lists.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */
@@ -486,6 +487,19 @@ static int chain_walk(struct book *b, bool fill, struct chain_status *out, struc
 int book_chain_verify(struct book *b, struct chain_status *out, struct err *e)
 {
     return chain_walk(b, false, out, e);
+}
+
+int book_chain_head(struct book *b, char head[65], struct err *e)
+{
+    head[0] = '\0';
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(hash, '') FROM change_log ORDER BY id DESC"
+                                     " LIMIT 1");
+    int step = db_step(b, st, e);
+    if (step < 0)
+        return e->code;
+    if (step == SQLITE_ROW)
+        db_col_copy(st, 0, head, 65);
+    return ERR_OK;
 }
 
 /* Chains the rows a book older than the chain wrote, once, when this program first opens it. */

@@ -49,6 +49,14 @@ void close_result_free(struct close_result *r);
 int period_close(struct book *b, int32_t p, int32_t today, bool dry_run, const char *backup,
                  struct close_result *out, struct err *e);
 
+/*
+ * Closes month p of a book being generated (model/generate.h): the same steps and lock, with no
+ * backup, and with the checks left to the generator, which runs them once on the finished book
+ * and discards it if any fails. Never for a book in use.
+ */
+int period_close_generated(struct book *b, int32_t p, int32_t today, struct close_result *out,
+                           struct err *e);
+
 /* Reopens the last closed month, for a reason. */
 int period_reopen(struct book *b, int32_t p, const char *reason, struct err *e);
 

@@ -96,8 +96,10 @@ static int issue(struct book *b, const struct customer *c, int64_t id, const cha
         journal_line_contract(&je, contract ? "deferred_revenue" : "revenue", -amount, id,
                               contract);
     }
-    if (step < 0)
+    if (step < 0) {
+        journal_free(&je);
         return e->code;
+    }
     int64_t entry;
     if ((rc = journal_post(b, &je, &entry, e)) != ERR_OK)
         return rc;

@@ -4,7 +4,10 @@
 #include "model/journal.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "model/xalloc.h"
 
 void journal_init(struct journal_entry *je, const char *kind, int32_t date, const char *currency,
                   const char *memo, const char *source_type, int64_t source_id, int64_t customer_id)
@@ -17,6 +20,17 @@ void journal_init(struct journal_entry *je, const char *kind, int32_t date, cons
     je->source_type = source_type;
     je->source_id = source_id;
     je->customer_id = customer_id;
+    je->lines = je->small;
+    je->cap = JOURNAL_INLINE_LINES;
+}
+
+void journal_free(struct journal_entry *je)
+{
+    if (je->lines != je->small)
+        free(je->lines);
+    je->lines = je->small;
+    je->cap = JOURNAL_INLINE_LINES;
+    je->n = 0;
 }
 
 static void add(struct journal_entry *je, const char *role, int64_t amount, int64_t invoice_id)
@@ -38,7 +52,15 @@ void journal_line_contract(struct journal_entry *je, const char *role, int64_t a
             return;
         }
     }
-    assert(je->n < JOURNAL_MAX_LINES);
+    if (je->n == je->cap) {
+        size_t cap = (size_t)je->cap * 2;
+        struct journal_line *grown = xmalloc(cap * sizeof *grown);
+        memcpy(grown, je->lines, (size_t)je->n * sizeof *grown);
+        if (je->lines != je->small)
+            free(je->lines);
+        je->lines = grown;
+        je->cap = (int)cap;
+    }
     struct journal_line *l = &je->lines[je->n++];
     l->role = role;
     l->amount = amount;

@@ -16,7 +16,9 @@
 #include "model/book.h"
 #include "model/money.h"
 
-#define JOURNAL_MAX_LINES 24
+/* Lines kept inside the entry; more (a payment settling many invoices, an invoice of many lines)
+ * move to the heap. */
+#define JOURNAL_INLINE_LINES 16
 
 struct journal_line {
     const char *role;    /* account role */
@@ -33,10 +35,11 @@ struct journal_entry {
     const char *memo;        /* shown in the journal */
     const char *source_type; /* the table of the document: invoice, payment, credit_grant ... */
     int64_t source_id;
-    int64_t customer_id; /* 0: none */
-    int64_t contract_id; /* 0: none; set on every line */
-    struct journal_line lines[JOURNAL_MAX_LINES];
-    int n;
+    int64_t customer_id;        /* 0: none */
+    int64_t contract_id;        /* 0: none; set on every line */
+    struct journal_line *lines; /* `small`, or owned heap memory once it outgrows it */
+    int n, cap;
+    struct journal_line small[JOURNAL_INLINE_LINES];
 };
 
 void journal_init(struct journal_entry *je, const char *kind, int32_t date, const char *currency,
@@ -54,7 +57,11 @@ bool journal_balanced(const struct journal_entry *je);
 /* Lines with a non-zero amount. */
 int journal_nonzero_lines(const struct journal_entry *je);
 
-/* Writes and posts the entry; *id is 0 when the entry had nothing to post. */
-int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, struct err *e);
+/* Releases the entry's lines (journal_post does it; call it for an entry never posted). */
+void journal_free(struct journal_entry *je);
+
+/* Writes and posts the entry, then releases it (journal_free) whatever the outcome; *id is 0
+ * when the entry had nothing to post. */
+int journal_post(struct book *b, struct journal_entry *je, int64_t *id, struct err *e);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include <assert.h>
 
-int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, struct err *e)
+static int post_entry(struct book *b, const struct journal_entry *je, int64_t *id, struct err *e)
 {
     *id = 0;
     if (journal_nonzero_lines(je) == 0)
@@ -71,4 +71,11 @@ int journal_post(struct book *b, const struct journal_entry *je, int64_t *id, st
         return rc;
     *id = entry;
     return ERR_OK;
+}
+
+int journal_post(struct book *b, struct journal_entry *je, int64_t *id, struct err *e)
+{
+    int rc = post_entry(b, je, id, e);
+    journal_free(je);
+    return rc;
 }

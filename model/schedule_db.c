@@ -197,16 +197,16 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    /* What each obligation's current schedule says for each month, less what was posted. */
+    /* What each obligation's current schedule says for each month, less what was posted: one
+     * pass over both tables grouped by obligation and month (a full outer join of the two would
+     * compare every line with every posting). */
     sqlite3_stmt *st = db_prepare(
-        b, "WITH s AS (SELECT l.obligation_id, l.period, l.amount, l.version FROM schedule_lines l"
-           " JOIN obligations o ON o.id = l.obligation_id AND l.version = o.schedule_version WHERE"
-           " l.period <= :through), p AS (SELECT obligation_id, period, sum(amount) AS amount FROM"
-           " recognition_postings WHERE period <= :through GROUP BY obligation_id, period),"
-           " d AS (SELECT coalesce(s.obligation_id, p.obligation_id) AS obligation_id,"
-           " coalesce(s.period, p.period) AS period, coalesce(s.amount, 0) - coalesce(p.amount, 0)"
-           " AS delta, coalesce(s.version, 0) AS version FROM s FULL OUTER JOIN p ON"
-           " p.obligation_id = s.obligation_id AND p.period = s.period)"
+        b, "WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
+           " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM"
+           " schedule_lines l JOIN obligations o ON o.id = l.obligation_id AND l.version ="
+           " o.schedule_version WHERE l.period <= :through UNION ALL SELECT obligation_id, period,"
+           " -amount, 0 FROM recognition_postings WHERE period <= :through) GROUP BY"
+           " obligation_id, period)"
            " SELECT k.id, k.customer_id, d.obligation_id, k.code, c.currency, d.period, d.version,"
            " d.delta FROM d JOIN obligations o ON o.id = d.obligation_id JOIN contracts k ON k.id"
            " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE d.delta <> 0"

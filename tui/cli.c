@@ -21,6 +21,8 @@ struct command {
 static const struct command commands[] = {
     {"init", NULL, cmd_init, "init --company NAME --currency CUR [--user NAME]"},
     {"demo", NULL, cmd_demo, "demo [FILE]"},
+    {"generate", NULL, cmd_generate,
+     "generate FILE --customers N --contracts M --months K [--seed S]"},
     {"settings", NULL, cmd_settings,
      "settings [--company NAME] [--user NAME] [--convention monthly|daily]"},
     {"customer", "add", cmd_customer_add,
@@ -162,6 +164,8 @@ struct book *cli_open(struct cli *c)
     }
     if (c->user)
         book_set_user(c->book, c->user);
+    progress_bar_init(&c->bar);
+    book_set_progress(c->book, &c->bar.p);
     return c->book;
 }
 
@@ -180,6 +184,7 @@ static bool reads_only(const char *name, const char *sub)
 {
     return strcmp(name, "report") == 0 || strcmp(name, "check") == 0 ||
            strcmp(name, "backup") == 0 || strcmp(name, "demo") == 0 || strcmp(name, "init") == 0 ||
+           strcmp(name, "generate") == 0 ||
            (sub && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0));
 }
 
@@ -207,6 +212,7 @@ static int run_command(struct cli *c, int (*fn)(struct cli *, int, char **), int
 {
     memset(&last_refusal, 0, sizeof last_refusal);
     int rc = fn(c, argc - skip, argv + skip);
+    progress_bar_end(&c->bar);
     if (rc == EXIT_FAIL && !reads_only(argv[0], argc > 1 ? argv[1] : NULL))
         log_refusal(c, argc, argv);
     return rc;

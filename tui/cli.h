@@ -14,6 +14,7 @@
 #include "model/book.h"
 #include "model/err.h"
 #include "tui/args.h"
+#include "tui/progress_bar.h"
 
 enum {
     EXIT_OK = 0,
@@ -28,7 +29,11 @@ struct cli {
     int64_t (*clock)(void);
     struct book *book; /* opened by cli_open */
     FILE *out;
+    struct progress_bar bar; /* long operations' progress on standard error */
 };
+
+/* Removes a book being generated (async-signal-safe; the command line's signal handler). */
+void cli_abandon(void);
 
 /* Opens the book named by -b (once); prints the error and returns NULL when it cannot. */
 struct book *cli_open(struct cli *c);
@@ -53,6 +58,7 @@ int cmd_reopen(struct cli *c, int argc, char **argv);
 int cmd_backup(struct cli *c, int argc, char **argv);
 int cmd_settings(struct cli *c, int argc, char **argv);
 int cmd_demo(struct cli *c, int argc, char **argv);
+int cmd_generate(struct cli *c, int argc, char **argv);
 int cmd_customer_add(struct cli *c, int argc, char **argv);
 int cmd_customer_edit(struct cli *c, int argc, char **argv);
 int cmd_customer_archive(struct cli *c, int argc, char **argv);

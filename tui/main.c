@@ -16,6 +16,7 @@
 #include "model/xalloc.h"
 #include "reports/render.h"
 #include "tui/cli.h"
+#include "tui/progress_bar.h"
 
 static const char help_text[] =
     "ratable " RATABLE_VERSION " - a month-end revenue workstation\n"
@@ -103,11 +104,17 @@ int workstation_run(struct cli *c);
 void workstation_clock_start(void);
 
 /* On the command line, SIGINT, SIGTERM and SIGHUP end the process as they would, after removing
- * an export's temporary file; a transaction in flight is never committed, so SQLite rolls it
- * back. (The workstation installs its own handlers.) */
+ * an export's temporary file or a book being generated; a transaction in flight is never
+ * committed, so SQLite rolls it back. An operation that reports progress is asked to stop
+ * instead, and ends cleanly. (The workstation installs its own handlers.) */
 static void on_fatal_signal(int sig)
 {
+    if (progress_cancellable && !progress_interrupted) {
+        progress_interrupted = 1; /* the operation stops at its next tick and rolls back */
+        return;
+    }
     render_abandon();
+    cli_abandon();
     signal(sig, SIG_DFL);
     raise(sig);
 }

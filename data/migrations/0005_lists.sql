@@ -1,0 +1,11 @@
+-- 0005_lists.sql — version 5: indexes for a large book's workstation. The long lists page by their
+-- sort key (keyset paging), so each needs an index in its order; opening a book asks whether any
+-- change log row still lacks its hash, which without an index reads the whole log. Forward only;
+-- data/schema.sql shows the resulting shape.
+
+-- Customers by name (the code breaks ties, as in the list).
+CREATE INDEX customers_name ON customers(name COLLATE NOCASE, code);
+-- Contracts of one status in code order (the Contracts screen's f filter).
+CREATE INDEX contracts_status ON contracts(status, code);
+-- Change log rows not yet chained (only in a book being migrated from version 2 or older).
+CREATE INDEX change_log_unchained ON change_log(id) WHERE hash IS NULL;
