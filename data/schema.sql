@@ -76,6 +76,7 @@ CREATE TABLE invoices (
     revision INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 CREATE INDEX invoices_customer ON invoices(customer_id, issued_on);
+CREATE INDEX invoices_date ON invoices(issued_on);                -- the list, newest first
 
 CREATE TABLE invoice_lines (
     id INTEGER PRIMARY KEY,

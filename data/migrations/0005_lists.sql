@@ -7,5 +7,7 @@
 CREATE INDEX customers_name ON customers(name COLLATE NOCASE, code);
 -- Contracts of one status in code order (the Contracts screen's f filter).
 CREATE INDEX contracts_status ON contracts(status, code);
+-- Invoices by date (the Invoices screen lists them newest first; the id is in every index).
+CREATE INDEX invoices_date ON invoices(issued_on);
 -- Change log rows not yet chained (only in a book being migrated from version 2 or older).
 CREATE INDEX change_log_unchained ON change_log(id) WHERE hash IS NULL;

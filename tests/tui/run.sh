@@ -214,8 +214,9 @@ tui_keys Q
 tui_stop
 
 # ---- Long lists: paged by key, to the far end and back ---------------------------------------
-# 300 customers (their names sort the other way round from their codes) and 300 contracts; the
-# screen holds 16 rows, so every move past its edge fetches rows from the book.
+# 300 customers (their names sort the other way round from their codes), 300 contracts and 300
+# invoices (newest first); the screen holds 16 rows, so every move past its edge fetches rows from
+# the book.
 L=$WORK/long.ratable
 "$BIN" -b "$L" init --company "Longlist Ltd" --currency USD >/dev/null || exit 1
 {
@@ -228,6 +229,11 @@ L=$WORK/long.ratable
 } >"$WORK/long-contracts.csv"
 "$BIN" -b "$L" import customers "$WORK/long-customers.csv" >/dev/null || exit 1
 "$BIN" -b "$L" import contracts "$WORK/long-contracts.csv" >/dev/null || exit 1
+{
+    echo "customer,date,description,amount"
+    seq 1 300 | awk '{ printf "L%03d,2025-%02d-%02d,Plan,%d.00\n", $1, 1 + int(($1 - 1) / 28), 1 + ($1 - 1) % 28, $1 }'
+} >"$WORK/long-invoices.csv"
+"$BIN" -b "$L" import invoices "$WORK/long-invoices.csv" >/dev/null || exit 1
 keys() { # keys N KEY: the key N times
     i=0
     set -- "$1" "$2"
@@ -272,6 +278,14 @@ tui_keys End
 tui_expect long-contracts-end
 tui_keys Home
 tui_expect long-contracts-top
+tui_keys 5 G
+tui_expect long-invoices-end
+tui_selected long-invoices-end-selected "INV-000001"
+tui_keys PPage PPage $(keys 5 k)
+tui_expect long-invoices-back
+tui_selected long-invoices-back-selected "INV-000038"
+tui_keys g
+tui_selected long-invoices-top-selected "INV-000300"
 tui_keys Q
 tui_stop
 

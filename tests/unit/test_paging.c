@@ -1,12 +1,13 @@
 /*
- * test_paging.c — keyset paging of the long lists (customer_page, contract_page): walking a list
- * page by page, forward from the first row or backward from the last, in every order and with
- * every filter, meets exactly the rows of the whole list in the same order; ties of the sort key
- * (equal names, equal balances) are neither lost nor repeated.
+ * test_paging.c — keyset paging of the long lists (customer_page, contract_page, invoice_page):
+ * walking a list page by page, forward from the first row or backward from the last, in every order
+ * and with every filter, meets exactly the rows of the whole list in the same order; ties of the
+ * sort key (equal names, equal balances) are neither lost nor repeated.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -209,11 +210,97 @@ static void test_contract_pages(void **state)
     book_close(b);
 }
 
+static bool contains(const char *hay, const char *needle)
+{
+    for (size_t n = strlen(needle); *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static void test_invoice_pages(void **state)
+{
+    (void)state;
+    struct book *b = with_customers();
+    struct err e = {0};
+    /* Credit settles C02's invoices as they are issued. */
+    struct grant_input g = {.customer = "C02",
+                            .kind = CREDIT_PREPAID,
+                            .amount = money_of(100000),
+                            .granted_on = fixture_date("2026-01-01"),
+                            .expires_on = DATE_NONE,
+                            .reason = "Prepaid"};
+    int64_t gid;
+    ok(credit_grant(b, &g, &gid, &e), &e);
+    for (int k = 0; k < 25; k++) {
+        char customer[16], day[16];
+        snprintf(customer, sizeof customer, "%c%02d", (k % 5) % 3 == 0 ? 'c' : 'C', k % 5);
+        snprintf(day, sizeof day, "2026-0%d-1%d", 1 + k % 3, k % 4);
+        struct invoice_line_input line = {"Plan", money_of(100 * (k + 1))};
+        struct invoice_input inv = {.customer = customer,
+                                    .issued_on = fixture_date(day),
+                                    .due_on = DATE_NONE,
+                                    .lines = &line,
+                                    .nlines = 1,
+                                    .draft = k % 6 == 0};
+        struct invoice_result r;
+        ok(invoice_create(b, &inv, &r, &e), &e);
+    }
+    static const char *const filters[] = {NULL, "c02", "INV-00001", "nothing"};
+    for (int f = 0; f < 4; f++)
+        for (int open = 0; open < 2; open++)
+            for (size_t limit = 1; limit < 9; limit += 7) {
+                struct invoice_query q = {
+                    .open_only = open, .include_drafts = !open, .filter = filters[f]};
+                struct invoice_rows all = {0}, want = {0};
+                ok(invoice_list(b, &q, &all, &e), &e);
+                /* Newest first, filtered as the page filters. */
+                for (size_t i = all.n; i-- > 0;)
+                    if (!filters[f] || contains(all.v[i].number, filters[f]) ||
+                        contains(all.v[i].customer, filters[f])) {
+                        want.v = realloc(want.v, (want.n + 1) * sizeof *want.v);
+                        want.v[want.n++] = all.v[i];
+                    }
+                size_t count;
+                ok(invoice_count(b, &q, &count, &e), &e);
+                assert_int_equal(count, want.n);
+                size_t n = 0;
+                struct invoice_rows page = {0};
+                ok(invoice_page(b, &q, PAGE_FIRST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = 0; i < page.n; i++, n++) {
+                        assert_true(n < want.n);
+                        assert_string_equal(page.v[i].number, want.v[n].number);
+                        assert_int_equal(page.v[i].open.minor, want.v[n].open.minor);
+                    }
+                    struct invoice_row last = page.v[page.n - 1];
+                    invoice_rows_free(&page);
+                    ok(invoice_page(b, &q, PAGE_AFTER, &last, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, want.n);
+                ok(invoice_page(b, &q, PAGE_LAST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = page.n; i-- > 0;) {
+                        assert_true(n > 0);
+                        assert_string_equal(page.v[i].number, want.v[--n].number);
+                    }
+                    struct invoice_row first = page.v[0];
+                    invoice_rows_free(&page);
+                    ok(invoice_page(b, &q, PAGE_BEFORE, &first, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, 0);
+                invoice_rows_free(&all);
+                free(want.v);
+            }
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_customer_pages),
         cmocka_unit_test(test_contract_pages),
+        cmocka_unit_test(test_invoice_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
