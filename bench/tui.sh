@@ -2,9 +2,9 @@
 # bench/tui.sh BOOK — how fast the workstation is on BOOK, measured by the workstation itself
 # (RATABLE_KEYTIME, see ratable(1)) while tmux drives it like a person would:
 #   the first screen (from the start of the process to the Customers list drawn);
-#   Customers (1) and Contracts (3): go to the far end (G), then 50 keys there (Up, PgUp, PgDn,
-#   Down), and report the median and the slowest CPU time per key, the slowest SQL statement and
-#   the process's peak resident memory (VmHWM).
+#   Customers (1), Contracts (3) and Invoices (5): go to the far end (G), then 50 keys there (Up,
+#   PgUp, PgDn, Down), and report the median and the slowest CPU time per key, the slowest SQL
+#   statement and the process's peak resident memory (VmHWM).
 # Not a test: nothing here passes or fails on a time. RATABLE=path picks the binary.
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/tui.sh BOOK" >&2; exit 2; }
@@ -45,7 +45,7 @@ wait_for 1
 echo first >"$WORK/phases"
 PID=$(head -1 "$LOG" | cut -f2)
 
-for list in 1:customers 3:contracts; do
+for list in 1:customers 3:contracts 5:invoices; do
     k=${list%%:*}
     name=${list#*:}
     key "$name-open" "$k"
@@ -71,13 +71,13 @@ awk -F'\t' -v hwm="${HWM:-?}" '
       if ($6 > maxq[p]) { maxq[p] = $6; sql[p] = $8 } }
     END {
         printf "\n%-10s %5s %12s %10s %11s %12s\n", "list", "keys", "median CPU", "max CPU", "max wall", "max query"
-        split("customers contracts", order, " ")
-        for (o = 1; o <= 2; o++) {
+        split("customers contracts invoices", order, " ")
+        for (o = 1; o <= 3; o++) {
             p = order[o]
             if (!(p in n)) continue
             for (i = 1; i <= n[p]; i++) a[i] = cpu[p, i]
             printf "%-10s %5d %9.3f ms %7.3f ms %8.3f ms %9.3f ms\n", p, n[p], median(a, n[p]), maxc[p], maxw[p], maxq[p]
         }
-        for (o = 1; o <= 2; o++) if (sql[order[o]] != "") printf "slowest in %s: %s\n", order[o], substr(sql[order[o]], 1, 100)
+        for (o = 1; o <= 3; o++) if (sql[order[o]] != "") printf "slowest in %s: %s\n", order[o], substr(sql[order[o]], 1, 100)
         printf "\npeak RSS (VmHWM): %s kB\n", hwm
     }' "$WORK/tagged"
