@@ -52,6 +52,7 @@ CREATE TABLE customers (
     revision INTEGER NOT NULL DEFAULT 1,                         -- bumped on every edit
     created_at TEXT NOT NULL
 ) STRICT;
+CREATE INDEX customers_name ON customers(name COLLATE NOCASE, code); -- the list by name
 
 -- Document numbering: the next number of each kind of document.
 CREATE TABLE sequences (
@@ -76,6 +77,7 @@ CREATE TABLE invoices (
     revision INTEGER NOT NULL DEFAULT 1
 ) STRICT;
 CREATE INDEX invoices_customer ON invoices(customer_id, issued_on);
+CREATE INDEX invoices_date ON invoices(issued_on);                -- the list, newest first
 
 CREATE TABLE invoice_lines (
     id INTEGER PRIMARY KEY,
@@ -209,6 +211,7 @@ CREATE TABLE contracts (
     CHECK (variable = 0 OR variable_method IS NOT NULL)
 ) STRICT;
 CREATE INDEX contracts_customer ON contracts(customer_id);
+CREATE INDEX contracts_status ON contracts(status, code);     -- the list of one status
 
 -- Performance obligations. An obligation that failed the distinct test holds the promises that
 -- were combined into it and the reason.
@@ -313,6 +316,7 @@ CREATE TABLE deposit_applications (
     on_date TEXT NOT NULL CHECK (on_date IS date(on_date, '+0 days')),
     amount INTEGER NOT NULL CHECK (amount > 0)
 ) STRICT;
+CREATE INDEX deposit_applications_invoice ON deposit_applications(invoice_id);
 
 -- What kinds of journal entry exist; a lookup table so later versions can add kinds.
 CREATE TABLE entry_kinds (
@@ -375,6 +379,8 @@ CREATE TABLE change_log (
     hash TEXT                                                    -- SHA-256 of this row and prev
 ) STRICT;
 CREATE INDEX change_log_entity ON change_log(entity, entity_id);
+-- Rows not yet chained (a book migrated from version 2 or older, until it is opened).
+CREATE INDEX change_log_unchained ON change_log(id) WHERE hash IS NULL;
 
 -- What an invoice still asks for, from what has been applied to it.
 CREATE VIEW invoice_balances AS

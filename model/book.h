@@ -19,10 +19,25 @@
 #include "model/err.h"
 #include "model/progress.h"
 
-#define BOOK_VERSION        4          /* the schema version this program writes */
+#define BOOK_VERSION        5          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
 
 struct book;
+
+/*
+ * Keyset paging: where a page of a list starts. A list seeks its sort key in an index and reads
+ * the rows from there, so a page at the far end of a long list costs what the first one does
+ * (an OFFSET would read every row before it). AFTER and FROM read on from an anchor row (FROM
+ * includes it), BEFORE and UNTIL read back from it; pages are always in the list's order.
+ */
+enum page_seek {
+    PAGE_FIRST,
+    PAGE_LAST,
+    PAGE_AFTER,
+    PAGE_FROM,
+    PAGE_BEFORE,
+    PAGE_UNTIL,
+};
 
 struct book_init {
     const char *company;  /* legal name */
@@ -101,6 +116,18 @@ const char *book_network_fs(unsigned long f_type);
 void book_set_progress(struct book *b, const struct progress *p);
 /* Reports progress to the book's callback; true when the person asked to stop. */
 bool book_progress(struct book *b, const char *what, uint64_t done, uint64_t total);
+
+/* The slowest statement run since it was last taken (book_trace). */
+struct book_slowest {
+    int64_t ns;         /* how long it ran, in nanoseconds (SQLite's profile) */
+    int64_t statements; /* how many statements ran */
+    char sql[160];      /* the start of its SQL text */
+};
+/* Times every statement the book runs from now on (or stops), to find the slowest; for
+ * measuring, it costs a little on each statement. */
+void book_trace(struct book *b, bool on);
+/* Hands over the slowest statement since the last call and starts counting again. */
+void book_trace_take(struct book *b, struct book_slowest *out);
 
 /* The schema version of the open book (after migration, BOOK_VERSION). */
 int book_version(struct book *b);

@@ -229,6 +229,15 @@ struct contract_query {
 };
 int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
                   struct err *e);
+/* A page of the list in code order (keyset paging, see enum page_seek): up to `limit` rows from
+ * `seek`, relative to the contract coded `anchor` (ignored for PAGE_FIRST and PAGE_LAST),
+ * appended to *out. A status alone seeks its own index; a filter reads contracts in code order
+ * until the page is full, so a rare word reads all of them. */
+int contract_page(struct book *b, const struct contract_query *q, enum page_seek seek,
+                  const char *anchor, size_t limit, struct contract_rows *out, struct err *e);
+/* How many contracts the query lists: from an index alone unless there is a filter or a
+ * customer, which count by reading every contract. */
+int contract_count(struct book *b, const struct contract_query *q, size_t *count, struct err *e);
 void contract_rows_free(struct contract_rows *r);
 
 /* The codes of every contract past draft (active_only: of the active ones), in code order: a

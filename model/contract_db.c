@@ -926,6 +926,107 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
     return ERR_OK;
 }
 
+/* Keyset paging over contracts in code order (the code is unique, case-insensitively). The
+ * leading `k.code >= :code` lets SQLite seek the code index, or contracts_status(status, code) for
+ * one status; :incl takes the anchor itself too. Backward pages come nearest first. */
+#define PAGE_WHERE                                                                                 \
+    " WHERE (:customer = 0 OR k.customer_id = :customer) AND (:pattern IS NULL OR k.code LIKE"     \
+    " :pattern OR c.code LIKE :pattern OR c.name LIKE :pattern OR k.description LIKE :pattern)"
+#define PAGE_FWD " AND k.code >= :code AND (k.code > :code OR :incl) ORDER BY k.code LIMIT :limit"
+#define PAGE_BWD                                                                                   \
+    " AND k.code <= :code AND (k.code < :code OR :incl) ORDER BY k.code DESC LIMIT :limit"
+#define PAGE_STATUS " AND k.status = :status_name"
+
+/* By status given, backward. */
+static const char *const page_sql[2][2] = {
+    {CONTRACT_SELECT PAGE_WHERE PAGE_FWD, CONTRACT_SELECT PAGE_WHERE PAGE_BWD},
+    {CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_FWD,
+     CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_BWD},
+};
+
+static void read_row(sqlite3_stmt *st, struct contract_row *r)
+{
+    memset(r, 0, sizeof *r);
+    read_contract(st, &r->c);
+    struct err ignore;
+    if (transaction_price(&r->c.price, &r->transaction_price, &ignore) != ERR_OK)
+        r->transaction_price = money_of(0);
+}
+
+int contract_page(struct book *b, const struct contract_query *q, enum page_seek seek,
+                  const char *anchor, size_t limit, struct contract_rows *out, struct err *e)
+{
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    char *pattern = NULL;
+    if (q->filter && *q->filter)
+        pattern = xasprintf("%%%s%%", q->filter);
+    sqlite3_stmt *st = db_prepare(b, page_sql[q->status >= 0][backward]);
+    db_bind_int(st, ":customer", q->customer_id);
+    if (q->status >= 0)
+        db_bind_text(st, ":status_name", status_names[q->status]);
+    db_bind_text(st, ":pattern", pattern);
+    db_bind_int(st, ":limit", (int64_t)limit);
+    db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
+    free(pattern);
+    if (seek == PAGE_FIRST)
+        db_bind_text(st, ":code", ""); /* before every code */
+    else if (seek == PAGE_LAST)
+        db_bind_top(st, ":code");
+    else
+        db_bind_text(st, ":code", anchor ? anchor : "");
+    size_t first = out->n;
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        read_row(st, &out->v[out->n++]);
+    }
+    if (rc < 0)
+        return e->code;
+    if (backward)
+        for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
+            struct contract_row t = out->v[i];
+            out->v[i] = out->v[j - 1];
+            out->v[j - 1] = t;
+        }
+    for (size_t i = first; i < out->n; i++) {
+        st = db_prepare(b, "SELECT count(*) FROM obligations WHERE contract_id = :k");
+        db_bind_int(st, ":k", out->v[i].c.id);
+        if (db_step(b, st, e) == SQLITE_ROW)
+            out->v[i].obligations = (int)db_col_int(st, 0);
+        sqlite3_reset(st);
+    }
+    return ERR_OK;
+}
+
+int contract_count(struct book *b, const struct contract_query *q, size_t *count, struct err *e)
+{
+    sqlite3_stmt *st;
+    if ((q->filter && *q->filter) || q->customer_id) {
+        st = db_prepare(b, "SELECT count(*) FROM contracts k JOIN customers c ON c.id ="
+                           " k.customer_id" PAGE_WHERE " AND (:status < 0 OR k.status ="
+                           " :status_name)");
+        char *pattern = NULL;
+        if (q->filter && *q->filter)
+            pattern = xasprintf("%%%s%%", q->filter);
+        db_bind_int(st, ":customer", q->customer_id);
+        db_bind_text(st, ":pattern", pattern);
+        db_bind_int(st, ":status", q->status);
+        db_bind_text(st, ":status_name", q->status >= 0 ? status_names[q->status] : "");
+        free(pattern);
+    } else if (q->status >= 0) {
+        st = db_prepare(b, "SELECT count(*) FROM contracts WHERE status = :status_name");
+        db_bind_text(st, ":status_name", status_names[q->status]);
+    } else {
+        st = db_prepare(b, "SELECT count(*) FROM contracts");
+    }
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    *count = (size_t)db_col_int(st, 0);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
 void contract_rows_free(struct contract_rows *r)
 {
     free(r->v);

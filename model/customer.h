@@ -111,6 +111,13 @@ struct customer_list {
 /* Appends up to `limit` rows starting at `offset` in the query's order. */
 int customer_list(struct book *b, const struct customer_query *q, size_t offset, size_t limit,
                   struct customer_list *out, struct err *e);
+/* A page of the list (keyset paging, see enum page_seek): up to `limit` rows from `seek`,
+ * relative to `anchor` (a row of an earlier page; ignored for PAGE_FIRST and PAGE_LAST), in the
+ * query's order, appended to *out. Sorted by code or name, a page reads only its own rows; by
+ * owed or credit, which are computed, every customer's balance is computed for each page. */
+int customer_page(struct book *b, const struct customer_query *q, enum page_seek seek,
+                  const struct customer_row *anchor, size_t limit, struct customer_list *out,
+                  struct err *e);
 int customer_count(struct book *b, const struct customer_query *q, size_t *count, struct err *e);
 void customer_list_free(struct customer_list *l);
 

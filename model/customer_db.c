@@ -3,6 +3,7 @@
  */
 #include "model/customer.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,6 +276,41 @@ static const char *const list_sql[4][2] = {
      LIST_SELECT LIST_WHERE " ORDER BY credit DESC, c.code" LIST_PAGE},
 };
 
+/*
+ * Keyset paging: the rows after (or before) an anchor in the list's order, found by seeking the
+ * sort key. :k is the anchor's sort key and :code its code; :incl takes the anchor itself too.
+ * The leading `k >= :k` (or `<=`) is what lets SQLite seek the index; the rest settles ties by
+ * code, ascending within a descending key as customer_list orders them. Backward pages come
+ * nearest first and are turned round by customer_page.
+ */
+#define SEEK_FWD_ASC(k)                                                                            \
+    " AND " k " >= :k AND (" k " > :k OR c.code > :code OR (:incl AND c.code = :code))"            \
+    " ORDER BY " k ", c.code LIMIT :limit"
+#define SEEK_BWD_ASC(k)                                                                            \
+    " AND " k " <= :k AND (" k " < :k OR c.code < :code OR (:incl AND c.code = :code))"            \
+    " ORDER BY " k " DESC, c.code DESC LIMIT :limit"
+#define SEEK_FWD_DESC(k)                                                                           \
+    " AND " k " <= :k AND (" k " < :k OR c.code > :code OR (:incl AND c.code = :code))"            \
+    " ORDER BY " k " DESC, c.code LIMIT :limit"
+#define SEEK_BWD_DESC(k)                                                                           \
+    " AND " k " >= :k AND (" k " > :k OR c.code < :code OR (:incl AND c.code = :code))"            \
+    " ORDER BY " k ", c.code DESC LIMIT :limit"
+#define PAGE_SQL(k)                                                                                \
+    {                                                                                              \
+        {LIST_SELECT LIST_WHERE SEEK_FWD_ASC(k), LIST_SELECT LIST_WHERE SEEK_BWD_ASC(k)},          \
+        {                                                                                          \
+            LIST_SELECT LIST_WHERE SEEK_FWD_DESC(k), LIST_SELECT LIST_WHERE SEEK_BWD_DESC(k)       \
+        }                                                                                          \
+    }
+
+/* By sort, descending, backward. */
+static const char *const page_sql[4][2][2] = {
+    PAGE_SQL("c.code"),
+    PAGE_SQL("c.name COLLATE NOCASE"),
+    PAGE_SQL("owed"),
+    PAGE_SQL("credit"),
+};
+
 /* The LIKE pattern for a filter: %text% with % _ and \ escaped. The caller frees. */
 static char *like_pattern(const char *filter)
 {
@@ -316,6 +352,79 @@ int customer_list(struct book *b, const struct customer_query *q, size_t offset,
         r->owed = db_col_money(st, 6);
         r->credit = db_col_money(st, 7);
     }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+static void read_row(sqlite3_stmt *st, struct customer_row *r)
+{
+    r->id = db_col_int(st, 0);
+    db_col_copy(st, 1, r->code, sizeof r->code);
+    r->name = xstrdup(db_col_text(st, 2));
+    db_col_copy(st, 3, r->currency, sizeof r->currency);
+    r->exponent = (int)db_col_int(st, 4);
+    r->archived = db_col_int(st, 5) != 0;
+    r->owed = db_col_money(st, 6);
+    r->credit = db_col_money(st, 7);
+}
+
+int customer_page(struct book *b, const struct customer_query *q, enum page_seek seek,
+                  const struct customer_row *anchor, size_t limit, struct customer_list *out,
+                  struct err *e)
+{
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool ends = seek == PAGE_FIRST || seek == PAGE_LAST;
+    assert(ends || anchor);
+    sqlite3_stmt *st = db_prepare(b, page_sql[q->sort][q->descending][backward]);
+    char *pattern = like_pattern(q->filter);
+    db_bind_int(st, ":archived", q->include_archived);
+    db_bind_text(st, ":pattern", pattern);
+    db_bind_int(st, ":limit", (int64_t)limit);
+    db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
+    free(pattern);
+    bool text_key = q->sort == CUSTOMER_SORT_CODE || q->sort == CUSTOMER_SORT_NAME;
+    if (ends) {
+        /* From the first row: a key before every key (the code only breaks ties); from the last,
+         * one after every key. Descending keys start from the top. */
+        bool high = backward != q->descending;
+        if (high && text_key)
+            db_bind_top(st, ":k");
+        else if (text_key)
+            db_bind_text(st, ":k", "");
+        else
+            db_bind_int(st, ":k", high ? INT64_MAX : INT64_MIN);
+        if (backward)
+            db_bind_top(st, ":code");
+        else
+            db_bind_text(st, ":code", "");
+    } else {
+        switch (q->sort) {
+        case CUSTOMER_SORT_CODE:
+            db_bind_text(st, ":k", anchor->code);
+            break;
+        case CUSTOMER_SORT_NAME:
+            db_bind_text(st, ":k", anchor->name);
+            break;
+        case CUSTOMER_SORT_OWED:
+            db_bind_int(st, ":k", anchor->owed.minor);
+            break;
+        case CUSTOMER_SORT_CREDIT:
+            db_bind_int(st, ":k", anchor->credit.minor);
+            break;
+        }
+        db_bind_text(st, ":code", anchor->code);
+    }
+    size_t first = out->n;
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->rows = xgrow(out->rows, &out->cap, out->n + 1, sizeof *out->rows);
+        read_row(st, &out->rows[out->n++]);
+    }
+    if (backward)
+        for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
+            struct customer_row t = out->rows[i];
+            out->rows[i] = out->rows[j - 1];
+            out->rows[j - 1] = t;
+        }
     return rc < 0 ? e->code : ERR_OK;
 }
 

@@ -25,6 +25,9 @@ void db_bind_text(sqlite3_stmt *st, const char *name, const char *v);
 /* DATE_NONE binds SQL NULL. */
 void db_bind_date(sqlite3_stmt *st, const char *name, int32_t date);
 void db_bind_null(sqlite3_stmt *st, const char *name);
+/* Binds a value that sorts after every number and every text (an empty blob is not: it is the
+ * smallest blob, yet blobs come after all text in SQLite's order): the far end of a keyset. */
+void db_bind_top(sqlite3_stmt *st, const char *name);
 
 /* Steps once: SQLITE_ROW, SQLITE_DONE, or -1 with e set. */
 int db_step(struct book *b, sqlite3_stmt *st, struct err *e);

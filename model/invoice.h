@@ -99,9 +99,20 @@ struct invoice_query {
     int64_t customer_id; /* 0: every customer */
     bool open_only;      /* issued with something still due */
     bool include_drafts;
+    const char *filter; /* invoice_page and invoice_count: number or customer code contains,
+                           case-insensitive; NULL: all */
 };
 int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_rows *out,
                  struct err *e);
+/* A page of the list newest first (by date, then by number of entry; keyset paging, see enum
+ * page_seek): up to `limit` rows from `seek`, relative to the row `anchor` (ignored for
+ * PAGE_FIRST and PAGE_LAST), appended to *out. Open only or a filter read invoices newest first
+ * until the page is full, computing each one's balance: a rare match reads them all. */
+int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
+                 const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
+                 struct err *e);
+/* How many invoices the query lists; open only computes every invoice's balance. */
+int invoice_count(struct book *b, const struct invoice_query *q, size_t *count, struct err *e);
 void invoice_rows_free(struct invoice_rows *r);
 
 struct invoice_line {

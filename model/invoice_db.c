@@ -4,6 +4,7 @@
  */
 #include "model/invoice.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,110 @@ int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_r
         read_row(st, &out->v[out->n++]);
     }
     return rc < 0 ? e->code : ERR_OK;
+}
+
+/* Keyset paging, newest first: forward goes to older invoices, backward to newer ones. The
+ * leading `i.issued_on <= :d` (or `>=`) lets SQLite seek invoices_date; the id settles ties.
+ * :incl takes the anchor itself too. */
+#define PAGE_WHERE                                                                                 \
+    " WHERE (:customer = 0 OR i.customer_id = :customer) AND (:drafts OR i.status = 'issued')"     \
+    " AND (NOT :open OR ib.open > 0) AND (:pattern IS NULL OR i.number LIKE :pattern ESCAPE '\\'"  \
+    " OR c.code LIKE :pattern ESCAPE '\\')"
+
+static const char *const page_sql[2] = {
+    ROW_SELECT PAGE_WHERE " AND i.issued_on <= :d AND (i.issued_on < :d OR i.id < :id OR (:incl"
+                          " AND i.id = :id)) ORDER BY i.issued_on DESC, i.id DESC LIMIT :limit",
+    ROW_SELECT PAGE_WHERE " AND i.issued_on >= :d AND (i.issued_on > :d OR i.id > :id OR (:incl"
+                          " AND i.id = :id)) ORDER BY i.issued_on, i.id LIMIT :limit",
+};
+
+/* The LIKE pattern for a filter: %text% with % _ and \ escaped. The caller frees. */
+static char *like_pattern(const char *filter)
+{
+    if (!filter || !*filter)
+        return NULL;
+    size_t n = strlen(filter);
+    char *p = xmalloc(2 * n + 3), *q = p;
+    *q++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
+            *q++ = '\\';
+        *q++ = filter[i];
+    }
+    *q++ = '%';
+    *q = '\0';
+    return p;
+}
+
+static void bind_query(sqlite3_stmt *st, const struct invoice_query *q)
+{
+    char *pattern = like_pattern(q->filter);
+    db_bind_int(st, ":customer", q->customer_id);
+    db_bind_int(st, ":drafts", q->include_drafts);
+    db_bind_int(st, ":open", q->open_only);
+    db_bind_text(st, ":pattern", pattern);
+    free(pattern);
+}
+
+int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
+                 const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
+                 struct err *e)
+{
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    sqlite3_stmt *st = db_prepare(b, page_sql[backward]);
+    bind_query(st, q);
+    db_bind_int(st, ":limit", (int64_t)limit);
+    db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
+    if (seek == PAGE_FIRST) {
+        db_bind_top(st, ":d"); /* after every date: the newest first */
+        db_bind_int(st, ":id", INT64_MAX);
+    } else if (seek == PAGE_LAST) {
+        db_bind_text(st, ":d", ""); /* before every date */
+        db_bind_int(st, ":id", 0);
+    } else {
+        assert(anchor);
+        db_bind_date(st, ":d", anchor->issued_on);
+        db_bind_int(st, ":id", anchor->id);
+    }
+    size_t first = out->n;
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+        read_row(st, &out->v[out->n++]);
+    }
+    if (rc < 0)
+        return e->code;
+    if (backward)
+        for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
+            struct invoice_row t = out->v[i];
+            out->v[i] = out->v[j - 1];
+            out->v[j - 1] = t;
+        }
+    return ERR_OK;
+}
+
+int invoice_count(struct book *b, const struct invoice_query *q, size_t *count, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (q->open_only || (q->filter && *q->filter)) {
+        st = db_prepare(
+            b, "SELECT count(*) FROM invoices i JOIN customers c ON c.id ="
+               " i.customer_id LEFT JOIN invoice_balances ib ON ib.invoice_id = i.id" PAGE_WHERE);
+        bind_query(st, q);
+    } else if (q->include_drafts && !q->customer_id) {
+        st = db_prepare(b, "SELECT count(*) FROM invoices"); /* from its smallest index */
+    } else {
+        st = db_prepare(b, "SELECT count(*) FROM invoices i WHERE (:customer = 0 OR"
+                           " i.customer_id = :customer) AND (:drafts OR i.status = 'issued')");
+        db_bind_int(st, ":customer", q->customer_id);
+        db_bind_int(st, ":drafts", q->include_drafts);
+    }
+    int rc = db_step(b, st, e);
+    if (rc < 0)
+        return e->code;
+    *count = (size_t)db_col_int(st, 0);
+    sqlite3_reset(st);
+    return ERR_OK;
 }
 
 void invoice_rows_free(struct invoice_rows *r)

@@ -27,6 +27,79 @@
 void ui_init_styles(bool color);
 int workstation_run(struct cli *c);
 
+/* ---- measuring (RATABLE_KEYTIME) -------------------------------------------------------------
+ *
+ * With RATABLE_KEYTIME=FILE the workstation appends to FILE one line when the first screen is
+ * drawn and one per key handled: the CPU time (CLOCK_PROCESS_CPUTIME_ID) and the wall time spent
+ * handling the key and drawing the screen that follows, and the slowest SQL statement run
+ * meanwhile. Lines are tab-separated:
+ *   first  pid  cpu_ms  wall_ms  query_ms  statements  sql   (from the start of the process)
+ *   key    NAME cpu_ms  wall_ms  query_ms  statements  sql
+ */
+struct stamp {
+    struct timespec cpu, wall;
+};
+
+static struct stamp process_start;
+static FILE *keytime;
+
+static struct stamp stamp_now(void)
+{
+    struct stamp t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t.cpu);
+    clock_gettime(CLOCK_MONOTONIC, &t.wall);
+    return t;
+}
+
+static double ms_between(struct timespec a, struct timespec b)
+{
+    return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+void workstation_clock_start(void);
+void workstation_clock_start(void)
+{
+    process_start = stamp_now();
+}
+
+static void keytime_open(struct book *b)
+{
+    const char *path = getenv("RATABLE_KEYTIME");
+    if (!path || !*path)
+        return;
+    keytime = fopen(path, "a");
+    if (keytime)
+        book_trace(b, true);
+}
+
+static void keytime_write(struct book *b, const char *what, const char *name, struct stamp from)
+{
+    if (!keytime)
+        return;
+    struct stamp to = stamp_now();
+    struct book_slowest q;
+    book_trace_take(b, &q);
+    for (char *p = q.sql; *p; p++)
+        if (*p == '\t' || *p == '\n')
+            *p = ' ';
+    fprintf(keytime, "%s\t%s\t%.3f\t%.3f\t%.3f\t%lld\t%s\n", what, name,
+            ms_between(from.cpu, to.cpu), ms_between(from.wall, to.wall), (double)q.ns / 1e6,
+            (long long)q.statements, q.sql);
+    fflush(keytime);
+}
+
+/* A key's name for the measurements: curses' name for it ("KEY_NPAGE", "^L") or the key. */
+static void key_label(wint_t key, bool is_code, char *buf, size_t size)
+{
+    const char *n = is_code ? keyname((int)key) : NULL;
+    if (n)
+        snprintf(buf, size, "%s", n);
+    else if (!is_code && key > 0x20 && key < 0x7f)
+        snprintf(buf, size, "%c", (int)key);
+    else
+        snprintf(buf, size, "0x%lx", (unsigned long)key);
+}
+
 static volatile sig_atomic_t got_signal;
 static bool curses_active;
 
@@ -550,6 +623,10 @@ int workstation_run(struct cli *c)
     busy.p.tick = busy_tick;
     book_set_progress(b, &busy.p);
     report_set_progress(&busy.p);
+    keytime_open(b);
+    bool first = true;
+    struct stamp key_start = process_start;
+    char key_name[32] = "";
 
     app_push(&a, &customers_screen, NULL);
     while (!a.quit && a.depth > 0 && !got_signal) {
@@ -567,9 +644,20 @@ int workstation_run(struct cli *c)
             if (a.depth == 0 || a.stack[a.depth - 1] != s)
                 continue; /* loading pushed or popped a screen */
         }
+        /* erase() only clears the buffer: curses sends the terminal what changed. */
         erase();
         ui_draw_frame(&a);
-        refresh();
+        wnoutrefresh(stdscr);
+        doupdate();
+        if (first) {
+            char pid[24];
+            snprintf(pid, sizeof pid, "%ld", (long)getpid());
+            keytime_write(b, "first", pid, key_start);
+            first = false;
+        } else if (key_name[0]) {
+            keytime_write(b, "key", key_name, key_start);
+        }
+        key_name[0] = '\0';
         wint_t key;
         bool is_code = false;
         if (ui_read_key(&key, &is_code) == ERR)
@@ -577,8 +665,16 @@ int workstation_run(struct cli *c)
         busy.started = mono_ns();
         busy.cancel = false;
         report_set_progress(&busy.p); /* and clears an earlier export's cancel */
+        if (keytime) {
+            key_label(key, is_code, key_name, sizeof key_name);
+            struct book_slowest ignore;
+            book_trace_take(b, &ignore);
+            key_start = stamp_now();
+        }
         dispatch(&a, key, is_code);
     }
+    if (keytime)
+        fclose(keytime);
     while (a.depth > 0)
         app_pop(&a);
     end_curses();

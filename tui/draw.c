@@ -193,6 +193,144 @@ void ui_scroll_fit(struct ui_scroll *s, int visible)
         s->top = s->count > (size_t)visible ? s->count - (size_t)visible : 0;
 }
 
+/* ---- the pager ------------------------------------------------------------------------------ */
+
+static long pager_fetch(struct ui_pager *p, enum page_seek seek, size_t anchor)
+{
+    return p->ops->fetch(p->ctx, seek, anchor, (size_t)p->visible);
+}
+
+static void pager_take(struct ui_pager *p, long got)
+{
+    p->ops->adopt(p->ctx, true);
+    p->n = (size_t)got;
+    if (p->sel >= p->n)
+        p->sel = p->n ? p->n - 1 : 0;
+}
+
+static void pager_drop(struct ui_pager *p)
+{
+    p->ops->adopt(p->ctx, false);
+}
+
+static void pager_end(struct ui_pager *p, enum page_seek seek)
+{
+    long got = pager_fetch(p, seek, 0);
+    if (got < 0) {
+        pager_drop(p);
+        return;
+    }
+    pager_take(p, got);
+    p->sel = seek == PAGE_LAST && p->n ? p->n - 1 : 0;
+}
+
+void ui_pager_first(struct ui_pager *p, int visible)
+{
+    p->visible = visible < 1 ? 1 : visible;
+    pager_end(p, PAGE_FIRST);
+}
+
+void ui_pager_reload(struct ui_pager *p, int visible)
+{
+    p->visible = visible < 1 ? 1 : visible;
+    if (p->n == 0) {
+        pager_end(p, PAGE_FIRST);
+        return;
+    }
+    int64_t keep = p->ops->id(p->ctx, p->sel);
+    /* From the first row on screen, or later when the screen shrank below the selection. */
+    size_t from = p->sel >= (size_t)p->visible ? p->sel - (size_t)p->visible + 1 : 0;
+    long got = pager_fetch(p, PAGE_FROM, from);
+    if (got < 0) {
+        pager_drop(p);
+        return;
+    }
+    if (got < p->visible) {
+        /* Rows went from the end of the list (or the screen grew): show the last screenful. */
+        pager_drop(p);
+        got = pager_fetch(p, PAGE_LAST, 0);
+        if (got < 0) {
+            pager_drop(p);
+            return;
+        }
+    }
+    pager_take(p, got);
+    for (size_t i = 0; i < p->n; i++)
+        if (p->ops->id(p->ctx, i) == keep) {
+            p->sel = i;
+            return;
+        }
+}
+
+bool ui_pager_act(struct ui_pager *p, int action)
+{
+    long got;
+    size_t n = p->n;
+    switch (action) {
+    case ACT_UP:
+        if (p->sel > 0) {
+            p->sel--;
+        } else if (n) {
+            /* The rows before the last one on screen: one more above the first, if any. */
+            got = pager_fetch(p, PAGE_BEFORE, n - 1);
+            if (got >= (long)n) {
+                pager_take(p, got);
+                p->sel = (size_t)got - n;
+            } else {
+                pager_drop(p);
+            }
+        }
+        return true;
+    case ACT_DOWN:
+        if (p->sel + 1 < n) {
+            p->sel++;
+        } else if (n) {
+            got = pager_fetch(p, PAGE_AFTER, 0);
+            if (got >= (long)n) {
+                pager_take(p, got);
+                p->sel = n - 1;
+            } else {
+                pager_drop(p);
+            }
+        }
+        return true;
+    case ACT_PAGE_DOWN:
+        if (!n)
+            return true;
+        got = pager_fetch(p, PAGE_AFTER, n - 1);
+        if (got >= p->visible) {
+            pager_take(p, got);
+        } else {
+            pager_drop(p);
+            if (got > 0)
+                pager_end(p, PAGE_LAST);
+            p->sel = p->n ? p->n - 1 : 0;
+        }
+        return true;
+    case ACT_PAGE_UP:
+        if (!n)
+            return true;
+        got = pager_fetch(p, PAGE_BEFORE, 0);
+        if (got >= p->visible) {
+            pager_take(p, got);
+        } else {
+            pager_drop(p);
+            if (got > 0)
+                pager_end(p, PAGE_FIRST);
+            p->sel = 0;
+        }
+        return true;
+    case ACT_HOME:
+        pager_end(p, PAGE_FIRST);
+        return true;
+    case ACT_END:
+        pager_end(p, PAGE_LAST);
+        return true;
+    default:
+        return false;
+    }
+}
+
 void ui_table_head(int y, int x, int width, struct ui_col *cols, int ncols)
 {
     int fixed = 0, flex = 0;

@@ -101,6 +101,7 @@ static char *default_book(void)
 }
 
 int workstation_run(struct cli *c);
+void workstation_clock_start(void);
 
 /* On the command line, SIGINT, SIGTERM and SIGHUP end the process as they would, after removing
  * an export's temporary file or a book being generated; a transaction in flight is never
@@ -120,6 +121,7 @@ static void on_fatal_signal(int sig)
 
 int main(int argc, char **argv)
 {
+    workstation_clock_start();
     guard_std_fds();
     umask(077);
     struct sigaction sa;

@@ -24,12 +24,79 @@
 enum { K_NEW = ACT_SCREEN, K_RECOGNIZE, K_BILL_ALL, K_STATUS };
 
 struct contracts_state {
-    struct contract_rows rows;
+    struct contract_rows window; /* the rows on screen */
     struct contract_balance *bal;
+    bool *bal_known;
+    struct contract_rows next; /* a window fetched, before the pager takes it */
     char filter[64];
     int status; /* -1: all */
-    struct ui_scroll sc;
+    size_t count;
+    struct ui_pager pager;
+    struct app *app;
+    bool fresh; /* the query changed: back to the first row */
 };
+
+static struct contract_query query_of(const struct contracts_state *st)
+{
+    return (struct contract_query){.filter = st->filter[0] ? st->filter : NULL,
+                                   .status = st->status};
+}
+
+static long con_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
+{
+    struct contracts_state *st = ctx;
+    contract_rows_free(&st->next);
+    struct contract_query q = query_of(st);
+    const char *from = anchor < st->window.n ? st->window.v[anchor].c.code : NULL;
+    if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
+        seek = PAGE_FIRST;
+    struct err e = {0};
+    if (contract_page(st->app->book, &q, seek, from, limit, &st->next, &e) != ERR_OK) {
+        app_message(st->app, true, "%s", e.msg);
+        return -1;
+    }
+    return (long)st->next.n;
+}
+
+/* Takes the new window, keeping the positions already computed for rows still on screen. */
+static void con_adopt(void *ctx, bool take)
+{
+    struct contracts_state *st = ctx;
+    if (!take) {
+        contract_rows_free(&st->next);
+        return;
+    }
+    size_t n = st->next.n;
+    struct contract_balance *bal = xcalloc(n + 1, sizeof *bal);
+    bool *known = xcalloc(n + 1, sizeof *known);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < st->window.n; j++)
+            if (st->bal_known[j] && st->window.v[j].c.id == st->next.v[i].c.id) {
+                bal[i] = st->bal[j];
+                known[i] = true;
+                break;
+            }
+    contract_rows_free(&st->window);
+    free(st->bal);
+    free(st->bal_known);
+    st->window = st->next;
+    st->bal = bal;
+    st->bal_known = known;
+    memset(&st->next, 0, sizeof st->next);
+}
+
+static int64_t con_id(void *ctx, size_t i)
+{
+    struct contracts_state *st = ctx;
+    return i < st->window.n ? st->window.v[i].c.id : 0;
+}
+
+static const struct ui_pager_ops con_pager = {con_fetch, con_adopt, con_id};
+
+static int list_rows(int height)
+{
+    return height - 2 > 1 ? height - 2 : 1;
+}
 
 static void contracts_load(struct screen *s)
 {
@@ -37,38 +104,48 @@ static void contracts_load(struct screen *s)
     if (!st) {
         st = s->state = xcalloc(1, sizeof *st);
         st->status = -1;
+        st->app = s->app;
+        st->pager.ops = &con_pager;
+        st->pager.ctx = st;
+        st->fresh = true;
     }
-    contract_rows_free(&st->rows);
-    free(st->bal);
-    st->bal = NULL;
-    struct contract_query q = {.filter = st->filter[0] ? st->filter : NULL, .status = st->status};
+    /* Positions are computed again: what changed may have changed them. */
+    if (st->bal_known)
+        memset(st->bal_known, 0, st->window.n * sizeof *st->bal_known);
+    struct contract_query q = query_of(st);
     struct err e = {0};
-    if (contract_list(s->app->book, &q, &st->rows, &e) != ERR_OK)
+    if (contract_count(s->app->book, &q, &st->count, &e) != ERR_OK)
         app_message(s->app, true, "%s", e.msg);
-    st->bal = xcalloc(st->rows.n + 1, sizeof *st->bal);
-    st->sc.count = st->rows.n;
+    int visible = list_rows(s->height ? s->height : LINES - 2);
+    if (st->fresh)
+        ui_pager_first(&st->pager, visible);
+    else
+        ui_pager_reload(&st->pager, visible);
+    st->fresh = false;
 }
 
-/* Positions are computed for the rows on screen only. */
+/* Positions are computed for the rows on screen only, once each. */
 static const struct contract_balance *position(struct screen *s, size_t i)
 {
     struct contracts_state *st = s->state;
-    struct contract_balance *b = &st->bal[i];
-    if (b->billed.minor == 0 && b->recognized.minor == 0 && b->unrecognized.minor == 0 &&
-        b->deferred.minor == 0 && b->contract_asset.minor == 0) {
+    if (!st->bal_known[i]) {
         struct err e = {0};
-        contract_balance(s->app->book, &st->rows.v[i].c, app_today(s->app), b, &e);
+        contract_balance(s->app->book, &st->window.v[i].c, app_today(s->app), &st->bal[i], &e);
+        st->bal_known[i] = true;
     }
-    return b;
+    return &st->bal[i];
 }
 
 static void contracts_draw(struct screen *s, int top, int height, int width)
 {
     struct contracts_state *st = s->state;
     static const char *const statuses[] = {"draft", "active", "completed", "terminated"};
+    int visible = list_rows(height);
+    if (visible != st->pager.visible)
+        ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu contract%s%s%s%s%s%s, positions at %s", st->rows.n,
-            st->rows.n == 1 ? "" : "s", st->status >= 0 ? " " : "",
+    ui_putf(top, 1, width - 2, false, "%zu contract%s%s%s%s%s%s, positions at %s", st->count,
+            st->count == 1 ? "" : "s", st->status >= 0 ? " " : "",
             st->status >= 0 ? statuses[st->status] : "", st->filter[0] ? " matching \"" : "",
             st->filter, st->filter[0] ? "\"" : "", ui_date(app_today(s->app)));
     ui_style(STYLE_NORMAL);
@@ -77,15 +154,10 @@ static void contracts_draw(struct screen *s, int top, int height, int width)
         {"Ends", 10, false},      {"Price", 12, true},     {"Billed", 12, true},
         {"Recognized", 12, true}, {"Deferred", 12, true},  {"Cur", 3, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 9);
-    int visible = height - 2;
-    ui_scroll_fit(&st->sc, visible);
-    for (int r = 0; r < visible; r++) {
-        size_t i = st->sc.top + (size_t)r;
-        int y = top + 2 + r;
-        ui_blank(y, 0, width);
-        if (i >= st->rows.n)
-            continue;
-        const struct contract_row *cr = &st->rows.v[i];
+    /* Only the rows in the window are drawn; erase() has blanked the rest. */
+    for (size_t i = 0; i < st->window.n && (int)i < visible; i++) {
+        int y = top + 2 + (int)i;
+        const struct contract_row *cr = &st->window.v[i];
         const struct contract_balance *b = position(s, i);
         int x = cr->c.exponent;
         const char *cells[9] = {cr->c.code,
@@ -98,12 +170,14 @@ static void contracts_draw(struct screen *s, int top, int height, int width)
                                 b->contract_asset.minor ? ui_money(-b->contract_asset.minor, x)
                                                         : ui_money(b->deferred.minor, x),
                                 cr->c.currency};
-        ui_style(i == st->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
-        ui_blank(y, 0, width);
+        bool sel = i == st->pager.sel;
+        ui_style(sel ? STYLE_SELECTED : STYLE_NORMAL);
+        if (sel)
+            ui_blank(y, 0, width);
         ui_table_row(y, 1, cols, 9, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->rows.n == 0)
+    if (st->window.n == 0)
         ui_put(top + 3, 2, width - 4, "No contracts here; press n to enter one step by step",
                false);
 }
@@ -113,7 +187,7 @@ static enum act_result contracts_act(struct screen *s, int action, wint_t key)
     (void)key;
     struct contracts_state *st = s->state;
     struct app *a = s->app;
-    if (ui_scroll_act(&st->sc, action, s->height - 2))
+    if (ui_pager_act(&st->pager, action))
         return ACT_HANDLED;
     switch (action) {
     case ACT_SEARCH: {
@@ -121,22 +195,22 @@ static enum act_result contracts_act(struct screen *s, int action, wint_t key)
         snprintf(buf, sizeof buf, "%s", st->filter);
         if (ui_prompt(a, "Contract, customer or description: ", buf, sizeof buf)) {
             snprintf(st->filter, sizeof st->filter, "%s", buf);
-            st->sc.sel = st->sc.top = 0;
+            st->fresh = true;
             s->stale = true;
         }
         return ACT_HANDLED;
     }
     case K_STATUS:
         st->status = st->status >= 3 ? -1 : st->status + 1;
-        st->sc.sel = st->sc.top = 0;
+        st->fresh = true;
         s->stale = true;
         return ACT_HANDLED;
     case K_NEW:
         open_contract_wizard(a, NULL);
         return ACT_HANDLED;
     case ACT_OPEN:
-        if (st->rows.n)
-            open_contract(a, st->rows.v[st->sc.sel].c.code);
+        if (st->pager.sel < st->window.n)
+            open_contract(a, st->window.v[st->pager.sel].c.code);
         return ACT_HANDLED;
     case K_RECOGNIZE: {
         char month[16];
@@ -187,8 +261,10 @@ static void contracts_close(struct screen *s)
     struct contracts_state *st = s->state;
     if (!st)
         return;
-    contract_rows_free(&st->rows);
+    contract_rows_free(&st->window);
+    contract_rows_free(&st->next);
     free(st->bal);
+    free(st->bal_known);
     free(st);
 }
 

@@ -3,8 +3,8 @@
  * customer's detail (what they owe, their credit, open invoices, recent payments), the add and
  * edit form, and the statement preview.
  *
- * The list fetches only the rows on screen (customer_list with an offset and a limit), so it
- * costs the same on ten customers or ten thousand.
+ * The list holds only the rows on screen and pages by key (customer_page, ui_pager), so a key
+ * costs the same at the first customer or the ten-thousandth.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -39,13 +39,56 @@ enum {
 struct customers_state {
     char filter[128];
     struct customer_query q;
-    struct ui_scroll sc;
+    struct ui_pager pager;
     struct customer_list window; /* the rows on screen */
-    size_t window_top;
-    bool window_valid;
+    struct customer_list next;   /* a window fetched, before the pager takes it */
+    size_t count;                /* rows in the whole list */
+    struct app *app;
+    bool fresh; /* the query changed: back to the first row */
 };
 
 static const char *const sort_names[] = {"code", "name", "owed", "credit"};
+
+static long cus_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
+{
+    struct customers_state *st = ctx;
+    customer_list_free(&st->next);
+    struct err e = {0};
+    const struct customer_row *from = anchor < st->window.n ? &st->window.rows[anchor] : NULL;
+    if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
+        seek = PAGE_FIRST;
+    if (customer_page(st->app->book, &st->q, seek, from, limit, &st->next, &e) != ERR_OK) {
+        app_message(st->app, true, "%s", e.msg);
+        return -1;
+    }
+    return (long)st->next.n;
+}
+
+static void cus_adopt(void *ctx, bool take)
+{
+    struct customers_state *st = ctx;
+    if (take) {
+        customer_list_free(&st->window);
+        st->window = st->next;
+        memset(&st->next, 0, sizeof st->next);
+    } else {
+        customer_list_free(&st->next);
+    }
+}
+
+static int64_t cus_id(void *ctx, size_t i)
+{
+    struct customers_state *st = ctx;
+    return i < st->window.n ? st->window.rows[i].id : 0;
+}
+
+static const struct ui_pager_ops cus_pager = {cus_fetch, cus_adopt, cus_id};
+
+/* Rows of the list on a body `height` rows high. */
+static int list_rows(int height)
+{
+    return height - 2 > 1 ? height - 2 : 1;
+}
 
 static void customers_load(struct screen *s)
 {
@@ -53,48 +96,42 @@ static void customers_load(struct screen *s)
     if (!st) {
         st = s->state = xcalloc(1, sizeof *st);
         st->q.sort = CUSTOMER_SORT_CODE;
+        st->app = s->app;
+        st->pager.ops = &cus_pager;
+        st->pager.ctx = st;
+        st->fresh = true;
     }
     st->q.filter = st->filter[0] ? st->filter : NULL;
     struct err e = {0};
     size_t n = 0;
     if (customer_count(s->app->book, &st->q, &n, &e) != ERR_OK)
         app_message(s->app, true, "%s", e.msg);
-    st->sc.count = n;
-    st->window_valid = false;
-}
-
-/* The rows [top, top + visible) from the book, fetched only when the view moved. */
-static void fetch_window(struct screen *s, int visible)
-{
-    struct customers_state *st = s->state;
-    if (st->window_valid && st->window_top == st->sc.top && st->window.n >= (size_t)visible)
-        return;
-    customer_list_free(&st->window);
-    struct err e = {0};
-    if (customer_list(s->app->book, &st->q, st->sc.top, (size_t)visible, &st->window, &e) != ERR_OK)
-        app_message(s->app, true, "%s", e.msg);
-    st->window_top = st->sc.top;
-    st->window_valid = true;
+    st->count = n;
+    int visible = list_rows(s->height ? s->height : LINES - 2);
+    if (st->fresh)
+        ui_pager_first(&st->pager, visible);
+    else
+        ui_pager_reload(&st->pager, visible);
+    st->fresh = false;
 }
 
 static const struct customer_row *selected(struct screen *s)
 {
     struct customers_state *st = s->state;
-    if (!st || st->sc.count == 0 || !st->window_valid)
+    if (!st || st->pager.sel >= st->window.n)
         return NULL;
-    size_t i = st->sc.sel - st->window_top;
-    return i < st->window.n ? &st->window.rows[i] : NULL;
+    return &st->window.rows[st->pager.sel];
 }
 
 static void customers_draw(struct screen *s, int top, int height, int width)
 {
     struct customers_state *st = s->state;
-    int visible = height - 2;
-    ui_scroll_fit(&st->sc, visible);
-    fetch_window(s, visible);
+    int visible = list_rows(height);
+    if (visible != st->pager.visible)
+        ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu customer%s%s%s%s, by %s%s%s", st->sc.count,
-            st->sc.count == 1 ? "" : "s", st->filter[0] ? " matching \"" : "", st->filter,
+    ui_putf(top, 1, width - 2, false, "%zu customer%s%s%s%s, by %s%s%s", st->count,
+            st->count == 1 ? "" : "s", st->filter[0] ? " matching \"" : "", st->filter,
             st->filter[0] ? "\"" : "", sort_names[st->q.sort],
             st->q.descending ? " (reversed)" : "",
             st->q.include_archived ? ", archived shown" : "");
@@ -102,26 +139,24 @@ static void customers_draw(struct screen *s, int top, int height, int width)
     struct ui_col cols[] = {{"Code", 12, false}, {"Name", 0, false},   {"Cur", 3, false},
                             {"Owed", 15, true},  {"Credit", 15, true}, {"", 8, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 6);
-    for (int r = 0; r < visible; r++) {
-        size_t i = st->sc.top + (size_t)r;
-        int y = top + 2 + r;
-        if (i >= st->sc.count || i - st->window_top >= st->window.n) {
-            ui_blank(y, 0, width);
-            continue;
-        }
-        const struct customer_row *c = &st->window.rows[i - st->window_top];
+    /* Only the rows in the window are drawn; erase() has blanked the rest. */
+    for (size_t r = 0; r < st->window.n && (int)r < visible; r++) {
+        int y = top + 2 + (int)r;
+        const struct customer_row *c = &st->window.rows[r];
         const char *cells[6] = {c->code,
                                 c->name,
                                 c->currency,
                                 ui_money(c->owed.minor, c->exponent),
                                 ui_money(c->credit.minor, c->exponent),
                                 c->archived ? "archived" : ""};
-        ui_style(i == st->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
-        ui_blank(y, 0, width);
+        bool sel = r == st->pager.sel;
+        ui_style(sel ? STYLE_SELECTED : STYLE_NORMAL);
+        if (sel)
+            ui_blank(y, 0, width);
         ui_table_row(y, 1, cols, 6, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->sc.count == 0)
+    if (st->window.n == 0)
         ui_put(top + 3, 2, width - 4,
                st->filter[0] ? "No customer matches; / to change the search"
                              : "No customers yet; press a to add one",
@@ -133,11 +168,9 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
     (void)key;
     struct customers_state *st = s->state;
     struct app *a = s->app;
-    const struct customer_row *c = selected(s);
-    if (ui_scroll_act(&st->sc, action, s->height - 2)) {
-        st->window_valid = st->window_valid && st->window_top == st->sc.top;
+    if (ui_pager_act(&st->pager, action))
         return ACT_HANDLED;
-    }
+    const struct customer_row *c = selected(s);
     switch (action) {
     case ACT_SEARCH:
     case CUS_FILTER: {
@@ -145,7 +178,7 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
         snprintf(buf, sizeof buf, "%s", st->filter);
         if (ui_prompt(a, "Search code or name: ", buf, sizeof buf)) {
             snprintf(st->filter, sizeof st->filter, "%s", buf);
-            st->sc.sel = st->sc.top = 0;
+            st->fresh = true;
             s->stale = true;
         }
         return ACT_HANDLED;
@@ -153,14 +186,17 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
     case CUS_SORT:
         st->q.sort = (enum customer_sort)((st->q.sort + 1) % 4);
         st->q.descending = st->q.sort >= CUSTOMER_SORT_OWED;
+        st->fresh = true;
         s->stale = true;
         return ACT_HANDLED;
     case CUS_REVERSE:
         st->q.descending = !st->q.descending;
+        st->fresh = true;
         s->stale = true;
         return ACT_HANDLED;
     case CUS_ARCHIVED:
         st->q.include_archived = !st->q.include_archived;
+        st->fresh = true;
         s->stale = true;
         return ACT_HANDLED;
     case CUS_ADD:
@@ -221,6 +257,7 @@ static void customers_close(struct screen *s)
     if (!st)
         return;
     customer_list_free(&st->window);
+    customer_list_free(&st->next);
     free(st);
 }
 

@@ -2,13 +2,13 @@
  * scr_invoices.c — the Invoices and payments screen: every invoice with what settled it, an
  * invoice's lines and settlements, and the forms to issue an invoice (credit applies at once and
  * the status line says how much), record a payment (what is beyond what is owed goes to the
- * credit balance) and issue a credit note.
+ * credit balance) and issue a credit note. The list holds only the rows on screen and pages by
+ * key (invoice_page, ui_pager).
  */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "model/customer.h"
 #include "model/date.h"
@@ -25,59 +25,100 @@ enum {
 };
 
 struct invoices_state {
-    struct invoice_rows rows; /* newest last; shown newest first */
-    size_t *shown;            /* indexes of rows that pass the filter */
-    size_t nshown;
+    struct invoice_rows window; /* the rows on screen, newest first */
+    struct invoice_rows next;   /* a window fetched, before the pager takes it */
+    size_t count;
     char filter[64];
     bool open_only;
-    struct ui_scroll sc;
+    struct ui_pager pager;
+    struct app *app;
+    bool fresh; /* the query changed: back to the newest */
 };
 
-/* Case-insensitive substring, for the ASCII codes and numbers the filter searches. */
-static bool contains(const char *hay, const char *needle)
+static struct invoice_query query_of(const struct invoices_state *st)
 {
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    return n == 0;
+    return (struct invoice_query){.open_only = st->open_only,
+                                  .include_drafts = !st->open_only,
+                                  .filter = st->filter[0] ? st->filter : NULL};
 }
 
-static bool matches(const struct invoice_row *r, const char *filter)
+static long inv_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
 {
-    return !*filter || contains(r->number, filter) || contains(r->customer, filter);
+    struct invoices_state *st = ctx;
+    invoice_rows_free(&st->next);
+    struct invoice_query q = query_of(st);
+    const struct invoice_row *from = anchor < st->window.n ? &st->window.v[anchor] : NULL;
+    if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
+        seek = PAGE_FIRST;
+    struct err e = {0};
+    if (invoice_page(st->app->book, &q, seek, from, limit, &st->next, &e) != ERR_OK) {
+        app_message(st->app, true, "%s", e.msg);
+        return -1;
+    }
+    return (long)st->next.n;
+}
+
+static void inv_adopt(void *ctx, bool take)
+{
+    struct invoices_state *st = ctx;
+    if (take) {
+        invoice_rows_free(&st->window);
+        st->window = st->next;
+        memset(&st->next, 0, sizeof st->next);
+    } else {
+        invoice_rows_free(&st->next);
+    }
+}
+
+static int64_t inv_id(void *ctx, size_t i)
+{
+    struct invoices_state *st = ctx;
+    return i < st->window.n ? st->window.v[i].id : 0;
+}
+
+static const struct ui_pager_ops inv_pager = {inv_fetch, inv_adopt, inv_id};
+
+static int list_rows(int height)
+{
+    return height - 2 > 1 ? height - 2 : 1;
 }
 
 static void invoices_load(struct screen *s)
 {
     struct invoices_state *st = s->state;
-    if (!st)
+    if (!st) {
         st = s->state = xcalloc(1, sizeof *st);
-    invoice_rows_free(&st->rows);
-    struct invoice_query q = {.open_only = st->open_only, .include_drafts = !st->open_only};
+        st->app = s->app;
+        st->pager.ops = &inv_pager;
+        st->pager.ctx = st;
+        st->fresh = true;
+    }
+    struct invoice_query q = query_of(st);
     struct err e = {0};
-    if (invoice_list(s->app->book, &q, &st->rows, &e) != ERR_OK)
+    if (invoice_count(s->app->book, &q, &st->count, &e) != ERR_OK)
         app_message(s->app, true, "%s", e.msg);
-    free(st->shown);
-    st->shown = xmalloc((st->rows.n + 1) * sizeof *st->shown);
-    st->nshown = 0;
-    for (size_t i = st->rows.n; i-- > 0;)
-        if (matches(&st->rows.v[i], st->filter))
-            st->shown[st->nshown++] = i;
-    st->sc.count = st->nshown;
+    int visible = list_rows(s->height ? s->height : LINES - 2);
+    if (st->fresh)
+        ui_pager_first(&st->pager, visible);
+    else
+        ui_pager_reload(&st->pager, visible);
+    st->fresh = false;
 }
 
 static const struct invoice_row *sel_row(const struct invoices_state *st)
 {
-    return st->nshown ? &st->rows.v[st->shown[st->sc.sel]] : NULL;
+    return st->pager.sel < st->window.n ? &st->window.v[st->pager.sel] : NULL;
 }
 
 static void invoices_draw(struct screen *s, int top, int height, int width)
 {
     struct invoices_state *st = s->state;
+    int visible = list_rows(height);
+    if (visible != st->pager.visible)
+        ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu invoice%s%s%s%s%s, newest first", st->nshown,
-            st->nshown == 1 ? "" : "s", st->open_only ? " with something open" : "",
+    ui_putf(top, 1, width - 2, false, "%zu invoice%s%s%s%s%s, newest first", st->count,
+            st->count == 1 ? "" : "s", st->open_only ? " with something open" : "",
             st->filter[0] ? " matching \"" : "", st->filter, st->filter[0] ? "\"" : "");
     ui_style(STYLE_NORMAL);
     struct ui_col cols[] = {{"Invoice", 12, false}, {"Customer", 10, false}, {"Date", 10, false},
@@ -85,15 +126,10 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
                             {"Paid", 12, true},     {"Open", 13, true},      {"Cur", 3, false},
                             {"Status", 0, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 10);
-    int visible = height - 2;
-    ui_scroll_fit(&st->sc, visible);
-    for (int r = 0; r < visible; r++) {
-        size_t i = st->sc.top + (size_t)r;
-        int y = top + 2 + r;
-        ui_blank(y, 0, width);
-        if (i >= st->nshown)
-            continue;
-        const struct invoice_row *v = &st->rows.v[st->shown[i]];
+    /* Only the rows in the window are drawn; erase() has blanked the rest. */
+    for (size_t i = 0; i < st->window.n && (int)i < visible; i++) {
+        int y = top + 2 + (int)i;
+        const struct invoice_row *v = &st->window.v[i];
         int x = v->exponent;
         const char *status = v->draft                        ? "draft"
                              : v->open.minor == 0            ? "settled"
@@ -109,12 +145,14 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
                                  ui_money(v->open.minor, x),
                                  v->currency,
                                  status};
-        ui_style(i == st->sc.sel ? STYLE_SELECTED : STYLE_NORMAL);
-        ui_blank(y, 0, width);
+        bool sel = i == st->pager.sel;
+        ui_style(sel ? STYLE_SELECTED : STYLE_NORMAL);
+        if (sel)
+            ui_blank(y, 0, width);
         ui_table_row(y, 1, cols, 10, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->nshown == 0)
+    if (st->window.n == 0)
         ui_put(top + 3, 2, width - 4, "No invoices here; press i to issue one", false);
 }
 
@@ -125,7 +163,7 @@ static enum act_result invoices_act(struct screen *s, int action, wint_t key)
     (void)key;
     struct invoices_state *st = s->state;
     struct app *a = s->app;
-    if (ui_scroll_act(&st->sc, action, s->height - 2))
+    if (ui_pager_act(&st->pager, action))
         return ACT_HANDLED;
     const struct invoice_row *r = sel_row(st);
     switch (action) {
@@ -134,14 +172,14 @@ static enum act_result invoices_act(struct screen *s, int action, wint_t key)
         snprintf(buf, sizeof buf, "%s", st->filter);
         if (ui_prompt(a, "Invoice number or customer: ", buf, sizeof buf)) {
             snprintf(st->filter, sizeof st->filter, "%s", buf);
-            st->sc.sel = st->sc.top = 0;
+            st->fresh = true;
             s->stale = true;
         }
         return ACT_HANDLED;
     }
     case INV_OPEN_ONLY:
         st->open_only = !st->open_only;
-        st->sc.sel = st->sc.top = 0;
+        st->fresh = true;
         s->stale = true;
         return ACT_HANDLED;
     case INV_ISSUE:
@@ -167,8 +205,8 @@ static void invoices_close(struct screen *s)
     struct invoices_state *st = s->state;
     if (!st)
         return;
-    invoice_rows_free(&st->rows);
-    free(st->shown);
+    invoice_rows_free(&st->window);
+    invoice_rows_free(&st->next);
     free(st);
 }
 

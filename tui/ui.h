@@ -157,6 +157,38 @@ bool ui_scroll_act(struct ui_scroll *s, int action, int visible);
 /* Keeps the selection visible. */
 void ui_scroll_fit(struct ui_scroll *s, int visible);
 
+/* ---- a list paged from the book ------------------------------------------------------------
+ *
+ * A long list holds only the rows on screen (its window) and fetches others by keyset paging
+ * (enum page_seek): moving within the window costs no query; moving past its edge, a page, or
+ * to either end costs one query of a screenful, wherever the window is. The screen owns the
+ * rows; the pager decides what to fetch and where the selection goes. */
+struct ui_pager_ops {
+    /* Fetches up to `limit` rows from `seek`, relative to row `anchor` of the window, into a new
+     * window kept aside; returns how many, or -1 (the screen shows the error). */
+    long (*fetch)(void *ctx, enum page_seek seek, size_t anchor, size_t limit);
+    /* Makes the window kept aside the one on screen (take), or frees it. */
+    void (*adopt)(void *ctx, bool take);
+    /* The id of row i of the window on screen. */
+    int64_t (*id)(void *ctx, size_t i);
+};
+
+struct ui_pager {
+    const struct ui_pager_ops *ops;
+    void *ctx;
+    size_t n;    /* rows in the window */
+    size_t sel;  /* the selected row, in the window */
+    int visible; /* rows the window holds when full */
+};
+
+/* The first rows. */
+void ui_pager_first(struct ui_pager *p, int visible);
+/* The rows on screen again (after a change, or when the screen's height changed), keeping the
+ * selected row selected when it is still there. */
+void ui_pager_reload(struct ui_pager *p, int visible);
+/* Moves the selection for a navigation action; true when it handled it. */
+bool ui_pager_act(struct ui_pager *p, int action);
+
 /* ---- tables on screen ----------------------------------------------------------------------- */
 
 struct ui_col {

@@ -66,6 +66,18 @@ tui_check() {
     fi
 }
 
+# tui_selected NAME TEXT: Enter opens the selected row, whose screen must show TEXT; q goes back.
+# (A capture shows no highlight, so the selection is checked by what it opens.)
+tui_selected() {
+    tui_keys Enter
+    TUI_CASES=$((TUI_CASES + 1))
+    if ! tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$2"; then
+        echo "FAIL tui/$1: the selected row did not open $2"
+        TUI_FAILED=$((TUI_FAILED + 1))
+    fi
+    tui_keys q
+}
+
 tui_stop() {
     tmux kill-session -t "$TUI_SESSION" 2>/dev/null
     return 0

@@ -226,6 +226,82 @@ tui_expect change-log-filtered
 tui_keys Q
 tui_stop
 
+# ---- Long lists: paged by key, to the far end and back ---------------------------------------
+# 300 customers (their names sort the other way round from their codes), 300 contracts and 300
+# invoices (newest first); the screen holds 16 rows, so every move past its edge fetches rows from
+# the book.
+L=$WORK/long.ratable
+"$BIN" -b "$L" init --company "Longlist Ltd" --currency USD >/dev/null || exit 1
+{
+    echo "code,name"
+    seq 1 300 | awk '{ printf "L%03d,Name %03d\n", $1, 301 - $1 }'
+} >"$WORK/long-customers.csv"
+{
+    echo "code,customer,start,end,price"
+    seq 1 300 | awk '{ printf "K-%04d,L%03d,2026-01-01,2026-12-31,%d.00\n", $1, ($1 * 7) % 300 + 1, $1 * 10 }'
+} >"$WORK/long-contracts.csv"
+"$BIN" -b "$L" import customers "$WORK/long-customers.csv" >/dev/null || exit 1
+"$BIN" -b "$L" import contracts "$WORK/long-contracts.csv" >/dev/null || exit 1
+{
+    echo "customer,date,description,amount"
+    seq 1 300 | awk '{ printf "L%03d,2025-%02d-%02d,Plan,%d.00\n", $1, 1 + int(($1 - 1) / 28), 1 + ($1 - 1) % 28, $1 }'
+} >"$WORK/long-invoices.csv"
+"$BIN" -b "$L" import invoices "$WORK/long-invoices.csv" >/dev/null || exit 1
+keys() { # keys N KEY: the key N times
+    i=0
+    set -- "$1" "$2"
+    while [ $i -lt "$1" ]; do printf '%s ' "$2"; i=$((i + 1)); done
+}
+tui_start "$L" 100 20
+tui_expect long-customers-top
+tui_selected long-customers-top-selected "L001  Name 300"
+tui_keys G
+tui_expect long-customers-end
+tui_selected long-customers-end-selected "L300  Name 001"
+tui_keys $(keys 20 k)
+tui_expect long-customers-up-20
+tui_selected long-customers-up-20-selected "L280  Name 021"
+tui_keys PPage
+tui_expect long-customers-page-up
+tui_selected long-customers-page-up-selected "L264  Name 037"
+tui_keys g
+tui_expect long-customers-top
+tui_keys $(keys 20 j)
+tui_expect long-customers-down-20
+tui_selected long-customers-down-20-selected "L021  Name 280"
+tui_keys NPage NPage
+tui_expect long-customers-page-down-2
+tui_selected long-customers-page-down-2-selected "L053  Name 248"
+tui_keys s G
+tui_expect long-customers-by-name-end
+tui_selected long-customers-by-name-end-selected "L001  Name 300"
+tui_keys PPage k
+tui_expect long-customers-by-name-back
+tui_selected long-customers-by-name-back-selected "L018  Name 283"
+tui_keys 3
+tui_expect long-contracts-top
+tui_selected long-contracts-top-selected "^ K-0001  Name"
+tui_keys G
+tui_expect long-contracts-end
+tui_selected long-contracts-end-selected "^ K-0300  Name"
+tui_keys PPage PPage $(keys 5 k)
+tui_expect long-contracts-back
+tui_selected long-contracts-back-selected "^ K-0263  Name"
+tui_keys End
+tui_expect long-contracts-end
+tui_keys Home
+tui_expect long-contracts-top
+tui_keys 5 G
+tui_expect long-invoices-end
+tui_selected long-invoices-end-selected "INV-000001"
+tui_keys PPage PPage $(keys 5 k)
+tui_expect long-invoices-back
+tui_selected long-invoices-back-selected "INV-000038"
+tui_keys g
+tui_selected long-invoices-top-selected "INV-000300"
+tui_keys Q
+tui_stop
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1

@@ -1,0 +1,306 @@
+/*
+ * test_paging.c — keyset paging of the long lists (customer_page, contract_page, invoice_page):
+ * walking a list page by page, forward from the first row or backward from the last, in every order
+ * and with every filter, meets exactly the rows of the whole list in the same order; ties of the
+ * sort key (equal names, equal balances) are neither lost nor repeated.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "model/contract.h"
+#include "model/credit.h"
+#include "model/customer.h"
+#include "model/invoice.h"
+#include "tests/unit/fixture.h"
+
+static void ok(int rc, const struct err *e)
+{
+    if (rc != ERR_OK)
+        fail_msg("%s", e->msg);
+}
+
+/* 40 customers: names repeat, so do balances; some are archived. */
+static struct book *with_customers(void)
+{
+    struct book *b = fixture_book("USD");
+    struct err e = {0};
+    static const char *const names[] = {"Acme", "globex", "Initech", "acme", "Zeta", "Beta"};
+    for (int i = 0; i < 40; i++) {
+        char code[16], name[32];
+        snprintf(code, sizeof code, "%c%02d", i % 3 == 0 ? 'c' : 'C', i);
+        snprintf(name, sizeof name, "%s", names[(i * 7) % 6]);
+        struct customer_input in = {.code = code, .name = name, .terms_days = 30};
+        int64_t id;
+        ok(customer_add(b, &in, &id, &e), &e);
+        if (i % 4 == 1) {
+            struct invoice_line_input line = {"Plan", money_of(1000 * (i % 3 + 1))};
+            struct invoice_input inv = {.customer = code,
+                                        .issued_on = fixture_date("2026-03-01"),
+                                        .due_on = DATE_NONE,
+                                        .lines = &line,
+                                        .nlines = 1};
+            struct invoice_result r;
+            ok(invoice_create(b, &inv, &r, &e), &e);
+        }
+        if (i % 5 == 2) {
+            struct grant_input g = {.customer = code,
+                                    .kind = CREDIT_PREPAID,
+                                    .amount = money_of(500 * (i % 2 + 1)),
+                                    .granted_on = fixture_date("2026-01-01"),
+                                    .expires_on = DATE_NONE,
+                                    .reason = "Prepaid"};
+            int64_t gid;
+            ok(credit_grant(b, &g, &gid, &e), &e);
+        }
+        if (i % 9 == 4) {
+            struct customer c;
+            ok(customer_find(b, code, &c, &e), &e);
+            ok(customer_set_archived(b, c.id, c.revision, true, &e), &e);
+            customer_clear(&c);
+        }
+    }
+    return b;
+}
+
+static void same_ids(const struct customer_list *want, const int64_t *got, size_t n)
+{
+    assert_int_equal(n, want->n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i], want->rows[i].id);
+}
+
+static void walk_customers(struct book *b, const struct customer_query *q, size_t limit)
+{
+    struct err e = {0};
+    struct customer_list all = {0};
+    ok(customer_list(b, q, 0, 1000, &all, &e), &e);
+    size_t count;
+    ok(customer_count(b, q, &count, &e), &e);
+    assert_int_equal(count, all.n);
+    int64_t *ids = calloc(all.n + 1, sizeof *ids);
+
+    /* Forward from the first row. */
+    size_t n = 0;
+    struct customer_list page = {0};
+    ok(customer_page(b, q, PAGE_FIRST, NULL, limit, &page, &e), &e);
+    while (page.n) {
+        assert_true(n + page.n <= all.n);
+        for (size_t i = 0; i < page.n; i++)
+            ids[n++] = page.rows[i].id;
+        struct customer_list next = {0};
+        ok(customer_page(b, q, PAGE_AFTER, &page.rows[page.n - 1], limit, &next, &e), &e);
+        customer_list_free(&page);
+        page = next;
+    }
+    same_ids(&all, ids, n);
+
+    /* Backward from the last row. */
+    n = 0;
+    ok(customer_page(b, q, PAGE_LAST, NULL, limit, &page, &e), &e);
+    while (page.n) {
+        assert_true(n + page.n <= all.n);
+        for (size_t i = page.n; i-- > 0;)
+            ids[all.n - 1 - n++] = page.rows[i].id;
+        struct customer_list prev = {0};
+        ok(customer_page(b, q, PAGE_BEFORE, &page.rows[0], limit, &prev, &e), &e);
+        customer_list_free(&page);
+        page = prev;
+    }
+    same_ids(&all, ids, n);
+
+    /* From and until a row take the row itself. */
+    for (size_t k = 0; k < all.n; k += 5) {
+        struct customer_list from = {0}, until = {0};
+        ok(customer_page(b, q, PAGE_FROM, &all.rows[k], 3, &from, &e), &e);
+        ok(customer_page(b, q, PAGE_UNTIL, &all.rows[k], 3, &until, &e), &e);
+        assert_int_equal(from.rows[0].id, all.rows[k].id);
+        assert_int_equal(until.rows[until.n - 1].id, all.rows[k].id);
+        assert_int_equal(until.n, k + 1 < 3 ? k + 1 : 3);
+        customer_list_free(&from);
+        customer_list_free(&until);
+    }
+    free(ids);
+    customer_list_free(&all);
+}
+
+static void test_customer_pages(void **state)
+{
+    (void)state;
+    struct book *b = with_customers();
+    static const char *const filters[] = {NULL, "acme", "C1", "nothing"};
+    for (int sort = 0; sort < 4; sort++)
+        for (int desc = 0; desc < 2; desc++)
+            for (int f = 0; f < 4; f++)
+                for (int arch = 0; arch < 2; arch++) {
+                    struct customer_query q = {.filter = filters[f],
+                                               .sort = (enum customer_sort)sort,
+                                               .descending = desc,
+                                               .include_archived = arch};
+                    walk_customers(b, &q, 1);
+                    walk_customers(b, &q, 7);
+                }
+    book_close(b);
+}
+
+static void test_contract_pages(void **state)
+{
+    (void)state;
+    struct book *b = with_customers();
+    struct err e = {0};
+    for (int i = 0; i < 30; i++) {
+        char code[16], customer[16];
+        snprintf(code, sizeof code, "%c-%02d", i % 2 ? 'k' : 'K', 29 - i);
+        snprintf(customer, sizeof customer, "%c%02d", i % 3 == 0 ? 'c' : 'C', i);
+        struct contract_input in = {.code = code,
+                                    .customer = customer,
+                                    .description = i % 4 ? "Hosting" : "Support",
+                                    .signed_on = DATE_NONE,
+                                    .start_on = fixture_date("2026-01-01"),
+                                    .end_on = fixture_date("2026-12-31"),
+                                    .trial_end = DATE_NONE,
+                                    .payment_terms_days = -1,
+                                    .price = {.fixed = {12000}},
+                                    .billing = BILL_MONTHLY};
+        int64_t id;
+        ok(contract_add(b, &in, &id, &e), &e);
+    }
+    static const char *const filters[] = {NULL, "Support", "C1", "nothing"};
+    for (int f = 0; f < 4; f++)
+        for (int status = -1; status < 2; status++)
+            for (size_t limit = 1; limit < 9; limit += 7) {
+                struct contract_query q = {.filter = filters[f], .status = status};
+                struct contract_rows all = {0};
+                ok(contract_list(b, &q, &all, &e), &e);
+                size_t count;
+                ok(contract_count(b, &q, &count, &e), &e);
+                assert_int_equal(count, all.n);
+                size_t n = 0;
+                struct contract_rows page = {0};
+                ok(contract_page(b, &q, PAGE_FIRST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = 0; i < page.n; i++, n++) {
+                        assert_true(n < all.n);
+                        assert_string_equal(page.v[i].c.code, all.v[n].c.code);
+                        assert_int_equal(page.v[i].obligations, all.v[n].obligations);
+                    }
+                    char last[CODE_MAX + 1];
+                    snprintf(last, sizeof last, "%s", page.v[page.n - 1].c.code);
+                    contract_rows_free(&page);
+                    ok(contract_page(b, &q, PAGE_AFTER, last, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, all.n);
+                ok(contract_page(b, &q, PAGE_LAST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = page.n; i-- > 0;) {
+                        assert_true(n > 0);
+                        assert_string_equal(page.v[i].c.code, all.v[--n].c.code);
+                    }
+                    char first[CODE_MAX + 1];
+                    snprintf(first, sizeof first, "%s", page.v[0].c.code);
+                    contract_rows_free(&page);
+                    ok(contract_page(b, &q, PAGE_BEFORE, first, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, 0);
+                contract_rows_free(&all);
+            }
+    book_close(b);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+    for (size_t n = strlen(needle); *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+static void test_invoice_pages(void **state)
+{
+    (void)state;
+    struct book *b = with_customers();
+    struct err e = {0};
+    /* Credit settles C02's invoices as they are issued. */
+    struct grant_input g = {.customer = "C02",
+                            .kind = CREDIT_PREPAID,
+                            .amount = money_of(100000),
+                            .granted_on = fixture_date("2026-01-01"),
+                            .expires_on = DATE_NONE,
+                            .reason = "Prepaid"};
+    int64_t gid;
+    ok(credit_grant(b, &g, &gid, &e), &e);
+    for (int k = 0; k < 25; k++) {
+        char customer[16], day[16];
+        snprintf(customer, sizeof customer, "%c%02d", (k % 5) % 3 == 0 ? 'c' : 'C', k % 5);
+        snprintf(day, sizeof day, "2026-0%d-1%d", 1 + k % 3, k % 4);
+        struct invoice_line_input line = {"Plan", money_of(100 * (k + 1))};
+        struct invoice_input inv = {.customer = customer,
+                                    .issued_on = fixture_date(day),
+                                    .due_on = DATE_NONE,
+                                    .lines = &line,
+                                    .nlines = 1,
+                                    .draft = k % 6 == 0};
+        struct invoice_result r;
+        ok(invoice_create(b, &inv, &r, &e), &e);
+    }
+    static const char *const filters[] = {NULL, "c02", "INV-00001", "nothing"};
+    for (int f = 0; f < 4; f++)
+        for (int open = 0; open < 2; open++)
+            for (size_t limit = 1; limit < 9; limit += 7) {
+                struct invoice_query q = {
+                    .open_only = open, .include_drafts = !open, .filter = filters[f]};
+                struct invoice_rows all = {0}, want = {0};
+                ok(invoice_list(b, &q, &all, &e), &e);
+                /* Newest first, filtered as the page filters. */
+                for (size_t i = all.n; i-- > 0;)
+                    if (!filters[f] || contains(all.v[i].number, filters[f]) ||
+                        contains(all.v[i].customer, filters[f])) {
+                        want.v = realloc(want.v, (want.n + 1) * sizeof *want.v);
+                        want.v[want.n++] = all.v[i];
+                    }
+                size_t count;
+                ok(invoice_count(b, &q, &count, &e), &e);
+                assert_int_equal(count, want.n);
+                size_t n = 0;
+                struct invoice_rows page = {0};
+                ok(invoice_page(b, &q, PAGE_FIRST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = 0; i < page.n; i++, n++) {
+                        assert_true(n < want.n);
+                        assert_string_equal(page.v[i].number, want.v[n].number);
+                        assert_int_equal(page.v[i].open.minor, want.v[n].open.minor);
+                    }
+                    struct invoice_row last = page.v[page.n - 1];
+                    invoice_rows_free(&page);
+                    ok(invoice_page(b, &q, PAGE_AFTER, &last, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, want.n);
+                ok(invoice_page(b, &q, PAGE_LAST, NULL, limit, &page, &e), &e);
+                while (page.n) {
+                    for (size_t i = page.n; i-- > 0;) {
+                        assert_true(n > 0);
+                        assert_string_equal(page.v[i].number, want.v[--n].number);
+                    }
+                    struct invoice_row first = page.v[0];
+                    invoice_rows_free(&page);
+                    ok(invoice_page(b, &q, PAGE_BEFORE, &first, limit, &page, &e), &e);
+                }
+                assert_int_equal(n, 0);
+                invoice_rows_free(&all);
+                free(want.v);
+            }
+    book_close(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_customer_pages),
+        cmocka_unit_test(test_contract_pages),
+        cmocka_unit_test(test_invoice_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
