@@ -237,13 +237,14 @@ static void plan_contracts(struct gen *g, struct plan *plans, int32_t first_peri
     int64_t n = g->in->contracts;
     for (int64_t i = 0; i < n; i++) {
         struct plan *p = &plans[i];
-        /* Every customer has a contract; beyond that a few customers hold many (squared draw). */
+        /* Every customer has a contract; beyond that, one contract in five goes to the largest
+         * tenth of the customers, the rest to anyone. */
         if (i < g->in->customers)
             p->customer = (int32_t)i;
-        else {
-            uint64_t u = (uint64_t)rng_below(&g->r, 1 << 20);
-            p->customer = (int32_t)((int64_t)(u * u >> 20) * g->in->customers >> 20);
-        }
+        else if (rng_pct(&g->r, 20))
+            p->customer = (int32_t)rng_below(&g->r, (g->in->customers + 9) / 10);
+        else
+            p->customer = (int32_t)rng_below(&g->r, g->in->customers);
         int roll = (int)rng_below(&g->r, 100);
         p->kind = roll < 35   ? KIND_ANNUAL
                   : roll < 60 ? KIND_MONTHLY
