@@ -533,6 +533,8 @@ static struct {
     struct progress p;
     int64_t started, polled, drawn;
     bool cancel;
+    const char *what; /* the last step named, shown while a long query runs */
+    uint64_t done, total;
 } busy;
 
 static int64_t mono_ns(void)
@@ -557,7 +559,16 @@ static bool busy_tick(void *ctx, const char *what, uint64_t done, uint64_t total
                 busy.cancel = true;
         timeout(500);
     }
-    if (what && !busy.cancel && t - busy.started > 300000000 && t - busy.drawn > 100000000) {
+    if (what) {
+        busy.what = what;
+        busy.done = done;
+        busy.total = total;
+    } else {
+        what = busy.what ? busy.what : "working";
+        done = busy.done;
+        total = busy.total;
+    }
+    if (!busy.cancel && t - busy.started > 300000000 && t - busy.drawn > 100000000) {
         busy.drawn = t;
         char bar[32] = "";
         if (total > 0) {
@@ -664,6 +675,7 @@ int workstation_run(struct cli *c)
             continue;
         busy.started = mono_ns();
         busy.cancel = false;
+        busy.what = NULL;
         report_set_progress(&busy.p); /* and clears an earlier export's cancel */
         if (keytime) {
             key_label(key, is_code, key_name, sizeof key_name);

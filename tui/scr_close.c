@@ -52,8 +52,15 @@ static void close_load(struct screen *s)
     if (st->first_open != DATE_NONE && period_last_day(st->first_open) < app_today(a)) {
         int rc = period_close(a->book, st->first_open, app_today(a), true, NULL, &st->dry, &e);
         st->have_dry = true;
-        if (rc != ERR_OK && st->dry.checks.n == 0)
+        if (rc == ERR_CANCELLED) {
+            /* Esc during the dry run (seconds on a large book): what ran is not a checklist. */
+            close_result_free(&st->dry);
+            st->have_dry = false;
+            snprintf(st->dry_error, sizeof st->dry_error,
+                     "stopped before every check ran; r runs the checklist again");
+        } else if (rc != ERR_OK && st->dry.checks.n == 0) {
             snprintf(st->dry_error, sizeof st->dry_error, "%s", e.msg);
+        }
     }
 }
 
