@@ -630,6 +630,11 @@ int book_commit(struct book *b, struct err *e)
 {
     assert(b->depth > 0);
     char sql[64];
+    /* A cached statement left on a row keeps a read open after the commit, and with a reader
+     * open the WAL cannot be checkpointed: over a long run (a generated book, a session in the
+     * workstation) it grows without end and every read searches it. None is still needed. */
+    if (b->depth == 1)
+        db_reset_all(b);
     if (b->depth == 1)
         snprintf(sql, sizeof sql, "COMMIT");
     else
