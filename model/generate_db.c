@@ -176,9 +176,7 @@ static void contract_code(const struct gen *g, int64_t i, char *buf, size_t size
 static struct money price_in(int64_t cents, int cur)
 {
     int64_t minor = cents * currencies[cur].per_100_cents / 100;
-    int64_t unit = 1;
-    for (int i = 0; i < currencies[cur].exponent; i++)
-        unit *= 10;
+    int64_t unit = money_scale(currencies[cur].exponent);
     return money_of(minor / unit * unit);
 }
 
@@ -337,9 +335,7 @@ static int start_contract(struct gen *g, const struct plan *p, int64_t i, struct
     }
     struct money discount = money_of(0);
     if (p->discount_pct) {
-        int64_t unit = 1;
-        for (int k = 0; k < currencies[cur].exponent; k++)
-            unit *= 10;
+        int64_t unit = money_scale(currencies[cur].exponent);
         discount = money_of(sum.minor * p->discount_pct / 100 / unit * unit);
     }
     bool trial = p->kind == KIND_TRIAL;
