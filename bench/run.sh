@@ -31,7 +31,7 @@ seed=${BENCH_SEED:-1}
 runs=${BENCH_RUNS:-3}
 dir=${BENCH_DIR:-$top/build/bench}
 case $dir in /*) ;; *) dir="$top/$dir" ;; esac
-py=$(command -v python3 || echo /usr/bin/python3)
+py=/usr/bin/python3 # the Debian one, with python3-openpyxl
 
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian: apt-get install time)"; exit 1; }
 [ -x "$bin" ] || { echo "bench: $bin is not built (make)"; exit 1; }

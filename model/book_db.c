@@ -120,6 +120,16 @@ sqlite3_stmt *db_prepare(struct book *b, const char *sql)
     return st;
 }
 
+sqlite3_stmt *db_prepare_own(struct book *b, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "ratable: cannot prepare SQL (%s):\n%s\n", sqlite3_errmsg(b->db), sql);
+        abort();
+    }
+    return st;
+}
+
 static int param(sqlite3_stmt *st, const char *name)
 {
     int i = sqlite3_bind_parameter_index(st, name);
@@ -504,8 +514,10 @@ int book_chain_verify(struct book *b, struct chain_status *out, struct err *e)
 
 void db_reset_all(struct book *b)
 {
-    for (sqlite3_stmt *st = sqlite3_next_stmt(b->db, NULL); st; st = sqlite3_next_stmt(b->db, st))
-        sqlite3_reset(st);
+    /* The cached ones only: a cursor's own statement (db_prepare_own) keeps its place. */
+    for (size_t i = 0; i < b->capslots; i++)
+        if (b->slots[i].sql)
+            sqlite3_reset(b->slots[i].st);
 }
 
 int book_chain_head(struct book *b, char head[65], struct err *e)

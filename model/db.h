@@ -18,6 +18,9 @@
 
 /* The cached statement for sql, reset and with its bindings cleared. Borrowed from the book. */
 sqlite3_stmt *db_prepare(struct book *b, const char *sql);
+/* A statement of the caller's own, not cached (for a cursor that lives across other queries);
+ * the caller finalizes it. */
+sqlite3_stmt *db_prepare_own(struct book *b, const char *sql);
 void db_bind_int(sqlite3_stmt *st, const char *name, int64_t v);
 void db_bind_money(sqlite3_stmt *st, const char *name, struct money v);
 /* NULL binds SQL NULL. The text is copied by SQLite. */
@@ -33,8 +36,8 @@ void db_bind_top(sqlite3_stmt *st, const char *name);
 int db_step(struct book *b, sqlite3_stmt *st, struct err *e);
 /* Steps a statement that returns no rows; ERR_OK or the error. */
 int db_exec(struct book *b, sqlite3_stmt *st, struct err *e);
-/* Resets every statement of the connection, so none holds a read open (before changing the
- * journal mode, which SQLite refuses while a statement is active). */
+/* Resets every cached statement, so none holds a read open (before a commit, so the WAL can be
+ * checkpointed). */
 void db_reset_all(struct book *b);
 /* Runs a script of statements (schema, migrations); no parameters. */
 int db_exec_script(struct book *b, const char *sql, struct err *e);

@@ -41,6 +41,32 @@ struct obligation_plans {
 int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e);
 void obligation_plans_free(struct obligation_plans *p);
 
+/*
+ * The same plans one obligation at a time, for a report of any size: a cursor over every
+ * obligation of every contract past draft, in currency, customer, contract order, each with its
+ * lines as obligation_plans_load gives them (closed months as posted). Memory does not grow with
+ * the book; the sorting is SQLite's, which spills to temporary files.
+ */
+struct plan_cursor;
+/* The caller closes it with plan_cursor_close. */
+int plan_cursor_open(struct book *b, struct plan_cursor **out, struct err *e);
+/* The next obligation when it is in `currency` (1; *p and *lines borrowed until the next call);
+ * 0 at the end or when the next one is in another currency; -1 with e set on an error. */
+int plan_cursor_next(struct plan_cursor *c, const char *currency, struct obligation_plan *p,
+                     const struct plan_line **lines, struct err *e);
+/* Back to the first obligation of `currency` (the query runs again). */
+int plan_cursor_seek(struct plan_cursor *c, const char *currency, struct err *e);
+/* The currency of the obligation the cursor would return next ("" at the end). */
+const char *plan_cursor_currency(struct plan_cursor *c);
+void plan_cursor_close(struct plan_cursor *c);
+
+/* The currencies of the contracts past draft, in order, with their exponents: n of them (max at
+ * most). */
+int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e);
+/* The widest text, in screen columns, of the customer, contract, obligation, name and pattern of
+ * a currency's plans: what a column needs to show them whole. */
+int plan_text_widths(struct book *b, const char *currency, int widths[5], struct err *e);
+
 /* A contract's deferred revenue in the ledger over [from, to] (days). */
 struct deferred_movement {
     int64_t contract_id;

@@ -9,6 +9,7 @@
 
 #include "model/date.h"
 #include "model/db.h"
+#include "model/text.h"
 #include "model/xalloc.h"
 
 static int by_obligation(const void *a, const void *b)
@@ -24,16 +25,67 @@ static int by_obligation(const void *a, const void *b)
  * the first open month, and that is where the difference shows. So a report for a closed month
  * reads the same however often it is made.
  */
-static int closed_months_as_posted(struct book *b, struct obligation_plans *out, struct err *e)
+/* Appends to lines (growable) one obligation's lines as a report shows them when months through
+ * `last` are closed: its plan after `last`; what was posted for it, by the month the entry was
+ * booked in, through `last`; and what the plan now puts in closed months beyond what was posted
+ * there, in the first open month. In period order. */
+static void closed_as_posted(const struct plan_line *plan, size_t n, const struct plan_line *posted,
+                             size_t np, int32_t last, struct plan_line **lines, size_t *nlines,
+                             size_t *cap)
+{
+    int64_t moved = 0;
+    size_t first = *nlines;
+    for (size_t k = 0; k < n; k++) {
+        if (plan[k].period <= last) {
+            moved += plan[k].amount.minor;
+            continue;
+        }
+        *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
+        (*lines)[(*nlines)++] = plan[k];
+    }
+    for (size_t k = 0; k < np; k++) {
+        moved -= posted[k].amount.minor;
+        *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
+        (*lines)[(*nlines)++] = posted[k];
+    }
+    if (moved) {
+        size_t k = first;
+        while (k < *nlines && (*lines)[k].period != last + 1)
+            k++;
+        if (k == *nlines) {
+            *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
+            (*lines)[(*nlines)++] = (struct plan_line){last + 1, money_of(0)};
+        }
+        (*lines)[k].amount.minor += moved;
+    }
+    struct plan_line *l = *lines;
+    for (size_t a = first + 1; a < *nlines; a++)
+        for (size_t z = a; z > first && l[z - 1].period > l[z].period; z--) {
+            struct plan_line t = l[z];
+            l[z] = l[z - 1];
+            l[z - 1] = t;
+        }
+}
+
+/* The last closed month, DATE_NONE when none is. */
+static int last_closed(struct book *b, int32_t *last, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
     if (db_step(b, st, e) < 0)
         return e->code;
-    int32_t last = DATE_NONE;
+    *last = DATE_NONE;
     struct err ignore;
     if (!db_col_is_null(st, 0))
-        period_parse(db_col_text(st, 0), &last, &ignore);
+        period_parse(db_col_text(st, 0), last, &ignore);
     sqlite3_reset(st);
+    return ERR_OK;
+}
+
+static int closed_months_as_posted(struct book *b, struct obligation_plans *out, struct err *e)
+{
+    int32_t last;
+    if (last_closed(b, &last, e) != ERR_OK)
+        return e->code;
     if (last == DATE_NONE || out->n == 0)
         return ERR_OK;
     struct obligation_plan **idx = xmalloc(out->n * sizeof *idx);
@@ -41,85 +93,54 @@ static int closed_months_as_posted(struct book *b, struct obligation_plans *out,
         idx[i] = &out->v[i];
     qsort(idx, out->n, sizeof *idx, by_obligation);
     /* What was posted, by the month it was booked in, for the closed months. */
-    struct posted {
-        int64_t oid;
-        int32_t period;
-        struct money amount;
-    } *ps = NULL;
-    size_t np = 0, capp = 0;
-    st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7), sum(r.amount) FROM"
-                       " recognition_postings r JOIN journal_entries e ON e.id = r.entry_id WHERE"
-                       " e.entry_date <= :d GROUP BY 1, 2 ORDER BY 1, 2");
+    int64_t *oids = NULL;
+    struct plan_line *ps = NULL;
+    size_t np = 0, capo = 0, capp = 0;
+    sqlite3_stmt *st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7),"
+                                     " sum(r.amount) FROM recognition_postings r JOIN"
+                                     " journal_entries e ON e.id = r.entry_id WHERE e.entry_date"
+                                     " <= :d GROUP BY 1, 2 ORDER BY 1, 2");
     db_bind_date(st, ":d", period_last_day(last));
     int rc;
+    struct err ignore;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         struct obligation_plan key = {.obligation_id = db_col_int(st, 0)}, *kp = &key;
-        struct obligation_plan **hit = bsearch(&kp, idx, out->n, sizeof *idx, by_obligation);
-        if (!hit)
+        if (!bsearch(&kp, idx, out->n, sizeof *idx, by_obligation))
             continue;
+        oids = xgrow(oids, &capo, np + 1, sizeof *oids);
         ps = xgrow(ps, &capp, np + 1, sizeof *ps);
-        ps[np].oid = key.obligation_id;
+        oids[np] = key.obligation_id;
         period_parse(db_col_text(st, 1), &ps[np].period, &ignore);
         ps[np].amount = db_col_money(st, 2);
         np++;
     }
     free(idx);
     if (rc < 0) {
+        free(oids);
         free(ps);
         return e->code;
     }
-    /* Rebuild each plan's lines: posted for closed months, the plan after, and what the plan
-     * moved in closed months added to the first open one. */
     struct plan_line *lines = NULL;
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < out->n; i++) {
         struct obligation_plan *p = &out->v[i];
-        int64_t moved = 0;
-        size_t first = n;
-        for (size_t k = 0; k < p->n; k++) {
-            const struct plan_line *l = &out->lines[p->first + k];
-            if (l->period <= last) {
-                moved += l->amount.minor;
-                continue;
-            }
-            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-            lines[n++] = *l;
-        }
         size_t lo = 0, hi = np; /* the first posting of this obligation */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (ps[mid].oid < p->obligation_id)
+            if (oids[mid] < p->obligation_id)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        for (size_t k = lo; k < np && ps[k].oid == p->obligation_id; k++) {
-            moved -= ps[k].amount.minor;
-            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-            lines[n].period = ps[k].period;
-            lines[n++].amount = ps[k].amount;
-        }
-        if (moved) {
-            size_t k = first;
-            while (k < n && lines[k].period != last + 1)
-                k++;
-            if (k == n) {
-                lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-                lines[n].period = last + 1;
-                lines[n++].amount = money_of(0);
-            }
-            lines[k].amount.minor += moved;
-        }
-        /* In period order. */
-        for (size_t a = first + 1; a < n; a++)
-            for (size_t z = a; z > first && lines[z - 1].period > lines[z].period; z--) {
-                struct plan_line t = lines[z];
-                lines[z] = lines[z - 1];
-                lines[z - 1] = t;
-            }
+        size_t k = lo;
+        while (k < np && oids[k] == p->obligation_id)
+            k++;
+        size_t first = n;
+        closed_as_posted(&out->lines[p->first], p->n, &ps[lo], k - lo, last, &lines, &n, &cap);
         p->first = first;
         p->n = n - first;
     }
+    free(oids);
     free(ps);
     free(out->lines);
     out->lines = lines;
@@ -178,6 +199,187 @@ void obligation_plans_free(struct obligation_plans *p)
     free(p->v);
     free(p->lines);
     memset(p, 0, sizeof *p);
+}
+
+/* ---- the same, one obligation at a time ------------------------------------------------- */
+
+struct plan_cursor {
+    struct book *b;
+    sqlite3_stmt *st; /* the caller's own: it stays on its row while other queries run */
+    int32_t last;     /* the last closed month, DATE_NONE */
+    bool started, done;
+    char currency[4]; /* of the row st is on */
+    struct plan_line *plan, *posted, *lines;
+    size_t nplan, capplan, nposted, capposted, nlines, caplines;
+};
+
+/* Plan lines (kind 0; a row with no period for an obligation without lines) and, for closed
+ * months, what was posted by the month it was booked in (kind 1), in the order of the report. */
+static const char plan_cursor_sql[] =
+    "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, cur.exponent, o.pattern,"
+    " CASE WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM usage_records u"
+    " WHERE u.obligation_id = o.id) ELSE o.allocated END, 0, l.period, l.amount FROM obligations o"
+    " JOIN contracts k ON k.id = o.contract_id JOIN customers c ON c.id = k.customer_id JOIN"
+    " currencies cur ON cur.code = c.currency LEFT JOIN schedule_lines l ON l.obligation_id = o.id"
+    " AND l.version = o.schedule_version WHERE k.status <> 'draft' AND c.currency >= :cur"
+    " UNION ALL SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, 0, o.pattern, 0, 1,"
+    " substr(e.entry_date, 1, 7), sum(r.amount) FROM recognition_postings r JOIN journal_entries e"
+    " ON e.id = r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON k.id ="
+    " o.contract_id JOIN customers c ON c.id = k.customer_id WHERE k.status <> 'draft' AND"
+    " c.currency >= :cur AND e.entry_date <= :d GROUP BY r.obligation_id, substr(e.entry_date, 1,"
+    " 7) ORDER BY 7, 3, 4, 5, 11, 12";
+
+static int cursor_step(struct plan_cursor *c, struct err *e)
+{
+    int rc = db_step(c->b, c->st, e);
+    if (rc < 0)
+        return -1;
+    c->done = rc != SQLITE_ROW;
+    c->currency[0] = '\0';
+    if (!c->done)
+        db_col_copy(c->st, 6, c->currency, sizeof c->currency);
+    return 0;
+}
+
+int plan_cursor_seek(struct plan_cursor *c, const char *currency, struct err *e)
+{
+    sqlite3_reset(c->st);
+    sqlite3_clear_bindings(c->st);
+    db_bind_text(c->st, ":cur", currency);
+    db_bind_date(c->st, ":d", c->last == DATE_NONE ? DATE_NONE : period_last_day(c->last));
+    c->started = true;
+    return cursor_step(c, e) < 0 ? e->code : ERR_OK;
+}
+
+int plan_cursor_open(struct book *b, struct plan_cursor **out, struct err *e)
+{
+    struct plan_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    if (last_closed(b, &c->last, e) != ERR_OK) {
+        free(c);
+        return e->code;
+    }
+    c->st = db_prepare_own(b, plan_cursor_sql);
+    *out = c;
+    return ERR_OK;
+}
+
+const char *plan_cursor_currency(struct plan_cursor *c)
+{
+    return c->done ? "" : c->currency;
+}
+
+int plan_cursor_next(struct plan_cursor *c, const char *currency, struct obligation_plan *p,
+                     const struct plan_line **lines, struct err *e)
+{
+    if (!c->started && plan_cursor_seek(c, currency, e) != ERR_OK)
+        return -1;
+    if (c->done || strcmp(c->currency, currency) != 0)
+        return 0;
+    sqlite3_stmt *st = c->st;
+    struct err ignore;
+    memset(p, 0, sizeof *p);
+    p->obligation_id = db_col_int(st, 0);
+    p->contract_id = db_col_int(st, 1);
+    db_col_copy(st, 2, p->customer, sizeof p->customer);
+    db_col_copy(st, 3, p->contract, sizeof p->contract);
+    snprintf(p->ref, sizeof p->ref, "%s/%lld", p->contract, (long long)db_col_int(st, 4));
+    db_col_copy(st, 5, p->name, sizeof p->name);
+    snprintf(p->currency, sizeof p->currency, "%s", c->currency);
+    p->exponent = (int)db_col_int(st, 7);
+    pattern_parse(db_col_text(st, 8), &p->pattern, &ignore);
+    p->allocated = db_col_money(st, 9);
+    c->nplan = c->nposted = c->nlines = 0;
+    while (!c->done && db_col_int(st, 0) == p->obligation_id) {
+        if (!db_col_is_null(st, 11)) {
+            struct plan_line l;
+            period_parse(db_col_text(st, 11), &l.period, &ignore);
+            l.amount = db_col_money(st, 12);
+            if (db_col_int(st, 10) == 0) {
+                c->plan = xgrow(c->plan, &c->capplan, c->nplan + 1, sizeof *c->plan);
+                c->plan[c->nplan++] = l;
+            } else {
+                c->posted = xgrow(c->posted, &c->capposted, c->nposted + 1, sizeof *c->posted);
+                c->posted[c->nposted++] = l;
+            }
+        }
+        if (cursor_step(c, e) < 0)
+            return -1;
+    }
+    if (c->last == DATE_NONE) {
+        *lines = c->plan;
+        p->n = c->nplan;
+    } else {
+        closed_as_posted(c->plan, c->nplan, c->posted, c->nposted, c->last, &c->lines, &c->nlines,
+                         &c->caplines);
+        *lines = c->lines;
+        p->n = c->nlines;
+    }
+    return 1;
+}
+
+void plan_cursor_close(struct plan_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->st);
+    free(c->plan);
+    free(c->posted);
+    free(c->lines);
+    free(c);
+}
+
+int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(b, "SELECT DISTINCT c.currency, cur.exponent FROM contracts k"
+                                     " JOIN customers c ON c.id = k.customer_id JOIN currencies"
+                                     " cur ON cur.code = c.currency WHERE k.status <> 'draft'"
+                                     " ORDER BY 1");
+    int rc;
+    *n = 0;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW)
+        if (*n < max) {
+            exponents[*n] = (int)db_col_int(st, 1);
+            db_col_copy(st, 0, out[(*n)++], sizeof out[0]);
+        }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+int plan_text_widths(struct book *b, const char *currency, int widths[5], struct err *e)
+{
+    /* Codes are ASCII (letters, digits, '.', '_', '-'): their length is their width. Names can
+     * be anything, but a book has few distinct ones. */
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT max(length(c.code)), max(length(k.code) + 1 + length(o.seq)),"
+           " max(length(o.pattern)) FROM obligations o JOIN contracts k ON k.id = o.contract_id"
+           " JOIN customers c ON c.id = k.customer_id WHERE k.status <> 'draft' AND c.currency ="
+           " :cur");
+    db_bind_text(st, ":cur", currency);
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    widths[0] = (int)db_col_int(st, 0);
+    widths[2] = (int)db_col_int(st, 1);
+    widths[4] = (int)db_col_int(st, 2);
+    sqlite3_reset(st);
+    st = db_prepare(b, "SELECT max(length(k.code)) FROM contracts k JOIN customers c ON c.id ="
+                       " k.customer_id WHERE k.status <> 'draft' AND c.currency = :cur");
+    db_bind_text(st, ":cur", currency);
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    widths[1] = (int)db_col_int(st, 0);
+    sqlite3_reset(st);
+    widths[3] = 0;
+    st = db_prepare(b, "SELECT DISTINCT o.name FROM obligations o JOIN contracts k ON k.id ="
+                       " o.contract_id JOIN customers c ON c.id = k.customer_id WHERE k.status <>"
+                       " 'draft' AND c.currency = :cur");
+    db_bind_text(st, ":cur", currency);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        int w = utf8_width(db_col_text(st, 0));
+        if (w > widths[3])
+            widths[3] = w;
+    }
+    return rc < 0 ? e->code : ERR_OK;
 }
 
 int deferred_movements_load(struct book *b, int32_t from, int32_t to,
@@ -372,7 +574,11 @@ void journal_rows_free(struct journal_rows *r)
 
 int32_t recognition_posted_through(struct book *b)
 {
-    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM recognition_postings");
+    /* The month the last recognition run went through; a book whose recognition has not run
+     * since version 4 knows only its latest posting. (A memo's catch-up posted in a later
+     * month is not a recognition run.) */
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce((SELECT recon_through FROM book), (SELECT"
+                                     " max(period) FROM recognition_postings))");
     int32_t p = DATE_NONE;
     if (sqlite3_step(st) == SQLITE_ROW && !db_col_is_null(st, 0)) {
         struct err ignore;

@@ -106,8 +106,12 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
                 rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
         }
     }
-    if (rc == ERR_OK && report_cancelled())
+    if (rc == ERR_OK && report_failure()) {
+        *e = *report_failure();
+        rc = e->code;
+    } else if (rc == ERR_OK && report_cancelled()) {
         rc = err_set(e, ERR_CANCELLED, "the export was cancelled; %s was not written", path);
+    }
     if (rc == ERR_OK && rename(tmp, path) != 0)
         rc = err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
     if (rc != ERR_OK)

@@ -70,6 +70,7 @@ static void table_free(struct report_table *t)
         free((char *)t->cols[i].title);
     }
     free(t->cols);
+    free(t->text_widths);
     for (size_t i = 0; i < t->nrows; i++)
         free(t->rows[i].cells);
     free(t->rows);
@@ -226,16 +227,30 @@ static const struct progress *rows_progress;
 static uint64_t rows_done;
 static bool rows_cancelled;
 
+static struct err rows_failure;
+
 void report_set_progress(const struct progress *p)
 {
     rows_progress = p;
     rows_done = 0;
     rows_cancelled = false;
+    err_clear(&rows_failure);
 }
 
 bool report_cancelled(void)
 {
     return rows_cancelled;
+}
+
+void report_source_failed(const struct err *e)
+{
+    rows_failure = *e;
+    rows_cancelled = true;
+}
+
+const struct err *report_failure(void)
+{
+    return rows_failure.code != ERR_OK ? &rows_failure : NULL;
 }
 
 int report_table_next(struct report_table *t, struct report_row *row)

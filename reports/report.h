@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/err.h"
 #include "model/money.h"
 #include "model/progress.h"
 
@@ -109,6 +110,10 @@ struct report_table {
     void (*rewind)(struct report_table *t); /* back to the first row, NULL if it cannot */
     void (*free_state)(void *state);
 
+    /* Per column, the display width of its widest text when the row source knows it (NULL:
+     * unknown, a renderer measures the rows): spares a pass over a large table. Owned. */
+    int *text_widths;
+
     size_t cursor; /* position of report_table_next over filled rows */
     struct arena *arena;
 };
@@ -165,6 +170,10 @@ int report_table_next(struct report_table *t, struct report_row *row);
 /* Where rendering reports its rows written ("export"); NULL: nowhere. Also clears a cancel. */
 void report_set_progress(const struct progress *p);
 bool report_cancelled(void);
+/* A row source that cannot read the book ends its table and records why: the export then fails
+ * with this error (report_failure) instead of writing a short table. */
+void report_source_failed(const struct err *e);
+const struct err *report_failure(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
 /* Turns a table's row source into filled rows, copying every string into the table, and frees

@@ -38,14 +38,18 @@ static char *range_text(int32_t from, int32_t to)
 /* ---- waterfall ------------------------------------------------------------------------------ */
 /*
  * The waterfall has a row per obligation, and a book may hold any number of them: each
- * currency's table is a row source that makes its rows from the loaded plans as a renderer asks
- * for them, so the report holds one row at a time, never a table of every obligation's cells.
- * The totals are added up as the rows go by and handed out as the last row.
+ * currency's table is a row source reading one obligation at a time from a cursor over the
+ * book (model/ledger.h), so neither the report nor the model ever holds every obligation. The
+ * tables share the cursor, which runs through the currencies in order; a table read again (a
+ * renderer's second pass) runs the query again from its currency. Column widths come from the
+ * widest codes and names, asked of the book, not from a pass over the rows. The totals are added
+ * up as the rows go by and handed out as the last row.
  */
 
-struct waterfall_plans {
-    struct obligation_plans plans;
-    int refs; /* the tables that read them */
+struct waterfall_cursor {
+    struct plan_cursor *c;
+    int at;   /* the table whose first row the cursor is on; -1: unknown */
+    int refs; /* the tables that read it */
 };
 
 /* Columns: customer, contract, obligation, name, pattern, allocated, before, a column per month,
@@ -53,26 +57,39 @@ struct waterfall_plans {
 enum { WF_ALLOCATED = 5, WF_BEFORE = 6, WF_FIRST_MONTH = 7 };
 
 struct waterfall_source {
-    struct waterfall_plans *shared;
-    size_t begin, end, next; /* this currency's plans */
+    struct waterfall_cursor *shared;
+    int index;     /* of this currency's table */
+    bool starting; /* the next row is the table's first */
     int32_t from, to;
     int ncols, exponent;
     bool total_given;
     char currency[4];
-    struct money *sums;   /* per column */
-    struct cell *cells;   /* the row handed out */
-    char (*formulas)[48]; /* the total row's, per column */
+    struct obligation_plan plan; /* the row handed out reads its texts */
+    struct money *sums;          /* per column */
+    struct cell *cells;          /* the row handed out */
+    char (*formulas)[48];        /* the total row's, per column */
 };
 
 static int waterfall_next(struct report_table *t, struct report_row *row)
 {
     struct waterfall_source *s = t->state;
+    struct waterfall_cursor *sh = s->shared;
+    struct err e = {0};
+    if (s->starting) {
+        s->starting = false;
+        if (sh->at != s->index && plan_cursor_seek(sh->c, s->currency, &e) != ERR_OK) {
+            report_source_failed(&e);
+            return 0;
+        }
+        sh->at = -1;
+    }
     int n = s->ncols, months = n - 10, x = s->exponent;
     struct cell *c = s->cells;
     memset(c, 0, (size_t)n * sizeof *c);
-    if (s->next < s->end) {
-        const struct obligation_plans *plans = &s->shared->plans;
-        const struct obligation_plan *p = &plans->v[s->next++];
+    const struct plan_line *lines;
+    int got = s->total_given ? 0 : plan_cursor_next(sh->c, s->currency, &s->plan, &lines, &e);
+    if (got == 1) {
+        const struct obligation_plan *p = &s->plan;
         const char *text[] = {p->customer, p->contract, p->ref, p->name, pattern_name(p->pattern)};
         for (int k = 0; k < 5; k++)
             c[k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
@@ -81,7 +98,7 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
         int later = WF_FIRST_MONTH + months, total = later + 1, check = later + 2;
         c[WF_ALLOCATED].v = p->allocated.minor;
         for (size_t k = 0; k < p->n; k++) {
-            const struct plan_line *l = &plans->lines[p->first + k];
+            const struct plan_line *l = &lines[k];
             if (l->period < s->from)
                 c[WF_BEFORE].v += l->amount.minor;
             else if (l->period > s->to)
@@ -97,8 +114,13 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
         for (int k = WF_ALLOCATED; k < n; k++)
             s->sums[k].minor += c[k].v;
         row->style = ROW_DATA;
-    } else if (!s->total_given) {
+    } else if (got < 0) {
+        report_source_failed(&e); /* the export fails with the book's error */
+        return 0;
+    } else if (got == 0 && !s->total_given) {
         s->total_given = true;
+        /* The cursor now stands on the next currency's first obligation. */
+        sh->at = s->index + 1;
         c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
         c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
         for (int k = WF_ALLOCATED; k < n; k++)
@@ -117,7 +139,7 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
 static void waterfall_rewind(struct report_table *t)
 {
     struct waterfall_source *s = t->state;
-    s->next = s->begin;
+    s->starting = true;
     s->total_given = false;
     memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
 }
@@ -128,7 +150,7 @@ static void waterfall_free(void *state)
     if (!s)
         return;
     if (--s->shared->refs == 0) {
-        obligation_plans_free(&s->shared->plans);
+        plan_cursor_close(s->shared->c);
         free(s->shared);
     }
     free(s->sums);
@@ -143,14 +165,21 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         err_set(e, ERR_INPUT, "--to: is before --from");
         return NULL;
     }
-    if (book_begin_read(b, e) != ERR_OK)
+    char currencies[64][4];
+    int exponents[64], ncur = 0, widths[64][5];
+    if (plan_currencies(b, currencies, exponents, 64, &ncur, e) != ERR_OK)
         return NULL;
-    struct waterfall_plans *shared = xcalloc(1, sizeof *shared);
-    struct report *r = NULL;
+    for (int i = 0; i < ncur; i++)
+        if (plan_text_widths(b, currencies[i], widths[i], e) != ERR_OK)
+            return NULL;
+    struct waterfall_cursor *shared = xcalloc(1, sizeof *shared);
+    shared->at = -1;
+    if (plan_cursor_open(b, &shared->c, e) != ERR_OK) {
+        free(shared);
+        return NULL;
+    }
     char *range = range_text(from, to);
-    if (obligation_plans_load(b, &shared->plans, e) != ERR_OK)
-        goto out;
-    r = begin(b, "Deferred revenue waterfall", range, e);
+    struct report *r = begin(b, "Deferred revenue waterfall", range, e);
     if (!r)
         goto out;
     report_header(r, "Months", range);
@@ -175,25 +204,30 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
     cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
     cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
-    const struct obligation_plans *plans = &shared->plans;
-    for (size_t i = 0; i < plans->n;) {
-        const char *cur = plans->v[i].currency;
+    for (int i = 0; i < ncur; i++) {
+        const char *cur = currencies[i];
         char name[16], title[48];
         snprintf(name, sizeof name, "waterfall_%s", cur);
         snprintf(title, sizeof title, "Waterfall, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, ncols);
         t->freeze_cols = 3;
+        /* The widest text of each text column (the total row's "Total" and currency too). */
+        t->text_widths = xcalloc((size_t)ncols, sizeof *t->text_widths);
+        for (int k = 0; k < 5; k++)
+            t->text_widths[k] = widths[i][k];
+        if (t->text_widths[0] < 5)
+            t->text_widths[0] = 5;
+        if (t->text_widths[1] < 3)
+            t->text_widths[1] = 3;
         struct waterfall_source *s = xcalloc(1, sizeof *s);
         s->shared = shared;
         shared->refs++;
-        s->begin = s->next = i;
-        while (i < plans->n && strcmp(plans->v[i].currency, cur) == 0)
-            i++;
-        s->end = i;
+        s->index = i;
+        s->starting = true;
         s->from = from;
         s->to = to;
         s->ncols = ncols;
-        s->exponent = plans->v[s->begin].exponent;
+        s->exponent = exponents[i];
         snprintf(s->currency, sizeof s->currency, "%s", cur);
         s->sums = xcalloc((size_t)ncols, sizeof *s->sums);
         s->cells = xcalloc((size_t)ncols, sizeof *s->cells);
@@ -205,7 +239,7 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         t->free_state = waterfall_free;
         t->state = s;
     }
-    if (plans->n == 0)
+    if (ncur == 0)
         report_add_table(r, "waterfall", "No active contracts", cols, ncols);
     free(cols);
     free(keys);
@@ -213,10 +247,9 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
 out:
     free(range);
     if (shared->refs == 0) {
-        obligation_plans_free(&shared->plans);
+        plan_cursor_close(shared->c);
         free(shared);
     }
-    book_end_read(b);
     return r;
 }
 

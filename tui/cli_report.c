@@ -24,7 +24,10 @@ static int emit_all(struct cli *c, struct report **r, int n, const char *path)
             fprintf(stderr, "wrote %s\n", path);
     } else {
         rc = render_text(r, n, c->out, 0, &e);
-        if (rc == ERR_OK && report_cancelled())
+        if (rc == ERR_OK && report_failure()) {
+            e = *report_failure();
+            rc = e.code;
+        } else if (rc == ERR_OK && report_cancelled())
             rc = err_set(&e, ERR_CANCELLED, "cancelled; the report above is incomplete");
     }
     report_set_progress(NULL);
