@@ -258,17 +258,31 @@ out:
 
 /* The tie-out sheet: each check a live formula over the other sheets that shows TRUE, then the
  * book's own checks as they ran when the pack was made. */
-static bool has_table(const struct report *r, const char *name)
+/* The names of a sheet's tables, kept once the sheet is written and freed. */
+#define PACK_TABLES 32
+struct table_names {
+    char v[PACK_TABLES][32];
+    int n;
+};
+
+static void keep_names(struct table_names *names, const struct report *r)
 {
-    for (int i = 0; r && i < r->ntables; i++)
-        if (strcmp(r->tables[i]->name, name) == 0)
+    names->n = 0;
+    for (int i = 0; i < r->ntables && names->n < PACK_TABLES; i++)
+        snprintf(names->v[names->n++], sizeof names->v[0], "%s", r->tables[i]->name);
+}
+
+static bool has_table(const struct table_names *names, const char *name)
+{
+    for (int i = 0; i < names->n; i++)
+        if (strcmp(names->v[i], name) == 0)
             return true;
     return false;
 }
 
 static struct report *pack_tieout(struct book *b, int32_t p, char (*curs)[4], int ncur,
-                                  const struct report *rollforward, const struct report *waterfall,
-                                  struct err *e)
+                                  const struct table_names *rollforward,
+                                  const struct table_names *waterfall, struct err *e)
 {
     struct report *r = report_new("Tie-out", NULL);
     report_set_sheet(r, "Tie-out");
@@ -347,61 +361,138 @@ static struct report *pack_tieout(struct book *b, int32_t p, char (*curs)[4], in
     return r;
 }
 
-int report_pack(struct book *b, int32_t p, struct report ***out, int *n, struct err *e)
-{
-    *out = NULL;
-    *n = 0;
-    int32_t d0 = period_first_day(p), d1 = period_last_day(p);
-    struct report **v = xcalloc(64, sizeof *v);
-    int k = 0;
+/* The pack's sheets in order, each built when the renderer asks for it and freed once written:
+ * the cover, then the reports below, a sheet for each memo of the month (at most PACK_MEMO_SHEETS),
+ * credit activity, credit balances, aging, the change log, and the tie-out. */
+enum pack_step {
+    PACK_COVER,
+    PACK_ROLLFORWARD,
+    PACK_WATERFALL,
+    PACK_JOURNAL,
+    PACK_REVENUE_PATTERN,
+    PACK_REVENUE_CUSTOMER,
+    PACK_RPO,
+    PACK_MEMOS,
+    PACK_MEMO, /* one per memo */
+    PACK_CREDIT_ACTIVITY,
+    PACK_CREDITS,
+    PACK_AGING,
+    PACK_CHANGES,
+    PACK_TIEOUT,
+    PACK_END,
+};
+#define PACK_MEMO_SHEETS 47
+
+struct pack_state {
+    struct book *b;
+    int32_t p;
+    enum pack_step step;
+    struct memo_rows memos;
+    size_t memo;
     char curs[16][4];
-    int exps[16], ncur = 0;
-    struct memo_rows memos = {0};
-#define ADD(expr)                                                                                  \
-    do {                                                                                           \
-        struct report *x_ = (expr);                                                                \
-        if (!x_)                                                                                   \
-            goto fail;                                                                             \
-        v[k++] = x_;                                                                               \
-    } while (0)
-    ADD(pack_cover(b, p, e));
-    ADD(report_rollforward(b, p, p, e));
-    ADD(report_waterfall(b, p, p + 11, e));
-    ADD(report_journal(b, d0, d1, e));
-    ADD(report_revenue(b, p, p, REVENUE_BY_PATTERN, e));
-    ADD(report_revenue(b, p, p, REVENUE_BY_CUSTOMER, e));
-    ADD(report_rpo(b, d1, e));
-    ADD(report_memos(b, d0, d1, e));
-    if (book_begin_read(b, e) != ERR_OK)
-        goto fail;
-    int rc = memo_list(b, 0, d0, d1, &memos, e);
-    if (rc == ERR_OK)
-        rc = ledger_currencies(b, d1, curs, exps, 16, &ncur, e);
-    book_end_read(b);
-    if (rc != ERR_OK)
-        goto fail;
-    for (size_t i = 0; i < memos.n && k < 60 - 5; i++)
-        ADD(report_memo(b, memos.v[i].number, e));
-    ADD(report_credit_activity(b, d0, d1, e));
-    ADD(report_credits(b, d1, e));
-    ADD(report_aging(b, d1, e));
-    ADD(report_changes(b, d0, d1, e));
-    ADD(pack_tieout(b, p, curs, ncur, v[1], v[2], e));
-#undef ADD
+    int exps[16], ncur;
+    struct table_names rollforward, waterfall;
+};
+
+static int pack_next(void *state, struct report **out, struct err *e)
+{
+    struct pack_state *s = state;
+    struct book *b = s->b;
+    int32_t p = s->p, d0 = period_first_day(p), d1 = period_last_day(p);
+    struct report *r = NULL;
+    *out = NULL;
+    if (s->step == PACK_MEMO && (s->memo >= s->memos.n || s->memo >= PACK_MEMO_SHEETS))
+        s->step++;
     /* Sheet names an auditor can find their way by. */
     static const char *const sheets[] = {NULL,      "Roll-forward",       "Waterfall",
                                          "Journal", "Revenue by pattern", "Revenue by customer",
                                          "RPO",     "Modifications"};
-    for (int i = 1; i < 8 && i < k; i++)
-        report_set_sheet(v[i], sheets[i]);
-    memo_rows_free(&memos);
-    *out = v;
-    *n = k;
+    switch (s->step) {
+    case PACK_COVER:
+        r = pack_cover(b, p, e);
+        break;
+    case PACK_ROLLFORWARD:
+        if ((r = report_rollforward(b, p, p, e)))
+            keep_names(&s->rollforward, r);
+        break;
+    case PACK_WATERFALL:
+        if ((r = report_waterfall(b, p, p + 11, e)))
+            keep_names(&s->waterfall, r);
+        break;
+    case PACK_JOURNAL:
+        r = report_journal(b, d0, d1, e);
+        break;
+    case PACK_REVENUE_PATTERN:
+        r = report_revenue(b, p, p, REVENUE_BY_PATTERN, e);
+        break;
+    case PACK_REVENUE_CUSTOMER:
+        r = report_revenue(b, p, p, REVENUE_BY_CUSTOMER, e);
+        break;
+    case PACK_RPO:
+        r = report_rpo(b, d1, e);
+        break;
+    case PACK_MEMOS:
+        if (!(r = report_memos(b, d0, d1, e)))
+            break;
+        if (book_begin_read(b, e) != ERR_OK) {
+            report_free(r);
+            return e->code;
+        }
+        int rc = memo_list(b, 0, d0, d1, &s->memos, e);
+        if (rc == ERR_OK)
+            rc = ledger_currencies(b, d1, s->curs, s->exps, 16, &s->ncur, e);
+        book_end_read(b);
+        if (rc != ERR_OK) {
+            report_free(r);
+            return rc;
+        }
+        break;
+    case PACK_MEMO:
+        r = report_memo(b, s->memos.v[s->memo++].number, e);
+        break;
+    case PACK_CREDIT_ACTIVITY:
+        r = report_credit_activity(b, d0, d1, e);
+        break;
+    case PACK_CREDITS:
+        r = report_credits(b, d1, e);
+        break;
+    case PACK_AGING:
+        r = report_aging(b, d1, e);
+        break;
+    case PACK_CHANGES:
+        r = report_changes(b, d0, d1, e);
+        break;
+    case PACK_TIEOUT:
+        r = pack_tieout(b, p, s->curs, s->ncur, &s->rollforward, &s->waterfall, e);
+        break;
+    case PACK_END:
+        return ERR_OK;
+    }
+    if (!r)
+        return e->code;
+    if (s->step > PACK_COVER && s->step <= PACK_MEMOS)
+        report_set_sheet(r, sheets[s->step]);
+    if (s->step != PACK_MEMO)
+        s->step++;
+    *out = r;
     return ERR_OK;
-fail:
-    memo_rows_free(&memos);
-    for (int i = 0; i < k; i++)
-        report_free(v[i]);
-    free(v);
-    return e->code;
+}
+
+static void pack_close(void *state)
+{
+    struct pack_state *s = state;
+    if (!s)
+        return;
+    memo_rows_free(&s->memos);
+    free(s);
+}
+
+int report_pack_open(struct book *b, int32_t p, struct report_source *out, struct err *e)
+{
+    (void)e;
+    struct pack_state *s = xcalloc(1, sizeof *s);
+    s->b = b;
+    s->p = p;
+    *out = (struct report_source){.next = pack_next, .close = pack_close, .state = s};
+    return ERR_OK;
 }

@@ -296,6 +296,40 @@ void report_table_fill(struct report_table *t)
     t->cursor = 0;
 }
 
+struct report_source report_source_of(struct report *const *reports, int n)
+{
+    return (struct report_source){.v = reports, .n = n};
+}
+
+int report_source_next(struct report_source *s, struct report **out, struct err *e)
+{
+    *out = NULL;
+    if (s->next)
+        return s->next(s->state, out, e);
+    if (s->i < s->n)
+        *out = s->v[s->i++];
+    return ERR_OK;
+}
+
+void report_source_done(struct report_source *s, struct report *r)
+{
+    if (s->next)
+        report_free(r);
+}
+
+bool report_source_empty(const struct report_source *s)
+{
+    return !s->next && s->n == 0;
+}
+
+void report_source_close(struct report_source *s)
+{
+    if (s->close)
+        s->close(s->state);
+    s->close = NULL;
+    s->state = NULL;
+}
+
 static const char *cell_format(const struct cell *c, char *buf, size_t size, unsigned money_flags)
 {
     assert(size >= MONEY_BUF);

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/err.h"
 #include "model/money.h"
 #include "model/progress.h"
 
@@ -171,6 +172,32 @@ bool report_table_rewind(struct report_table *t);
  * the source: for a viewer that moves through the rows in any order (the screen). A filled
  * table is left as it is. */
 void report_table_fill(struct report_table *t);
+
+/*
+ * Reports handed out one at a time, for an output of many (a statement per customer, the audit
+ * pack's sheets): each is built when the renderer asks for it and freed once written, so the
+ * whole output never has to be in memory. A source over reports already in hand (v, n) hands
+ * them out in turn and leaves them to their owner.
+ */
+struct report_source {
+    /* Builds the next report into *out; *out is NULL after the last. */
+    int (*next)(void *state, struct report **out, struct err *e);
+    void (*close)(void *state); /* frees the state; NULL: nothing to free */
+    void *state;
+    struct report *const *v; /* without next: the reports in hand */
+    int n, i;
+};
+
+/* A source over n reports in hand; they stay the caller's. */
+struct report_source report_source_of(struct report *const *reports, int n);
+/* The next report, or *out NULL at the end; give it back with report_source_done. */
+int report_source_next(struct report_source *s, struct report **out, struct err *e);
+/* The renderer is finished with r: a report the source built is freed. */
+void report_source_done(struct report_source *s, struct report *r);
+/* A source with nothing to hand out. */
+bool report_source_empty(const struct report_source *s);
+/* Frees the source's state (not reports in hand). */
+void report_source_close(struct report_source *s);
 
 /* Writes a cell's value as plain text (no grouping) into buf: what CSV and the screen show.
  * Money uses the cell's exponent, dates YYYY-MM-DD, booleans TRUE/FALSE. */
