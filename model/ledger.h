@@ -110,22 +110,25 @@ int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_r
                       struct err *e);
 void journal_rows_free(struct journal_rows *r);
 
-/* The change log over [from, to] (days of its UTC timestamps). */
+/* The change log over [from, to] (days of its UTC timestamps), read row by row from the book:
+ * a log of any length is never in memory. */
 struct change_row {
     int64_t id;
     char at[24], user[64], action[48], entity[32];
     int64_t entity_id;
     bool refused;
-    char *text; /* the note or the row after the change */
+    const char *text; /* the note or the row after the change; valid until the next row */
     char hash[65];
 };
-struct change_rows {
-    struct change_row *v;
-    size_t n, cap;
-};
-int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
-                     struct err *e);
-void change_rows_free(struct change_rows *r);
+struct change_cursor;
+/* A cursor at the first row; the caller closes it. It reads the rows there are when it is opened
+ * (inside the caller's read transaction), never one appended later; one cursor at a time. */
+struct change_cursor *change_cursor_open(struct book *b, int32_t from, int32_t to);
+/* 1 with the next row in *row, 0 at the end, -1 with e set. */
+int change_cursor_next(struct change_cursor *c, struct change_row *row, struct err *e);
+/* Back to the first row. */
+void change_cursor_rewind(struct change_cursor *c);
+void change_cursor_close(struct change_cursor *c);
 
 /* Every credit movement dated in [from, to], by currency, customer and date. */
 struct credit_activity_row {

@@ -383,45 +383,66 @@ int32_t recognition_posted_through(struct book *b)
     return p;
 }
 
-int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
-                     struct err *e)
+struct change_cursor {
+    struct book *b;
+    sqlite3_stmt *st;
+    char d0[DATE_BUF], d1[DATE_BUF];
+    int64_t last; /* the last row when opened: rows appended later are not read */
+};
+
+void change_cursor_rewind(struct change_cursor *c)
 {
-    char d0[DATE_BUF] = "", d1[DATE_BUF] = "";
-    if (from != DATE_NONE)
-        date_format(from, d0, sizeof d0);
-    if (to != DATE_NONE)
-        date_format(to, d1, sizeof d1);
-    sqlite3_stmt *st = db_prepare(
-        b,
+    c->st = db_prepare(
+        c->b,
         "SELECT id, at, user, action, entity, coalesce(entity_id, 0), refused, coalesce(detail,"
         " after, before, ''), coalesce(hash, '') FROM change_log WHERE (:d0 = '' OR substr(at, 1,"
-        " 10) >= :d0) AND (:d1 = '' OR substr(at, 1, 10) <= :d1) ORDER BY id");
-    db_bind_text(st, ":d0", d0);
-    db_bind_text(st, ":d1", d1);
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct change_row *r = &out->v[out->n++];
-        memset(r, 0, sizeof *r);
-        r->id = db_col_int(st, 0);
-        db_col_copy(st, 1, r->at, sizeof r->at);
-        db_col_copy(st, 2, r->user, sizeof r->user);
-        db_col_copy(st, 3, r->action, sizeof r->action);
-        db_col_copy(st, 4, r->entity, sizeof r->entity);
-        r->entity_id = db_col_int(st, 5);
-        r->refused = db_col_int(st, 6) != 0;
-        r->text = xstrdup(db_col_text(st, 7));
-        db_col_copy(st, 8, r->hash, sizeof r->hash);
-    }
-    return rc < 0 ? e->code : ERR_OK;
+        " 10) >= :d0) AND (:d1 = '' OR substr(at, 1, 10) <= :d1) AND id <= :last ORDER BY id");
+    db_bind_text(c->st, ":d0", c->d0);
+    db_bind_text(c->st, ":d1", c->d1);
+    db_bind_int(c->st, ":last", c->last);
 }
 
-void change_rows_free(struct change_rows *r)
+struct change_cursor *change_cursor_open(struct book *b, int32_t from, int32_t to)
 {
-    for (size_t i = 0; i < r->n; i++)
-        free(r->v[i].text);
-    free(r->v);
-    memset(r, 0, sizeof *r);
+    struct change_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM change_log");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        c->last = db_col_int(st, 0);
+    sqlite3_reset(st);
+    if (from != DATE_NONE)
+        date_format(from, c->d0, sizeof c->d0);
+    if (to != DATE_NONE)
+        date_format(to, c->d1, sizeof c->d1);
+    change_cursor_rewind(c);
+    return c;
+}
+
+int change_cursor_next(struct change_cursor *c, struct change_row *row, struct err *e)
+{
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    memset(row, 0, sizeof *row);
+    row->id = db_col_int(st, 0);
+    db_col_copy(st, 1, row->at, sizeof row->at);
+    db_col_copy(st, 2, row->user, sizeof row->user);
+    db_col_copy(st, 3, row->action, sizeof row->action);
+    db_col_copy(st, 4, row->entity, sizeof row->entity);
+    row->entity_id = db_col_int(st, 5);
+    row->refused = db_col_int(st, 6) != 0;
+    row->text = db_col_text(st, 7);
+    db_col_copy(st, 8, row->hash, sizeof row->hash);
+    return 1;
+}
+
+void change_cursor_close(struct change_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_reset(c->st);
+    free(c);
 }
 
 int credit_activity_load(struct book *b, int32_t from, int32_t to, struct credit_activity *out,

@@ -25,23 +25,94 @@ static char *range_days(int32_t from, int32_t to)
     return xasprintf("%s to %s", date_format(from, a, sizeof a), date_format(to, z, sizeof z));
 }
 
+/* The change log's table is a row source over a cursor on the book: its rows, then the total
+ * of the rows and of the refused ones, counted as they go by. */
+struct changes_source {
+    struct change_cursor *cursor;
+    struct change_row cur; /* the row handed out */
+    int64_t n, refused;
+    bool total_given;
+    struct cell cells[9];
+    char entity_id_text[24];
+};
+
+enum { CH_ID, CH_AT, CH_USER, CH_ACTION, CH_ENTITY, CH_ENTITY_ID, CH_REFUSED, CH_DETAIL, CH_HASH };
+
+static int changes_next(struct report_table *t, struct report_row *row)
+{
+    struct changes_source *s = t->state;
+    struct cell *c = s->cells;
+    memset(c, 0, sizeof s->cells);
+    if (!s->total_given) {
+        struct change_row *r = &s->cur;
+        struct err e = {0};
+        int got = change_cursor_next(s->cursor, r, &e);
+        if (got < 0) {
+            report_row_source_failed();
+            return 0;
+        }
+        if (got == 1) {
+            c[CH_ID] = (struct cell){.type = CELL_COUNT, .v = r->id};
+            c[CH_AT] = (struct cell){.type = CELL_TEXT, .text = r->at};
+            c[CH_USER] = (struct cell){.type = CELL_TEXT, .text = r->user};
+            c[CH_ACTION] = (struct cell){.type = CELL_TEXT, .text = r->action};
+            c[CH_ENTITY] = (struct cell){.type = CELL_TEXT, .text = r->entity};
+            if (r->entity_id)
+                c[CH_ENTITY_ID] = (struct cell){.type = CELL_COUNT, .v = r->entity_id};
+            c[CH_REFUSED] = (struct cell){.type = CELL_BOOL, .v = r->refused};
+            c[CH_DETAIL] = (struct cell){.type = CELL_TEXT, .text = r->text};
+            c[CH_HASH] = (struct cell){.type = CELL_TEXT, .text = r->hash};
+            s->n++;
+            s->refused += r->refused;
+            row->style = ROW_DATA;
+            row->cells = c;
+            return 1;
+        }
+        s->total_given = true;
+        c[CH_AT] = (struct cell){.type = CELL_TEXT, .text = "Changes"};
+        c[CH_ENTITY_ID] =
+            (struct cell){.type = CELL_COUNT, .v = s->n, .formula = "=COUNT({id:data})"};
+        c[CH_ACTION] = (struct cell){.type = CELL_TEXT, .text = "refused:"};
+        c[CH_REFUSED] = (struct cell){
+            .type = CELL_COUNT, .v = s->refused, .formula = "=COUNTIF({refused:data},TRUE)"};
+        row->style = ROW_TOTAL;
+        row->cells = c;
+        return 1;
+    }
+    return 0;
+}
+
+static void changes_rewind(struct report_table *t)
+{
+    struct changes_source *s = t->state;
+    change_cursor_rewind(s->cursor);
+    s->n = s->refused = 0;
+    s->total_given = false;
+}
+
+static void changes_free(void *state)
+{
+    struct changes_source *s = state;
+    if (!s)
+        return;
+    change_cursor_close(s->cursor);
+    free(s);
+}
+
 struct report *report_changes(struct book *b, int32_t from, int32_t to, struct err *e)
 {
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct change_rows rows = {0};
-    struct report *r = NULL;
     char *range = range_days(from, to);
-    if (change_rows_load(b, from, to, &rows, e) != ERR_OK)
-        goto out;
-    r = report_new("Change log", range);
+    struct report *r = report_new("Change log", range);
     report_set_sheet(r, "Change log");
     report_header(r, "Days (UTC)", range);
+    free(range);
     struct chain_status cs;
     if (book_chain_verify(b, &cs, e) != ERR_OK || report_stamp(r, b, e) != ERR_OK) {
         report_free(r);
-        r = NULL;
-        goto out;
+        book_end_read(b);
+        return NULL;
     }
     report_header(r, "Hash chain", cs.broken_id ? "BROKEN" : "verifies");
     report_header(r, "Chain head", cs.head);
@@ -54,32 +125,12 @@ struct report *report_changes(struct book *b, int32_t from, int32_t to, struct e
     };
     struct report_table *t = report_add_table(r, "changes", NULL, cols, 9);
     t->freeze_cols = 1;
-    int64_t refused = 0;
-    for (size_t i = 0; i < rows.n; i++) {
-        const struct change_row *c = &rows.v[i];
-        struct report_row *row = report_row_add(t, ROW_DATA);
-        cell_count(row, t, "id", c->id);
-        cell_text(t, row, "at", c->at);
-        cell_text(t, row, "user", c->user);
-        cell_text(t, row, "action", c->action);
-        cell_text(t, row, "entity", c->entity);
-        if (c->entity_id)
-            cell_count(row, t, "entity_id", c->entity_id);
-        cell_bool(row, t, "refused", c->refused);
-        cell_text(t, row, "detail", c->text);
-        cell_text(t, row, "hash", c->hash);
-        refused += c->refused;
-    }
-    struct report_row *row = report_row_add(t, ROW_TOTAL);
-    cell_text(t, row, "at", "Changes");
-    cell_count(row, t, "entity_id", (int64_t)rows.n);
-    cell_formula(t, row, "entity_id", "=COUNT({id:data})");
-    cell_text(t, row, "action", "refused:");
-    cell_count(row, t, "refused", refused);
-    cell_formula(t, row, "refused", "=COUNTIF({refused:data},TRUE)");
-out:
-    free(range);
-    change_rows_free(&rows);
+    struct changes_source *s = xcalloc(1, sizeof *s);
+    s->cursor = change_cursor_open(b, from, to);
+    t->next = changes_next;
+    t->rewind = changes_rewind;
+    t->free_state = changes_free;
+    t->state = s;
     book_end_read(b);
     return r;
 }

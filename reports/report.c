@@ -238,6 +238,11 @@ bool report_cancelled(void)
     return rows_cancelled;
 }
 
+void report_row_source_failed(void)
+{
+    rows_cancelled = true;
+}
+
 int report_table_next(struct report_table *t, struct report_row *row)
 {
     if (rows_cancelled ||

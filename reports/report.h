@@ -166,6 +166,9 @@ int report_table_next(struct report_table *t, struct report_row *row);
 /* Where rendering reports its rows written ("export"); NULL: nowhere. Also clears a cancel. */
 void report_set_progress(const struct progress *p);
 bool report_cancelled(void);
+/* A row source that cannot read on (the book failed) stops the export as a cancel does, so no
+ * partial file is left. */
+void report_row_source_failed(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
 /* Turns a table's row source into filled rows, copying every string into the table, and frees

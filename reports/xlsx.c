@@ -17,6 +17,9 @@
 
 #include <errno.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -536,6 +539,16 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
 
 int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
 {
+#ifdef __GLIBC__
+    /* The library keeps every worksheet's state until the workbook closes, among it a 128 KiB
+     * row array (a pointer per possible column) of which a sheet touches one page. Reports are
+     * built and freed between those long-lived blocks. With glibc's threshold for mapping
+     * blocks on its own (it grows as large blocks are freed) the arrays came from the heap,
+     * cleared, and the freed reports left holes: a workbook of a statement per customer took
+     * 128 KiB and more per customer. Blocks of 16 KiB and up mapped apart are given back whole
+     * and never cleared by hand. */
+    mallopt(M_MMAP_THRESHOLD, 16 * 1024);
+#endif
     /* Numbers must not depend on LC_NUMERIC: render in the C locale on this thread. */
     locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t previous = c_locale ? uselocale(c_locale) : (locale_t)0;
