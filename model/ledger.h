@@ -86,7 +86,8 @@ int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
                        struct revenue_lines *out, struct err *e);
 void revenue_lines_free(struct revenue_lines *r);
 
-/* The journal's lines over [from, to]. */
+/* The journal's lines over [from, to], read line by line from the book: a journal of any length
+ * is never in memory. */
 struct journal_row {
     int64_t entry;
     int32_t date;
@@ -102,13 +103,25 @@ struct journal_row {
     char created_by[64];
     char created_at[24];
 };
-struct journal_rows {
-    struct journal_row *v;
-    size_t n, cap;
+struct journal_cursor;
+/* A cursor at the first line; the caller closes it. It reads the entries there are when it is
+ * opened (inside the caller's read transaction), never one added later; one cursor at a time. */
+struct journal_cursor *journal_cursor_open(struct book *b, int32_t from, int32_t to);
+/* 1 with the next line in *row, 0 at the end, -1 with e set. */
+int journal_cursor_next(struct journal_cursor *c, struct journal_row *row, struct err *e);
+void journal_cursor_rewind(struct journal_cursor *c);
+void journal_cursor_close(struct journal_cursor *c);
+
+/* The journal's control totals over [from, to] by currency, in the order the currencies first
+ * appear in the lines. */
+struct journal_total {
+    char currency[4];
+    int exponent;
+    int64_t lines;
+    struct money debit, credit;
 };
-int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_rows *out,
-                      struct err *e);
-void journal_rows_free(struct journal_rows *r);
+int journal_totals_load(struct book *b, int32_t from, int32_t to, struct journal_total *out,
+                        int max, int *n, struct err *e);
 
 /* The change log over [from, to] (days of its UTC timestamps), read row by row from the book:
  * a log of any length is never in memory. */

@@ -327,47 +327,101 @@ void revenue_lines_free(struct revenue_lines *r)
     memset(r, 0, sizeof *r);
 }
 
-int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_rows *out,
-                      struct err *e)
+struct journal_cursor {
+    struct book *b;
+    sqlite3_stmt *st;
+    int32_t from, to;
+    int64_t last; /* the last entry when opened */
+};
+
+void journal_cursor_rewind(struct journal_cursor *c)
 {
+    c->st = db_prepare(
+        c->b, "SELECT e.id, e.entry_date, e.kind, l.account, a.name, e.currency, cur.exponent,"
+              " l.debit, l.credit, e.memo, e.source_type || ' ' || e.source_id, coalesce(c.code,"
+              " ''), coalesce(k.code, ''), e.created_by, e.created_at FROM journal_entries e JOIN"
+              " journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code = l.account JOIN"
+              " currencies cur ON cur.code = e.currency LEFT JOIN customers c ON c.id ="
+              " coalesce(l.customer_id, e.customer_id) LEFT JOIN contracts k ON k.id ="
+              " l.contract_id WHERE e.entry_date BETWEEN :from AND :to AND e.id <= :last"
+              " ORDER BY e.entry_date, e.id, l.id");
+    db_bind_date(c->st, ":from", c->from);
+    db_bind_date(c->st, ":to", c->to);
+    db_bind_int(c->st, ":last", c->last);
+}
+
+struct journal_cursor *journal_cursor_open(struct book *b, int32_t from, int32_t to)
+{
+    struct journal_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    c->from = from;
+    c->to = to;
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM journal_entries");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        c->last = db_col_int(st, 0);
+    sqlite3_reset(st);
+    journal_cursor_rewind(c);
+    return c;
+}
+
+int journal_cursor_next(struct journal_cursor *c, struct journal_row *r, struct err *e)
+{
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    memset(r, 0, sizeof *r);
+    r->entry = db_col_int(st, 0);
+    r->date = db_col_date(st, 1);
+    db_col_copy(st, 2, r->kind, sizeof r->kind);
+    db_col_copy(st, 3, r->account, sizeof r->account);
+    db_col_copy(st, 4, r->account_name, sizeof r->account_name);
+    db_col_copy(st, 5, r->currency, sizeof r->currency);
+    r->exponent = (int)db_col_int(st, 6);
+    r->debit = db_col_money(st, 7);
+    r->credit = db_col_money(st, 8);
+    db_col_copy(st, 9, r->memo, sizeof r->memo);
+    db_col_copy(st, 10, r->source, sizeof r->source);
+    db_col_copy(st, 11, r->customer, sizeof r->customer);
+    db_col_copy(st, 12, r->contract, sizeof r->contract);
+    db_col_copy(st, 13, r->created_by, sizeof r->created_by);
+    db_col_copy(st, 14, r->created_at, sizeof r->created_at);
+    return 1;
+}
+
+void journal_cursor_close(struct journal_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_reset(c->st);
+    free(c);
+}
+
+int journal_totals_load(struct book *b, int32_t from, int32_t to, struct journal_total *out,
+                        int max, int *n, struct err *e)
+{
+    *n = 0;
+    /* A currency's first line is the least (date, entry, line) of its lines. */
     sqlite3_stmt *st = db_prepare(
-        b, "SELECT e.id, e.entry_date, e.kind, l.account, a.name, e.currency, cur.exponent,"
-           " l.debit, l.credit, e.memo, e.source_type || ' ' || e.source_id, coalesce(c.code, ''),"
-           " coalesce(k.code, ''), e.created_by, e.created_at FROM journal_entries e JOIN"
-           " journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code = l.account JOIN"
-           " currencies cur ON cur.code = e.currency LEFT JOIN customers c ON c.id ="
-           " coalesce(l.customer_id, e.customer_id) LEFT JOIN contracts k ON k.id = l.contract_id"
-           " WHERE e.entry_date BETWEEN :from AND :to ORDER BY e.entry_date, e.id, l.id");
+        b, "SELECT e.currency, cur.exponent, count(*), sum(l.debit), sum(l.credit) FROM"
+           " journal_entries e JOIN journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code"
+           " = l.account JOIN currencies cur ON cur.code = e.currency WHERE e.entry_date BETWEEN"
+           " :from AND :to GROUP BY e.currency ORDER BY min(e.entry_date || printf(' %020d %020d',"
+           " e.id, l.id))");
     db_bind_date(st, ":from", from);
     db_bind_date(st, ":to", to);
     int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct journal_row *r = &out->v[out->n++];
-        memset(r, 0, sizeof *r);
-        r->entry = db_col_int(st, 0);
-        r->date = db_col_date(st, 1);
-        db_col_copy(st, 2, r->kind, sizeof r->kind);
-        db_col_copy(st, 3, r->account, sizeof r->account);
-        db_col_copy(st, 4, r->account_name, sizeof r->account_name);
-        db_col_copy(st, 5, r->currency, sizeof r->currency);
-        r->exponent = (int)db_col_int(st, 6);
-        r->debit = db_col_money(st, 7);
-        r->credit = db_col_money(st, 8);
-        db_col_copy(st, 9, r->memo, sizeof r->memo);
-        db_col_copy(st, 10, r->source, sizeof r->source);
-        db_col_copy(st, 11, r->customer, sizeof r->customer);
-        db_col_copy(st, 12, r->contract, sizeof r->contract);
-        db_col_copy(st, 13, r->created_by, sizeof r->created_by);
-        db_col_copy(st, 14, r->created_at, sizeof r->created_at);
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW && *n < max) {
+        struct journal_total *t = &out[(*n)++];
+        db_col_copy(st, 0, t->currency, sizeof t->currency);
+        t->exponent = (int)db_col_int(st, 1);
+        t->lines = db_col_int(st, 2);
+        t->debit = db_col_money(st, 3);
+        t->credit = db_col_money(st, 4);
     }
+    if (rc == SQLITE_ROW)
+        sqlite3_reset(st);
     return rc < 0 ? e->code : ERR_OK;
-}
-
-void journal_rows_free(struct journal_rows *r)
-{
-    free(r->v);
-    memset(r, 0, sizeof *r);
 }
 
 int32_t recognition_posted_through(struct book *b)

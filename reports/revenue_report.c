@@ -571,6 +571,62 @@ out:
 }
 
 /* ---- the journal ---------------------------------------------------------------------------- */
+/*
+ * The journal has a row per journal line of the range, any number of them: its table is a row
+ * source over a cursor on the book. The control totals beside it are added up by the book.
+ */
+
+struct journal_source {
+    struct journal_cursor *cursor;
+    struct journal_row cur; /* the line handed out */
+    struct cell cells[14];
+};
+
+static int journal_next(struct report_table *t, struct report_row *row)
+{
+    struct journal_source *s = t->state;
+    struct journal_row *j = &s->cur;
+    struct err e = {0};
+    int got = journal_cursor_next(s->cursor, j, &e);
+    if (got < 0)
+        report_row_source_failed();
+    if (got != 1)
+        return 0;
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    c[0] = (struct cell){.type = CELL_COUNT, .v = j->entry};
+    c[1] = (struct cell){.type = CELL_DATE, .v = j->date};
+    const char *text[] = {j->currency, j->account, j->account_name};
+    for (int k = 0; k < 3; k++)
+        c[2 + k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
+    /* A line only debits or only credits: the other cell stays empty. */
+    if (j->debit.minor)
+        c[5] = (struct cell){.type = CELL_MONEY, .v = j->debit.minor, .exponent = j->exponent};
+    if (j->credit.minor)
+        c[6] = (struct cell){.type = CELL_MONEY, .v = j->credit.minor, .exponent = j->exponent};
+    const char *more[] = {j->memo,   j->customer,   j->contract,  j->kind,
+                          j->source, j->created_by, j->created_at};
+    for (int k = 0; k < 7; k++)
+        c[7 + k] = (struct cell){.type = CELL_TEXT, .text = more[k]};
+    row->style = ROW_DATA;
+    row->cells = c;
+    return 1;
+}
+
+static void journal_rewind(struct report_table *t)
+{
+    struct journal_source *s = t->state;
+    journal_cursor_rewind(s->cursor);
+}
+
+static void journal_free(void *state)
+{
+    struct journal_source *s = state;
+    if (!s)
+        return;
+    journal_cursor_close(s->cursor);
+    free(s);
+}
 
 struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e)
 {
@@ -580,9 +636,10 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct journal_rows rows = {0};
+    struct journal_total totals[64];
+    int ntotals = 0;
     struct report *r = NULL;
-    if (journal_rows_load(b, from, to, &rows, e) != ERR_OK)
+    if (journal_totals_load(b, from, to, totals, 64, &ntotals, e) != ERR_OK)
         goto out;
     char d0[DATE_BUF], d1[DATE_BUF], sub[64];
     snprintf(sub, sizeof sub, "%s to %s", date_format(from, d0, sizeof d0),
@@ -612,26 +669,12 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
     struct report_table *t = report_add_table(r, "journal", NULL, cols, 14);
     t->freeze_cols = 2;
     r->csv_plain = true;
-    for (size_t i = 0; i < rows.n; i++) {
-        const struct journal_row *j = &rows.v[i];
-        struct report_row *row = report_row_add(t, ROW_DATA);
-        cell_count(row, t, "entry", j->entry);
-        cell_date(row, t, "date", j->date);
-        cell_text(t, row, "currency", j->currency);
-        cell_text(t, row, "account", j->account);
-        cell_text(t, row, "account_name", j->account_name);
-        if (j->debit.minor)
-            cell_money(row, t, "debit", j->debit, j->exponent);
-        if (j->credit.minor)
-            cell_money(row, t, "credit", j->credit, j->exponent);
-        cell_text(t, row, "memo", j->memo);
-        cell_text(t, row, "name", j->customer);
-        cell_text(t, row, "contract", j->contract);
-        cell_text(t, row, "kind", j->kind);
-        cell_text(t, row, "source", j->source);
-        cell_text(t, row, "created_by", j->created_by);
-        cell_text(t, row, "created_at", j->created_at);
-    }
+    struct journal_source *s = xcalloc(1, sizeof *s);
+    s->cursor = journal_cursor_open(b, from, to);
+    t->next = journal_next;
+    t->rewind = journal_rewind;
+    t->free_state = journal_free;
+    t->state = s;
     /* Debits equal credits in every currency: the control total beside the lines. */
     static const struct report_col tcols[] = {
         {"currency", "Currency", COL_TEXT, 8}, {"lines", "Lines", COL_COUNT, 8},
@@ -639,31 +682,17 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
         {"balanced", "Balanced", COL_BOOL, 8},
     };
     struct report_table *tt = report_add_table(r, "journal_totals", "Control totals", tcols, 5);
-    bool *done = xcalloc(rows.n + 1, sizeof *done);
-    for (size_t i = 0; i < rows.n; i++) {
-        if (done[i])
-            continue;
-        struct money d = money_of(0), c = money_of(0);
-        int64_t n = 0;
-        for (size_t j = i; j < rows.n; j++) {
-            if (done[j] || strcmp(rows.v[j].currency, rows.v[i].currency) != 0)
-                continue;
-            done[j] = true;
-            d.minor += rows.v[j].debit.minor;
-            c.minor += rows.v[j].credit.minor;
-            n++;
-        }
+    for (int i = 0; i < ntotals; i++) {
+        const struct journal_total *jt = &totals[i];
         struct report_row *row = report_row_add(tt, ROW_TOTAL);
-        cell_text(tt, row, "currency", rows.v[i].currency);
-        cell_count(row, tt, "lines", n);
-        cell_money(row, tt, "debit", d, rows.v[i].exponent);
-        cell_money(row, tt, "credit", c, rows.v[i].exponent);
-        cell_bool(row, tt, "balanced", d.minor == c.minor);
+        cell_text(tt, row, "currency", jt->currency);
+        cell_count(row, tt, "lines", jt->lines);
+        cell_money(row, tt, "debit", jt->debit, jt->exponent);
+        cell_money(row, tt, "credit", jt->credit, jt->exponent);
+        cell_bool(row, tt, "balanced", jt->debit.minor == jt->credit.minor);
         cell_formula(tt, row, "balanced", "={debit}={credit}");
     }
-    free(done);
 out:
-    journal_rows_free(&rows);
     book_end_read(b);
     return r;
 }
