@@ -19,8 +19,8 @@ struct obligation_plan {
     int64_t obligation_id, contract_id;
     char customer[CODE_MAX + 1];
     char contract[CODE_MAX + 1];
-    char ref[2 * CODE_MAX + 8];
-    char name[256];
+    int seq;          /* the obligation's number in its contract: CONTRACT/seq */
+    const char *name; /* in the plans' pool */
     char currency[4];
     int exponent;
     enum pattern pattern;
@@ -36,6 +36,7 @@ struct obligation_plans {
     size_t n, cap;
     struct plan_line *lines;
     size_t nlines, caplines;
+    struct plan_names *names; /* the obligations' names */
 };
 /* Every obligation of every contract that is not a draft, by currency, customer, contract. */
 int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e);

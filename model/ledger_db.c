@@ -18,6 +18,40 @@ static int by_obligation(const void *a, const void *b)
                                                      : (*x)->obligation_id > (*y)->obligation_id;
 }
 
+/* The obligations' names, copied into large blocks freed together: most are a word or two, and
+ * a book has as many as it has obligations. */
+struct plan_names {
+    struct plan_names *prev;
+    size_t used, cap;
+    char data[];
+};
+
+static const char *plan_name(struct obligation_plans *p, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (!p->names || p->names->used + n > p->names->cap) {
+        size_t cap = n > 65536 ? n : 65536;
+        struct plan_names *block = xmalloc(sizeof *block + cap);
+        block->prev = p->names;
+        block->used = 0;
+        block->cap = cap;
+        p->names = block;
+    }
+    char *copy = p->names->data + p->names->used;
+    memcpy(copy, s, n);
+    p->names->used += n;
+    return copy;
+}
+
+/* Appends a line to lines (capacity *cap, *n used). */
+static void add_line(struct plan_line **lines, size_t *n, size_t *cap, int32_t period,
+                     struct money amount)
+{
+    *lines = xgrow(*lines, cap, *n + 1, sizeof **lines);
+    (*lines)[*n].period = period;
+    (*lines)[(*n)++].amount = amount;
+}
+
 /*
  * A closed month shows what was posted in it, not what the plan says now: a memo or a
  * correction after the close changes the plan of a closed month, but its revenue was booked in
@@ -36,78 +70,49 @@ static int closed_months_as_posted(struct book *b, struct obligation_plans *out,
     sqlite3_reset(st);
     if (last == DATE_NONE || out->n == 0)
         return ERR_OK;
+    /* The plans in the order of their obligations, beside what was posted for them by the month
+     * it was booked in (closed months), read in the same order: one pass over both. */
     struct obligation_plan **idx = xmalloc(out->n * sizeof *idx);
     for (size_t i = 0; i < out->n; i++)
         idx[i] = &out->v[i];
     qsort(idx, out->n, sizeof *idx, by_obligation);
-    /* What was posted, by the month it was booked in, for the closed months. */
-    struct posted {
-        int64_t oid;
-        int32_t period;
-        struct money amount;
-    } *ps = NULL;
-    size_t np = 0, capp = 0;
     st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7), sum(r.amount) FROM"
                        " recognition_postings r JOIN journal_entries e ON e.id = r.entry_id WHERE"
                        " e.entry_date <= :d GROUP BY 1, 2 ORDER BY 1, 2");
     db_bind_date(st, ":d", period_last_day(last));
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        struct obligation_plan key = {.obligation_id = db_col_int(st, 0)}, *kp = &key;
-        struct obligation_plan **hit = bsearch(&kp, idx, out->n, sizeof *idx, by_obligation);
-        if (!hit)
-            continue;
-        ps = xgrow(ps, &capp, np + 1, sizeof *ps);
-        ps[np].oid = key.obligation_id;
-        period_parse(db_col_text(st, 1), &ps[np].period, &ignore);
-        ps[np].amount = db_col_money(st, 2);
-        np++;
-    }
-    free(idx);
-    if (rc < 0) {
-        free(ps);
-        return e->code;
-    }
+    int rc = db_step(b, st, e);
     /* Rebuild each plan's lines: posted for closed months, the plan after, and what the plan
      * moved in closed months added to the first open one. */
     struct plan_line *lines = NULL;
     size_t n = 0, cap = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        struct obligation_plan *p = &out->v[i];
+    for (size_t i = 0; i < out->n && rc >= 0; i++) {
+        struct obligation_plan *p = idx[i];
         int64_t moved = 0;
         size_t first = n;
         for (size_t k = 0; k < p->n; k++) {
             const struct plan_line *l = &out->lines[p->first + k];
-            if (l->period <= last) {
+            if (l->period <= last)
                 moved += l->amount.minor;
-                continue;
-            }
-            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-            lines[n++] = *l;
-        }
-        size_t lo = 0, hi = np; /* the first posting of this obligation */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (ps[mid].oid < p->obligation_id)
-                lo = mid + 1;
             else
-                hi = mid;
+                add_line(&lines, &n, &cap, l->period, l->amount);
         }
-        for (size_t k = lo; k < np && ps[k].oid == p->obligation_id; k++) {
-            moved -= ps[k].amount.minor;
-            lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-            lines[n].period = ps[k].period;
-            lines[n++].amount = ps[k].amount;
+        /* Postings of obligations that are not among the plans (drafts) are passed over. */
+        while (rc == SQLITE_ROW && db_col_int(st, 0) < p->obligation_id)
+            rc = db_step(b, st, e);
+        while (rc == SQLITE_ROW && db_col_int(st, 0) == p->obligation_id) {
+            int32_t period;
+            period_parse(db_col_text(st, 1), &period, &ignore);
+            struct money amount = db_col_money(st, 2);
+            moved -= amount.minor;
+            add_line(&lines, &n, &cap, period, amount);
+            rc = db_step(b, st, e);
         }
         if (moved) {
             size_t k = first;
             while (k < n && lines[k].period != last + 1)
                 k++;
-            if (k == n) {
-                lines = xgrow(lines, &cap, n + 1, sizeof *lines);
-                lines[n].period = last + 1;
-                lines[n++].amount = money_of(0);
-            }
+            if (k == n)
+                add_line(&lines, &n, &cap, last + 1, money_of(0));
             lines[k].amount.minor += moved;
         }
         /* In period order. */
@@ -120,7 +125,12 @@ static int closed_months_as_posted(struct book *b, struct obligation_plans *out,
         p->first = first;
         p->n = n - first;
     }
-    free(ps);
+    free(idx);
+    if (rc < 0) {
+        free(lines);
+        return e->code;
+    }
+    sqlite3_reset(st);
     free(out->lines);
     out->lines = lines;
     out->nlines = n;
@@ -151,8 +161,11 @@ int obligation_plans_load(struct book *b, struct obligation_plans *out, struct e
             p->contract_id = db_col_int(st, 1);
             db_col_copy(st, 2, p->customer, sizeof p->customer);
             db_col_copy(st, 3, p->contract, sizeof p->contract);
-            snprintf(p->ref, sizeof p->ref, "%s/%lld", p->contract, (long long)db_col_int(st, 4));
-            db_col_copy(st, 5, p->name, sizeof p->name);
+            p->seq = (int)db_col_int(st, 4);
+            /* A name is at most 255 bytes (what the plans held before they pooled names). */
+            char name[256];
+            db_col_copy(st, 5, name, sizeof name);
+            p->name = plan_name(out, name);
             db_col_copy(st, 6, p->currency, sizeof p->currency);
             p->exponent = (int)db_col_int(st, 7);
             pattern_parse(db_col_text(st, 8), &p->pattern, &ignore);
@@ -177,6 +190,11 @@ void obligation_plans_free(struct obligation_plans *p)
 {
     free(p->v);
     free(p->lines);
+    while (p->names) {
+        struct plan_names *prev = p->names->prev;
+        free(p->names);
+        p->names = prev;
+    }
     memset(p, 0, sizeof *p);
 }
 

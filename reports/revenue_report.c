@@ -59,9 +59,10 @@ struct waterfall_source {
     int ncols, exponent;
     bool total_given;
     char currency[4];
-    struct money *sums;   /* per column */
-    struct cell *cells;   /* the row handed out */
-    char (*formulas)[48]; /* the total row's, per column */
+    char ref[2 * CODE_MAX + 8]; /* the obligation handed out, CONTRACT/seq */
+    struct money *sums;         /* per column */
+    struct cell *cells;         /* the row handed out */
+    char (*formulas)[48];       /* the total row's, per column */
 };
 
 static int waterfall_next(struct report_table *t, struct report_row *row)
@@ -73,7 +74,8 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
     if (s->next < s->end) {
         const struct obligation_plans *plans = &s->shared->plans;
         const struct obligation_plan *p = &plans->v[s->next++];
-        const char *text[] = {p->customer, p->contract, p->ref, p->name, pattern_name(p->pattern)};
+        snprintf(s->ref, sizeof s->ref, "%s/%d", p->contract, p->seq);
+        const char *text[] = {p->customer, p->contract, s->ref, p->name, pattern_name(p->pattern)};
         for (int k = 0; k < 5; k++)
             c[k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
         for (int k = WF_ALLOCATED; k < n; k++)
