@@ -11,13 +11,6 @@
 #include "model/db.h"
 #include "model/xalloc.h"
 
-static int by_obligation(const void *a, const void *b)
-{
-    const struct obligation_plan *const *x = a, *const *y = b;
-    return (*x)->obligation_id < (*y)->obligation_id ? -1
-                                                     : (*x)->obligation_id > (*y)->obligation_id;
-}
-
 /* The obligations' names, copied into large blocks freed together: most are a word or two, and
  * a book has as many as it has obligations. */
 struct plan_names {
@@ -43,22 +36,89 @@ static const char *plan_name(struct obligation_plans *p, const char *s)
     return copy;
 }
 
-/* Appends a line to lines (capacity *cap, *n used). */
-static void add_line(struct plan_line **lines, size_t *n, size_t *cap, int32_t period,
-                     struct money amount)
+/* What was posted for the plans' obligations, by the month it was booked in (closed months),
+ * read beside the plans in their order. */
+struct posted_reader {
+    struct book *b;
+    sqlite3_stmt *st;
+    int rc; /* of the last step: SQLITE_ROW with a row at hand */
+};
+
+/* -1, 0 or 1 as the posting at hand comes before, with or after plan p. */
+static int posted_vs_plan(sqlite3_stmt *st, const struct obligation_plan *p)
 {
-    *lines = xgrow(*lines, cap, *n + 1, sizeof **lines);
-    (*lines)[*n].period = period;
-    (*lines)[(*n)++].amount = amount;
+    int c = strcmp(db_col_text(st, 0), p->currency);
+    if (!c)
+        c = strcmp(db_col_text(st, 1), p->customer);
+    if (!c)
+        c = strcmp(db_col_text(st, 2), p->contract);
+    if (!c) {
+        int64_t seq = db_col_int(st, 3);
+        c = seq < p->seq ? -1 : seq > p->seq;
+    }
+    return c < 0 ? -1 : c > 0;
 }
 
 /*
  * A closed month shows what was posted in it, not what the plan says now: a memo or a
  * correction after the close changes the plan of a closed month, but its revenue was booked in
  * the first open month, and that is where the difference shows. So a report for a closed month
- * reads the same however often it is made.
+ * reads the same however often it is made. Rebuilds the lines of the last plan (the tail of the
+ * lines): posted for closed months, the plan after, and what the plan moved in closed months
+ * added to the first open one.
  */
-static int closed_months_as_posted(struct book *b, struct obligation_plans *out, struct err *e)
+static int closed_months_as_posted(struct obligation_plans *out, struct posted_reader *pr,
+                                   int32_t last, struct err *e)
+{
+    struct obligation_plan *p = &out->v[out->n - 1];
+    struct plan_line *l = out->lines + p->first;
+    int64_t moved = 0;
+    size_t kept = 0;
+    for (size_t k = 0; k < p->n; k++) {
+        if (l[k].period <= last)
+            moved += l[k].amount.minor;
+        else
+            l[kept++] = l[k];
+    }
+    out->nlines = p->first + kept;
+    struct err ignore;
+    while (pr->rc == SQLITE_ROW && posted_vs_plan(pr->st, p) < 0)
+        pr->rc = db_step(pr->b, pr->st, e);
+    while (pr->rc == SQLITE_ROW && posted_vs_plan(pr->st, p) == 0) {
+        out->lines = xgrow(out->lines, &out->caplines, out->nlines + 1, sizeof *out->lines);
+        struct plan_line *n = &out->lines[out->nlines++];
+        period_parse(db_col_text(pr->st, 4), &n->period, &ignore);
+        n->amount = db_col_money(pr->st, 5);
+        moved -= n->amount.minor;
+        pr->rc = db_step(pr->b, pr->st, e);
+    }
+    if (pr->rc < 0)
+        return e->code;
+    size_t first = p->first, end = out->nlines;
+    if (moved) {
+        size_t k = first;
+        while (k < end && out->lines[k].period != last + 1)
+            k++;
+        if (k == end) {
+            out->lines = xgrow(out->lines, &out->caplines, end + 1, sizeof *out->lines);
+            out->lines[end] = (struct plan_line){.period = last + 1, .amount = money_of(0)};
+            out->nlines = ++end;
+        }
+        out->lines[k].amount.minor += moved;
+    }
+    /* In period order. */
+    struct plan_line *v = out->lines;
+    for (size_t a = first + 1; a < end; a++)
+        for (size_t z = a; z > first && v[z - 1].period > v[z].period; z--) {
+            struct plan_line t = v[z];
+            v[z] = v[z - 1];
+            v[z - 1] = t;
+        }
+    p->n = end - first;
+    return ERR_OK;
+}
+
+int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
     if (db_step(b, st, e) < 0)
@@ -68,79 +128,20 @@ static int closed_months_as_posted(struct book *b, struct obligation_plans *out,
     if (!db_col_is_null(st, 0))
         period_parse(db_col_text(st, 0), &last, &ignore);
     sqlite3_reset(st);
-    if (last == DATE_NONE || out->n == 0)
-        return ERR_OK;
-    /* The plans in the order of their obligations, beside what was posted for them by the month
-     * it was booked in (closed months), read in the same order: one pass over both. */
-    struct obligation_plan **idx = xmalloc(out->n * sizeof *idx);
-    for (size_t i = 0; i < out->n; i++)
-        idx[i] = &out->v[i];
-    qsort(idx, out->n, sizeof *idx, by_obligation);
-    st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7), sum(r.amount) FROM"
-                       " recognition_postings r JOIN journal_entries e ON e.id = r.entry_id WHERE"
-                       " e.entry_date <= :d GROUP BY 1, 2 ORDER BY 1, 2");
-    db_bind_date(st, ":d", period_last_day(last));
-    int rc = db_step(b, st, e);
-    /* Rebuild each plan's lines: posted for closed months, the plan after, and what the plan
-     * moved in closed months added to the first open one. */
-    struct plan_line *lines = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t i = 0; i < out->n && rc >= 0; i++) {
-        struct obligation_plan *p = idx[i];
-        int64_t moved = 0;
-        size_t first = n;
-        for (size_t k = 0; k < p->n; k++) {
-            const struct plan_line *l = &out->lines[p->first + k];
-            if (l->period <= last)
-                moved += l->amount.minor;
-            else
-                add_line(&lines, &n, &cap, l->period, l->amount);
-        }
-        /* Postings of obligations that are not among the plans (drafts) are passed over. */
-        while (rc == SQLITE_ROW && db_col_int(st, 0) < p->obligation_id)
-            rc = db_step(b, st, e);
-        while (rc == SQLITE_ROW && db_col_int(st, 0) == p->obligation_id) {
-            int32_t period;
-            period_parse(db_col_text(st, 1), &period, &ignore);
-            struct money amount = db_col_money(st, 2);
-            moved -= amount.minor;
-            add_line(&lines, &n, &cap, period, amount);
-            rc = db_step(b, st, e);
-        }
-        if (moved) {
-            size_t k = first;
-            while (k < n && lines[k].period != last + 1)
-                k++;
-            if (k == n)
-                add_line(&lines, &n, &cap, last + 1, money_of(0));
-            lines[k].amount.minor += moved;
-        }
-        /* In period order. */
-        for (size_t a = first + 1; a < n; a++)
-            for (size_t z = a; z > first && lines[z - 1].period > lines[z].period; z--) {
-                struct plan_line t = lines[z];
-                lines[z] = lines[z - 1];
-                lines[z - 1] = t;
-            }
-        p->first = first;
-        p->n = n - first;
+    struct posted_reader pr = {.b = b, .rc = SQLITE_DONE};
+    if (last != DATE_NONE) {
+        pr.st = db_prepare(
+            b, "SELECT c.currency, c.code, k.code, o.seq, substr(e.entry_date, 1, 7),"
+               " sum(r.amount) FROM recognition_postings r JOIN journal_entries e ON e.id ="
+               " r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON k.id"
+               " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE e.entry_date <= :d"
+               " AND k.status <> 'draft' GROUP BY r.obligation_id, 5 ORDER BY 1, 2, 3, 4, 5");
+        db_bind_date(pr.st, ":d", period_last_day(last));
+        pr.rc = db_step(b, pr.st, e);
+        if (pr.rc < 0)
+            return e->code;
     }
-    free(idx);
-    if (rc < 0) {
-        free(lines);
-        return e->code;
-    }
-    sqlite3_reset(st);
-    free(out->lines);
-    out->lines = lines;
-    out->nlines = n;
-    out->caplines = cap;
-    return ERR_OK;
-}
-
-int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e)
-{
-    sqlite3_stmt *st = db_prepare(
+    st = db_prepare(
         b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, cur.exponent, o.pattern,"
            " CASE WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
            " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
@@ -153,10 +154,14 @@ int obligation_plans_load(struct book *b, struct obligation_plans *out, struct e
         int64_t id = db_col_int(st, 0);
         struct obligation_plan *p = out->n ? &out->v[out->n - 1] : NULL;
         if (!p || p->obligation_id != id) {
+            if (p && last != DATE_NONE && closed_months_as_posted(out, &pr, last, e) != ERR_OK) {
+                sqlite3_reset(st);
+                rc = -1;
+                break;
+            }
             out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
             p = &out->v[out->n++];
             memset(p, 0, sizeof *p);
-            struct err ignore;
             p->obligation_id = id;
             p->contract_id = db_col_int(st, 1);
             db_col_copy(st, 2, p->customer, sizeof p->customer);
@@ -175,15 +180,19 @@ int obligation_plans_load(struct book *b, struct obligation_plans *out, struct e
         if (!db_col_is_null(st, 10)) {
             out->lines = xgrow(out->lines, &out->caplines, out->nlines + 1, sizeof *out->lines);
             struct plan_line *l = &out->lines[out->nlines++];
-            struct err ignore;
             period_parse(db_col_text(st, 10), &l->period, &ignore);
             l->amount = db_col_money(st, 11);
-            p->n++;
+            out->v[out->n - 1].n++;
         }
     }
-    if (rc < 0)
-        return e->code;
-    return closed_months_as_posted(b, out, e);
+    if (rc == SQLITE_DONE && out->n && last != DATE_NONE &&
+        closed_months_as_posted(out, &pr, last, e) != ERR_OK)
+        rc = -1;
+    if (rc == SQLITE_ROW)
+        sqlite3_reset(st);
+    if (pr.st)
+        sqlite3_reset(pr.st);
+    return rc < 0 ? e->code : ERR_OK;
 }
 
 void obligation_plans_free(struct obligation_plans *p)
