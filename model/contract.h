@@ -230,5 +230,11 @@ struct contract_query {
 int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
                   struct err *e);
 void contract_rows_free(struct contract_rows *r);
+/* Calls fn for each contract matching q, in the list's order, one at a time: a report over every
+ * contract never holds them all. The row (its obligations not counted) lives for the call; fn
+ * may read the book. A return other than ERR_OK stops the walk and is returned. */
+int contract_list_each(struct book *b, const struct contract_query *q,
+                       int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
+                       void *ctx, struct err *e);
 
 #endif

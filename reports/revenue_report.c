@@ -355,15 +355,147 @@ out:
 }
 
 /* ---- remaining performance obligations ------------------------------------------------------ */
+/*
+ * A row per contract with something left to recognize: each contract's position is worked out
+ * as the contracts are read one at a time and kept in a few numbers; each currency's table is a
+ * row source over them, with its totals added up as the rows go by.
+ */
+
+struct rpo_line {
+    char contract[CODE_MAX + 1], customer[CODE_MAX + 1];
+    int32_t end_on;
+    int currency; /* index into the currencies */
+    struct money price, rpo, within;
+};
+
+struct rpo_lines {
+    struct book *b;
+    int32_t as_of;
+    struct rpo_line *v;
+    size_t n, cap;
+    char curs[64][4];
+    int exps[64], ncur;
+    int refs; /* the tables that read them */
+};
+
+struct rpo_source {
+    struct rpo_lines *shared;
+    int currency;
+    size_t next;
+    bool total_given;
+    struct money sums[4];
+    struct cell cells[7];
+};
+
+static int rpo_add(void *ctx, const struct contract_row *row, struct err *e)
+{
+    struct rpo_lines *l = ctx;
+    const struct contract *k = &row->c;
+    if (k->status == CONTRACT_DRAFT)
+        return ERR_OK;
+    /* Currencies in the order their first contract comes. */
+    int cur = 0;
+    while (cur < l->ncur && strcmp(l->curs[cur], k->currency) != 0)
+        cur++;
+    if (cur == l->ncur) {
+        if (l->ncur == 64)
+            return err_set(e, ERR_INPUT, "more than 64 currencies");
+        snprintf(l->curs[cur], sizeof l->curs[cur], "%s", k->currency);
+        l->exps[cur] = k->exponent;
+        l->ncur++;
+    }
+    struct contract_balance bal;
+    if (contract_balance(l->b, k, l->as_of, &bal, e) != ERR_OK)
+        return e->code;
+    if (bal.unrecognized.minor == 0)
+        return ERR_OK;
+    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+    struct rpo_line *r = &l->v[l->n++];
+    snprintf(r->contract, sizeof r->contract, "%s", k->code);
+    snprintf(r->customer, sizeof r->customer, "%s", k->customer);
+    r->end_on = k->end_on;
+    r->currency = cur;
+    r->price = row->transaction_price;
+    r->rpo = bal.unrecognized;
+    r->within = bal.rpo_12;
+    return ERR_OK;
+}
+
+static void rpo_lines_release(struct rpo_lines *l)
+{
+    if (l && --l->refs <= 0) {
+        free(l->v);
+        free(l);
+    }
+}
+
+static int rpo_next(struct report_table *t, struct report_row *row)
+{
+    struct rpo_source *s = t->state;
+    const struct rpo_lines *l = s->shared;
+    int x = l->exps[s->currency];
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    while (s->next < l->n && l->v[s->next].currency != s->currency)
+        s->next++;
+    if (s->next < l->n) {
+        const struct rpo_line *r = &l->v[s->next++];
+        int64_t after = r->rpo.minor - r->within.minor;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = r->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = r->customer};
+        c[2] =
+            (struct cell){.type = r->end_on == DATE_NONE ? CELL_EMPTY : CELL_DATE, .v = r->end_on};
+        int64_t v[4] = {r->price.minor, r->rpo.minor, r->within.minor, after};
+        for (int k = 0; k < 4; k++) {
+            c[3 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
+            s->sums[k].minor += v[k];
+        }
+        c[6].formula = "={rpo}-{within}";
+        row->style = ROW_DATA;
+    } else if (!s->total_given) {
+        s->total_given = true;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = l->curs[s->currency]};
+        static const char *const sums[4] = {"=SUM({price:data})", "=SUM({rpo:data})",
+                                            "=SUM({within:data})", "=SUM({after:data})"};
+        for (int k = 0; k < 4; k++)
+            c[3 + k] = (struct cell){
+                .type = CELL_MONEY, .v = s->sums[k].minor, .exponent = x, .formula = sums[k]};
+        row->style = ROW_TOTAL;
+    } else {
+        return 0;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void rpo_rewind(struct report_table *t)
+{
+    struct rpo_source *s = t->state;
+    s->next = 0;
+    s->total_given = false;
+    memset(s->sums, 0, sizeof s->sums);
+}
+
+static void rpo_free(void *state)
+{
+    struct rpo_source *s = state;
+    if (!s)
+        return;
+    rpo_lines_release(s->shared);
+    free(s);
+}
 
 struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
 {
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct contract_rows rows = {0};
     struct contract_query q = {.status = -1};
+    struct rpo_lines *l = xcalloc(1, sizeof *l);
+    l->b = b;
+    l->as_of = as_of;
     struct report *r = NULL;
-    if (contract_list(b, &q, &rows, e) != ERR_OK)
+    if (contract_list_each(b, &q, rpo_add, l, e) != ERR_OK)
         goto out;
     char d[DATE_BUF], sub[64];
     snprintf(sub, sizeof sub, "at %s", date_format(as_of, d, sizeof d));
@@ -381,63 +513,28 @@ struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
         {"within", "Within 12 months", COL_MONEY, 14},
         {"after", "After 12 months", COL_MONEY, 14},
     };
-    /* Contracts are listed by code; group them by currency here. */
-    bool *done = xcalloc(rows.n + 1, sizeof *done);
-    for (size_t i = 0; i < rows.n; i++) {
-        if (done[i] || rows.v[i].c.status == CONTRACT_DRAFT)
-            continue;
-        const char *cur = rows.v[i].c.currency;
-        int x = rows.v[i].c.exponent;
+    for (int i = 0; i < l->ncur; i++) {
         char name[16], title[48];
-        snprintf(name, sizeof name, "rpo_%s", cur);
-        snprintf(title, sizeof title, "Remaining obligations, %s", cur);
+        snprintf(name, sizeof name, "rpo_%s", l->curs[i]);
+        snprintf(title, sizeof title, "Remaining obligations, %s", l->curs[i]);
         struct report_table *t = report_add_table(r, name, title, cols, 7);
         t->freeze_cols = 1;
-        struct money s[4] = {{0}};
-        for (size_t j = i; j < rows.n; j++) {
-            const struct contract *k = &rows.v[j].c;
-            if (done[j] || k->status == CONTRACT_DRAFT || strcmp(k->currency, cur) != 0)
-                continue;
-            done[j] = true;
-            struct contract_balance bal;
-            if (contract_balance(b, k, as_of, &bal, e) != ERR_OK) {
-                free(done);
-                report_free(r);
-                r = NULL;
-                goto out;
-            }
-            if (bal.unrecognized.minor == 0)
-                continue;
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "contract", k->code);
-            cell_text(t, row, "customer", k->customer);
-            cell_date(row, t, "end", k->end_on);
-            cell_money(row, t, "price", rows.v[j].transaction_price, x);
-            cell_money(row, t, "rpo", bal.unrecognized, x);
-            cell_money(row, t, "within", bal.rpo_12, x);
-            cell_money(row, t, "after", money_of(bal.unrecognized.minor - bal.rpo_12.minor), x);
-            cell_formula(t, row, "after", "={rpo}-{within}");
-            s[0].minor += rows.v[j].transaction_price.minor;
-            s[1].minor += bal.unrecognized.minor;
-            s[2].minor += bal.rpo_12.minor;
-            s[3].minor += bal.unrecognized.minor - bal.rpo_12.minor;
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "contract", "Total");
-        cell_text(t, row, "customer", cur);
-        static const char *const keys[4] = {"price", "rpo", "within", "after"};
-        for (int k = 0; k < 4; k++) {
-            char f[40];
-            snprintf(f, sizeof f, "=SUM({%s:data})", keys[k]);
-            cell_money(row, t, keys[k], s[k], x);
-            cell_formula(t, row, keys[k], f);
-        }
+        struct rpo_source *s = xcalloc(1, sizeof *s);
+        s->shared = l;
+        l->refs++;
+        s->currency = i;
+        t->next = rpo_next;
+        t->rewind = rpo_rewind;
+        t->free_state = rpo_free;
+        t->state = s;
     }
-    free(done);
     if (r->ntables == 0)
         report_add_table(r, "rpo", "No remaining performance obligations", cols, 7);
 out:
-    contract_rows_free(&rows);
+    if (l->refs == 0) {
+        free(l->v);
+        free(l);
+    }
     book_end_read(b);
     return r;
 }
