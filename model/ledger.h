@@ -167,6 +167,21 @@ void credit_activity_free(struct credit_activity *a);
 /* Debits and credits of an account role in a currency over [from, to]. */
 int account_activity(struct book *b, const char *role, const char *currency, int32_t from,
                      int32_t to, struct money *debits, struct money *credits, struct err *e);
+/* An account role's movements in a currency: debits and credits dated in [from, to], and the
+ * balance (debits less credits) at the end of `to`. */
+struct role_totals {
+    char role[24];
+    char currency[4];
+    struct money debits, credits, balance;
+};
+/* The totals of every role (role NULL) or of one, in every currency, in one pass over the
+ * journal: what account_activity and account_balance give one role and currency at a time. At
+ * most max; *n of them. */
+int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t to,
+                       struct role_totals *out, int max, int *n, struct err *e);
+/* The totals of role in currency among v, or all zero when it has none. */
+struct role_totals role_totals_of(const struct role_totals *v, int n, const char *role,
+                                  const char *currency);
 /* The currencies with journal entries dated up to a day, in order (at most max). */
 int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,
                       int *n, struct err *e);

@@ -582,6 +582,46 @@ int account_activity(struct book *b, const char *role, const char *currency, int
     return ERR_OK;
 }
 
+int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t to,
+                       struct role_totals *out, int max, int *n, struct err *e)
+{
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit"
+           " END), 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"
+           " coalesce(sum(l.debit) - sum(l.credit), 0) FROM journal_lines l JOIN accounts a ON"
+           " a.code = l.account JOIN journal_entries e ON e.id = l.entry_id WHERE (:role IS NULL"
+           " OR a.role = :role) AND e.entry_date <= :d1 GROUP BY a.role, e.currency");
+    db_bind_text(st, ":role", role);
+    db_bind_date(st, ":d0", from);
+    db_bind_date(st, ":d1", to);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        if (*n == max) {
+            sqlite3_reset(st);
+            return err_set(e, ERR_INPUT, "more than %d account roles and currencies", max);
+        }
+        struct role_totals *t = &out[(*n)++];
+        db_col_copy(st, 0, t->role, sizeof t->role);
+        db_col_copy(st, 1, t->currency, sizeof t->currency);
+        t->debits = db_col_money(st, 2);
+        t->credits = db_col_money(st, 3);
+        t->balance = db_col_money(st, 4);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+struct role_totals role_totals_of(const struct role_totals *v, int n, const char *role,
+                                  const char *currency)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].role, role) == 0 && strcmp(v[i].currency, currency) == 0)
+            return v[i];
+    struct role_totals none = {
+        .debits = money_of(0), .credits = money_of(0), .balance = money_of(0)};
+    return none;
+}
+
 int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,
                       int *n, struct err *e)
 {

@@ -260,17 +260,20 @@ static struct report *pack_cover(struct book *b, int32_t p, struct err *e)
         r = NULL;
         goto out;
     }
+    /* Every role's movements of the month and balances at its end, in one pass. */
+    struct role_totals rt[256];
+    int nrt = 0;
+    if (ledger_role_totals(b, NULL, d0, d1, rt, 256, &nrt, e) != ERR_OK) {
+        report_free(r);
+        r = NULL;
+        goto out;
+    }
     for (int i = 0; i < n; i++) {
-        struct money rd, rc, dd, dc, jd, jc, deferred, recv, credit;
-        if (account_activity(b, "revenue", curs[i], d0, d1, &rd, &rc, e) != ERR_OK ||
-            account_activity(b, "deferred_revenue", curs[i], d0, d1, &dd, &dc, e) != ERR_OK ||
-            account_balance(b, "deferred_revenue", curs[i], d1, &deferred, e) != ERR_OK ||
-            account_balance(b, "receivable", curs[i], d1, &recv, e) != ERR_OK ||
-            account_balance(b, "customer_credit", curs[i], d1, &credit, e) != ERR_OK) {
-            report_free(r);
-            r = NULL;
-            goto out;
-        }
+        struct role_totals rev = role_totals_of(rt, nrt, "revenue", curs[i]);
+        struct role_totals def = role_totals_of(rt, nrt, "deferred_revenue", curs[i]);
+        struct money rd = rev.debits, rc = rev.credits, dc = def.credits, deferred = def.balance;
+        struct money recv = role_totals_of(rt, nrt, "receivable", curs[i]).balance;
+        struct money credit = role_totals_of(rt, nrt, "customer_credit", curs[i]).balance;
         /* Journal debits: every account's debits of the month. */
         struct money td = money_of(0), tc = money_of(0);
         static const char *const roles[] = {"cash",
@@ -283,13 +286,9 @@ static struct report *pack_cover(struct book *b, int32_t p, struct err *e)
                                             "breakage",
                                             "discounts"};
         for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
-            if (account_activity(b, roles[k], curs[i], d0, d1, &jd, &jc, e) != ERR_OK) {
-                report_free(r);
-                r = NULL;
-                goto out;
-            }
-            td.minor += jd.minor;
-            tc.minor += jc.minor;
+            struct role_totals j = role_totals_of(rt, nrt, roles[k], curs[i]);
+            td.minor += j.debits.minor;
+            tc.minor += j.credits.minor;
         }
         struct report_row *row = report_row_add(t, ROW_DATA);
         int x = exps[i];
