@@ -19,28 +19,40 @@ struct obligation_plan {
     int64_t obligation_id, contract_id;
     char customer[CODE_MAX + 1];
     char contract[CODE_MAX + 1];
-    int seq;          /* the obligation's number in its contract: CONTRACT/seq */
-    const char *name; /* in the plans' pool */
+    int seq;        /* the obligation's number in its contract: CONTRACT/seq */
+    char name[256]; /* its first 255 bytes */
     char currency[4];
     int exponent;
     enum pattern pattern;
     struct money allocated; /* usage: what usage has earned so far */
-    size_t first, n;        /* lines [first, first + n) of the plans' lines */
+    size_t n;               /* lines */
 };
 struct plan_line {
     int32_t period;
     struct money amount;
 };
-struct obligation_plans {
-    struct obligation_plan *v;
-    size_t n, cap;
-    struct plan_line *lines;
-    size_t nlines, caplines;
-    struct plan_names *names; /* the obligations' names */
-};
-/* Every obligation of every contract that is not a draft, by currency, customer, contract. */
-int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e);
-void obligation_plans_free(struct obligation_plans *p);
+/*
+ * The plans of a currency's obligations (of contracts that are not drafts), by customer,
+ * contract and obligation, read one at a time from the book: a book of any size is never in
+ * memory. A closed month shows what was posted in it (see closed months in ledger_db.c).
+ */
+struct plan_cursor;
+/* A cursor on the first plan; it reads the book as it is when the rows are read. The caller
+ * closes it. The cursors of one report's currencies share the book's queries, read one after
+ * another; closing one ends the reading of all. */
+struct plan_cursor *plan_cursor_open(struct book *b, const char *currency, struct err *e);
+/* 1 with the next plan in *plan and its lines in *lines (plan->n of them, in period order),
+ * both valid until the next call; 0 at the end; -1 with e set. */
+int plan_cursor_next(struct plan_cursor *c, const struct obligation_plan **plan,
+                     const struct plan_line **lines, struct err *e);
+void plan_cursor_rewind(struct plan_cursor *c);
+void plan_cursor_close(struct plan_cursor *c);
+/* The currencies that have plans, in order, with their exponents (at most max). */
+int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e);
+/* For each of n currencies, the display widths of the widest customer code, contract code,
+ * obligation reference (CONTRACT/seq), name and pattern name among its plans. */
+int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[5],
+                      struct err *e);
 
 /* A contract's deferred revenue in the ledger over [from, to] (days). */
 struct deferred_movement {

@@ -9,39 +9,35 @@
 
 #include "model/date.h"
 #include "model/db.h"
+#include "model/text.h"
 #include "model/xalloc.h"
 
-/* The obligations' names, copied into large blocks freed together: most are a word or two, and
- * a book has as many as it has obligations. */
-struct plan_names {
-    struct plan_names *prev;
-    size_t used, cap;
-    char data[];
-};
-
-static const char *plan_name(struct obligation_plans *p, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    if (!p->names || p->names->used + n > p->names->cap) {
-        size_t cap = n > 65536 ? n : 65536;
-        struct plan_names *block = xmalloc(sizeof *block + cap);
-        block->prev = p->names;
-        block->used = 0;
-        block->cap = cap;
-        p->names = block;
-    }
-    char *copy = p->names->data + p->names->used;
-    memcpy(copy, s, n);
-    p->names->used += n;
-    return copy;
-}
-
-/* What was posted for the plans' obligations, by the month it was booked in (closed months),
- * read beside the plans in their order. */
-struct posted_reader {
+/*
+ * The plans are read by one query over every currency, in currency order, and what was posted
+ * in closed months by another in the same order beside it. The cursors of a report's currencies
+ * (its tables, read one after another) share the two, each taking its own currency's rows: the
+ * book is read once however many currencies it has. A cursor that asks again for rows the
+ * queries have passed (a second pass over its table) starts them again.
+ */
+static struct plan_reader {
     struct book *b;
-    sqlite3_stmt *st;
-    int rc; /* of the last step: SQLITE_ROW with a row at hand */
+    int32_t last;      /* the last closed month the queries read for */
+    sqlite3_stmt *st;  /* the plans' lines */
+    int rc;            /* of its last step: SQLITE_ROW with a row at hand */
+    sqlite3_stmt *pst; /* what was posted */
+    int prc;           /* of its last step */
+    bool fresh;        /* at the first row of a currency none has read yet */
+    const void *owner; /* the cursor reading */
+    struct err err;    /* why the queries failed */
+} reader;
+
+struct plan_cursor {
+    struct book *b;
+    char currency[4];
+    int32_t last; /* the last closed month, DATE_NONE when none */
+    struct obligation_plan plan;
+    struct plan_line *lines;
+    size_t cap;
 };
 
 /* -1, 0 or 1 as the posting at hand comes before, with or after plan p. */
@@ -59,152 +55,242 @@ static int posted_vs_plan(sqlite3_stmt *st, const struct obligation_plan *p)
     return c < 0 ? -1 : c > 0;
 }
 
+static void add_line(struct plan_cursor *c, int32_t period, struct money amount)
+{
+    c->lines = xgrow(c->lines, &c->cap, c->plan.n + 1, sizeof *c->lines);
+    c->lines[c->plan.n].period = period;
+    c->lines[c->plan.n++].amount = amount;
+}
+
 /*
  * A closed month shows what was posted in it, not what the plan says now: a memo or a
  * correction after the close changes the plan of a closed month, but its revenue was booked in
  * the first open month, and that is where the difference shows. So a report for a closed month
- * reads the same however often it is made. Rebuilds the lines of the last plan (the tail of the
- * lines): posted for closed months, the plan after, and what the plan moved in closed months
- * added to the first open one.
+ * reads the same however often it is made. Rebuilds the plan's lines: posted for closed months,
+ * the plan after, and what the plan moved in closed months added to the first open one.
  */
-static int closed_months_as_posted(struct obligation_plans *out, struct posted_reader *pr,
-                                   int32_t last, struct err *e)
+static int closed_months_as_posted(struct plan_cursor *c, struct err *e)
 {
-    struct obligation_plan *p = &out->v[out->n - 1];
-    struct plan_line *l = out->lines + p->first;
+    struct obligation_plan *p = &c->plan;
+    int32_t last = c->last;
     int64_t moved = 0;
     size_t kept = 0;
     for (size_t k = 0; k < p->n; k++) {
-        if (l[k].period <= last)
-            moved += l[k].amount.minor;
+        if (c->lines[k].period <= last)
+            moved += c->lines[k].amount.minor;
         else
-            l[kept++] = l[k];
+            c->lines[kept++] = c->lines[k];
     }
-    out->nlines = p->first + kept;
+    p->n = kept;
     struct err ignore;
-    while (pr->rc == SQLITE_ROW && posted_vs_plan(pr->st, p) < 0)
-        pr->rc = db_step(pr->b, pr->st, e);
-    while (pr->rc == SQLITE_ROW && posted_vs_plan(pr->st, p) == 0) {
-        out->lines = xgrow(out->lines, &out->caplines, out->nlines + 1, sizeof *out->lines);
-        struct plan_line *n = &out->lines[out->nlines++];
-        period_parse(db_col_text(pr->st, 4), &n->period, &ignore);
-        n->amount = db_col_money(pr->st, 5);
-        moved -= n->amount.minor;
-        pr->rc = db_step(pr->b, pr->st, e);
+    while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) < 0)
+        reader.prc = db_step(c->b, reader.pst, e);
+    while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) == 0) {
+        int32_t period;
+        period_parse(db_col_text(reader.pst, 4), &period, &ignore);
+        struct money amount = db_col_money(reader.pst, 5);
+        moved -= amount.minor;
+        add_line(c, period, amount);
+        reader.prc = db_step(c->b, reader.pst, e);
     }
-    if (pr->rc < 0)
+    if (reader.prc < 0)
         return e->code;
-    size_t first = p->first, end = out->nlines;
     if (moved) {
-        size_t k = first;
-        while (k < end && out->lines[k].period != last + 1)
+        size_t k = 0;
+        while (k < p->n && c->lines[k].period != last + 1)
             k++;
-        if (k == end) {
-            out->lines = xgrow(out->lines, &out->caplines, end + 1, sizeof *out->lines);
-            out->lines[end] = (struct plan_line){.period = last + 1, .amount = money_of(0)};
-            out->nlines = ++end;
-        }
-        out->lines[k].amount.minor += moved;
+        if (k == p->n)
+            add_line(c, last + 1, money_of(0));
+        c->lines[k].amount.minor += moved;
     }
     /* In period order. */
-    struct plan_line *v = out->lines;
-    for (size_t a = first + 1; a < end; a++)
-        for (size_t z = a; z > first && v[z - 1].period > v[z].period; z--) {
+    struct plan_line *v = c->lines;
+    for (size_t a = 1; a < p->n; a++)
+        for (size_t z = a; z > 0 && v[z - 1].period > v[z].period; z--) {
             struct plan_line t = v[z];
             v[z] = v[z - 1];
             v[z - 1] = t;
         }
-    p->n = end - first;
     return ERR_OK;
 }
 
-int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e)
+/* The currency of the plans' row at hand. */
+static const char *reader_currency(void)
+{
+    return db_col_text(reader.st, 11);
+}
+
+void plan_cursor_rewind(struct plan_cursor *c)
+{
+    reader.owner = c;
+    if (reader.st && reader.b == c->b && reader.last == c->last && reader.fresh &&
+        reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) == 0)
+        return; /* at this currency's first row already */
+    reader.b = c->b;
+    reader.last = c->last;
+    reader.err = (struct err){0};
+    reader.prc = SQLITE_DONE;
+    reader.pst = NULL;
+    if (c->last != DATE_NONE) {
+        reader.pst = db_prepare(
+            c->b, "SELECT c.currency, c.code, k.code, o.seq, substr(e.entry_date, 1, 7),"
+                  " sum(r.amount) FROM recognition_postings r JOIN journal_entries e ON e.id ="
+                  " r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON"
+                  " k.id = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE"
+                  " e.entry_date <= :d AND k.status <> 'draft' GROUP BY r.obligation_id, 5"
+                  " ORDER BY 1, 2, 3, 4, 5");
+        db_bind_date(reader.pst, ":d", period_last_day(c->last));
+        reader.prc = db_step(c->b, reader.pst, &reader.err);
+    }
+    reader.st = db_prepare(
+        c->b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, cur.exponent, o.pattern, CASE"
+              " WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
+              " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
+              " l.amount, c.currency FROM obligations o JOIN contracts k ON k.id ="
+              " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
+              " cur.code = c.currency LEFT JOIN schedule_lines l ON l.obligation_id = o.id AND"
+              " l.version = o.schedule_version WHERE k.status <> 'draft' ORDER BY c.currency,"
+              " c.code, k.code, o.seq, l.period");
+    reader.rc = reader.prc < 0 ? -1 : db_step(c->b, reader.st, &reader.err);
+    /* The currencies before this one are passed over. */
+    while (reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) < 0)
+        reader.rc = db_step(c->b, reader.st, &reader.err);
+    reader.fresh = true;
+}
+
+struct plan_cursor *plan_cursor_open(struct book *b, const char *currency, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
     if (db_step(b, st, e) < 0)
-        return e->code;
-    int32_t last = DATE_NONE;
+        return NULL;
+    struct plan_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    snprintf(c->currency, sizeof c->currency, "%s", currency);
+    c->last = DATE_NONE;
     struct err ignore;
     if (!db_col_is_null(st, 0))
-        period_parse(db_col_text(st, 0), &last, &ignore);
+        period_parse(db_col_text(st, 0), &c->last, &ignore);
     sqlite3_reset(st);
-    struct posted_reader pr = {.b = b, .rc = SQLITE_DONE};
-    if (last != DATE_NONE) {
-        pr.st = db_prepare(
-            b, "SELECT c.currency, c.code, k.code, o.seq, substr(e.entry_date, 1, 7),"
-               " sum(r.amount) FROM recognition_postings r JOIN journal_entries e ON e.id ="
-               " r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON k.id"
-               " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE e.entry_date <= :d"
-               " AND k.status <> 'draft' GROUP BY r.obligation_id, 5 ORDER BY 1, 2, 3, 4, 5");
-        db_bind_date(pr.st, ":d", period_last_day(last));
-        pr.rc = db_step(b, pr.st, e);
-        if (pr.rc < 0)
-            return e->code;
+    return c;
+}
+
+int plan_cursor_next(struct plan_cursor *c, const struct obligation_plan **plan,
+                     const struct plan_line **lines, struct err *e)
+{
+    if (reader.owner != c)
+        plan_cursor_rewind(c);
+    if (reader.rc < 0) {
+        *e = reader.err;
+        return -1;
     }
-    st = db_prepare(
-        b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, cur.exponent, o.pattern,"
-           " CASE WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
-           " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
-           " l.amount FROM obligations o JOIN contracts k ON k.id = o.contract_id JOIN customers c"
-           " ON c.id = k.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN"
-           " schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version WHERE"
-           " k.status <> 'draft' ORDER BY c.currency, c.code, k.code, o.seq, l.period");
+    if (reader.rc != SQLITE_ROW || strcmp(reader_currency(), c->currency) != 0) {
+        reader.fresh = true; /* at the next currency's first row, or the end */
+        return 0;
+    }
+    reader.fresh = false;
+    sqlite3_stmt *st = reader.st;
+    struct obligation_plan *p = &c->plan;
+    memset(p, 0, sizeof *p);
+    struct err ignore;
+    p->obligation_id = db_col_int(st, 0);
+    p->contract_id = db_col_int(st, 1);
+    db_col_copy(st, 2, p->customer, sizeof p->customer);
+    db_col_copy(st, 3, p->contract, sizeof p->contract);
+    p->seq = (int)db_col_int(st, 4);
+    db_col_copy(st, 5, p->name, sizeof p->name);
+    snprintf(p->currency, sizeof p->currency, "%s", c->currency);
+    p->exponent = (int)db_col_int(st, 6);
+    pattern_parse(db_col_text(st, 7), &p->pattern, &ignore);
+    p->allocated = db_col_money(st, 8);
+    int64_t id = p->obligation_id;
+    do {
+        if (!db_col_is_null(st, 9)) {
+            int32_t period;
+            period_parse(db_col_text(st, 9), &period, &ignore);
+            add_line(c, period, db_col_money(st, 10));
+        }
+        reader.rc = db_step(c->b, st, e);
+    } while (reader.rc == SQLITE_ROW && db_col_int(st, 0) == id);
+    if (reader.rc < 0) {
+        reader.err = *e;
+        return -1;
+    }
+    if (c->last != DATE_NONE && closed_months_as_posted(c, e) != ERR_OK) {
+        reader.rc = -1;
+        reader.err = *e;
+        return -1;
+    }
+    *plan = p;
+    *lines = c->lines;
+    return 1;
+}
+
+void plan_cursor_close(struct plan_cursor *c)
+{
+    if (!c)
+        return;
+    /* The queries hold the book's read open until they are reset. */
+    if (reader.b == c->b && reader.st) {
+        sqlite3_reset(reader.st);
+        if (reader.pst)
+            sqlite3_reset(reader.pst);
+        memset(&reader, 0, sizeof reader);
+    }
+    free(c->lines);
+    free(c);
+}
+
+int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e)
+{
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT DISTINCT c.currency, cur.exponent FROM obligations o JOIN contracts k ON k.id ="
+           " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
+           " cur.code = c.currency WHERE k.status <> 'draft' ORDER BY c.currency");
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        int64_t id = db_col_int(st, 0);
-        struct obligation_plan *p = out->n ? &out->v[out->n - 1] : NULL;
-        if (!p || p->obligation_id != id) {
-            if (p && last != DATE_NONE && closed_months_as_posted(out, &pr, last, e) != ERR_OK) {
-                sqlite3_reset(st);
-                rc = -1;
-                break;
-            }
-            out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-            p = &out->v[out->n++];
-            memset(p, 0, sizeof *p);
-            p->obligation_id = id;
-            p->contract_id = db_col_int(st, 1);
-            db_col_copy(st, 2, p->customer, sizeof p->customer);
-            db_col_copy(st, 3, p->contract, sizeof p->contract);
-            p->seq = (int)db_col_int(st, 4);
-            /* A name is at most 255 bytes (what the plans held before they pooled names). */
-            char name[256];
-            db_col_copy(st, 5, name, sizeof name);
-            p->name = plan_name(out, name);
-            db_col_copy(st, 6, p->currency, sizeof p->currency);
-            p->exponent = (int)db_col_int(st, 7);
-            pattern_parse(db_col_text(st, 8), &p->pattern, &ignore);
-            p->allocated = db_col_money(st, 9);
-            p->first = out->nlines;
-        }
-        if (!db_col_is_null(st, 10)) {
-            out->lines = xgrow(out->lines, &out->caplines, out->nlines + 1, sizeof *out->lines);
-            struct plan_line *l = &out->lines[out->nlines++];
-            period_parse(db_col_text(st, 10), &l->period, &ignore);
-            l->amount = db_col_money(st, 11);
-            out->v[out->n - 1].n++;
+        if (*n < max) {
+            db_col_copy(st, 0, out[*n], 4);
+            exponents[*n] = (int)db_col_int(st, 1);
+            (*n)++;
         }
     }
-    if (rc == SQLITE_DONE && out->n && last != DATE_NONE &&
-        closed_months_as_posted(out, &pr, last, e) != ERR_OK)
-        rc = -1;
-    if (rc == SQLITE_ROW)
-        sqlite3_reset(st);
-    if (pr.st)
-        sqlite3_reset(pr.st);
     return rc < 0 ? e->code : ERR_OK;
 }
 
-void obligation_plans_free(struct obligation_plans *p)
+int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[5],
+                      struct err *e)
 {
-    free(p->v);
-    free(p->lines);
-    while (p->names) {
-        struct plan_names *prev = p->names->prev;
-        free(p->names);
-        p->names = prev;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 5; k++)
+            widths[i][k] = 0;
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT c.currency, c.code, k.code, o.seq, o.name, o.pattern FROM obligations o JOIN"
+           " contracts k ON k.id = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE"
+           " k.status <> 'draft'");
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        int i = 0;
+        while (i < n && strcmp(currencies[i], db_col_text(st, 0)) != 0)
+            i++;
+        if (i == n)
+            continue;
+        char customer[CODE_MAX + 1], contract[CODE_MAX + 1], ref[2 * CODE_MAX + 8], name[256];
+        db_col_copy(st, 1, customer, sizeof customer);
+        db_col_copy(st, 2, contract, sizeof contract);
+        snprintf(ref, sizeof ref, "%s/%d", contract, (int)db_col_int(st, 3));
+        db_col_copy(st, 4, name, sizeof name);
+        enum pattern pattern;
+        struct err ignore;
+        pattern_parse(db_col_text(st, 5), &pattern, &ignore);
+        const char *text[5] = {customer, contract, ref, name, pattern_name(pattern)};
+        for (int k = 0; k < 5; k++) {
+            int w = utf8_width(text[k]);
+            if (w > widths[i][k])
+                widths[i][k] = w;
+        }
     }
-    memset(p, 0, sizeof *p);
+    return rc < 0 ? e->code : ERR_OK;
 }
 
 int deferred_movements_load(struct book *b, int32_t from, int32_t to,

@@ -8,6 +8,9 @@
 #include "model/xalloc.h"
 
 #include <assert.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +78,7 @@ static void table_free(struct report_table *t)
     free(t->rows);
     if (t->free_state)
         t->free_state(t->state);
+    free(t->text_widths);
     arena_free(t->arena);
     free(t->name);
     free(t->title);
@@ -318,8 +322,14 @@ int report_source_next(struct report_source *s, struct report **out, struct err 
 
 void report_source_done(struct report_source *s, struct report *r)
 {
-    if (s->next)
-        report_free(r);
+    if (!s->next)
+        return;
+    report_free(r);
+#ifdef __GLIBC__
+    /* A report is many small blocks; freed, they would stay with the process as holes that the
+     * next report's larger blocks do not fit. Give the free pages back before it is built. */
+    malloc_trim(0);
+#endif
 }
 
 bool report_source_empty(const struct report_source *s)

@@ -110,6 +110,11 @@ struct report_table {
     void (*rewind)(struct report_table *t); /* back to the first row, NULL if it cannot */
     void (*free_state)(void *state);
 
+    /* A row source that knows the display width of each text column's widest text (its data
+     * and total rows) without reading its rows sets them here, per column; NULL: a renderer
+     * that sizes columns to their text reads the rows once more to measure them. */
+    int *text_widths;
+
     size_t cursor; /* position of report_table_next over filled rows */
     struct arena *arena;
 };

@@ -38,23 +38,18 @@ static char *range_text(int32_t from, int32_t to)
 /* ---- waterfall ------------------------------------------------------------------------------ */
 /*
  * The waterfall has a row per obligation, and a book may hold any number of them: each
- * currency's table is a row source that makes its rows from the loaded plans as a renderer asks
- * for them, so the report holds one row at a time, never a table of every obligation's cells.
- * The totals are added up as the rows go by and handed out as the last row.
+ * currency's table is a row source over a cursor on the plans, making each row as a renderer
+ * asks for it, so the report holds one plan at a time. The totals are added up as the rows go
+ * by and handed out as the last row. The widths of the text columns are read apart (a light
+ * pass over the obligations), so a workbook does not read the plans twice to size them.
  */
-
-struct waterfall_plans {
-    struct obligation_plans plans;
-    int refs; /* the tables that read them */
-};
 
 /* Columns: customer, contract, obligation, name, pattern, allocated, before, a column per month,
  * later, total, check. */
 enum { WF_ALLOCATED = 5, WF_BEFORE = 6, WF_FIRST_MONTH = 7 };
 
 struct waterfall_source {
-    struct waterfall_plans *shared;
-    size_t begin, end, next; /* this currency's plans */
+    struct plan_cursor *cursor;
     int32_t from, to;
     int ncols, exponent;
     bool total_given;
@@ -71,9 +66,15 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
     int n = s->ncols, months = n - 10, x = s->exponent;
     struct cell *c = s->cells;
     memset(c, 0, (size_t)n * sizeof *c);
-    if (s->next < s->end) {
-        const struct obligation_plans *plans = &s->shared->plans;
-        const struct obligation_plan *p = &plans->v[s->next++];
+    const struct obligation_plan *p = NULL;
+    const struct plan_line *lines = NULL;
+    struct err e = {0};
+    int got = s->total_given ? 0 : plan_cursor_next(s->cursor, &p, &lines, &e);
+    if (got < 0) {
+        report_row_source_failed();
+        return 0;
+    }
+    if (got == 1) {
         snprintf(s->ref, sizeof s->ref, "%s/%d", p->contract, p->seq);
         const char *text[] = {p->customer, p->contract, s->ref, p->name, pattern_name(p->pattern)};
         for (int k = 0; k < 5; k++)
@@ -83,7 +84,7 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
         int later = WF_FIRST_MONTH + months, total = later + 1, check = later + 2;
         c[WF_ALLOCATED].v = p->allocated.minor;
         for (size_t k = 0; k < p->n; k++) {
-            const struct plan_line *l = &plans->lines[p->first + k];
+            const struct plan_line *l = &lines[k];
             if (l->period < s->from)
                 c[WF_BEFORE].v += l->amount.minor;
             else if (l->period > s->to)
@@ -119,7 +120,7 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
 static void waterfall_rewind(struct report_table *t)
 {
     struct waterfall_source *s = t->state;
-    s->next = s->begin;
+    plan_cursor_rewind(s->cursor);
     s->total_given = false;
     memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
 }
@@ -129,10 +130,7 @@ static void waterfall_free(void *state)
     struct waterfall_source *s = state;
     if (!s)
         return;
-    if (--s->shared->refs == 0) {
-        obligation_plans_free(&s->shared->plans);
-        free(s->shared);
-    }
+    plan_cursor_close(s->cursor);
     free(s->sums);
     free(s->cells);
     free(s->formulas);
@@ -147,10 +145,11 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct waterfall_plans *shared = xcalloc(1, sizeof *shared);
     struct report *r = NULL;
     char *range = range_text(from, to);
-    if (obligation_plans_load(b, &shared->plans, e) != ERR_OK)
+    char curs[64][4];
+    int exps[64], ncur = 0;
+    if (plan_currencies(b, curs, exps, 64, &ncur, e) != ERR_OK)
         goto out;
     r = begin(b, "Deferred revenue waterfall", range, e);
     if (!r)
@@ -177,47 +176,57 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
     cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
     cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
-    const struct obligation_plans *plans = &shared->plans;
-    for (size_t i = 0; i < plans->n;) {
-        const char *cur = plans->v[i].currency;
+    int(*label_widths)[5] = xcalloc((size_t)ncur + 1, sizeof *label_widths);
+    if (plan_label_widths(b, (const char(*)[4])curs, ncur, label_widths, e) != ERR_OK) {
+        report_free(r);
+        r = NULL;
+    }
+    for (int i = 0; i < ncur && r; i++) {
+        const char *cur = curs[i];
         char name[16], title[48];
         snprintf(name, sizeof name, "waterfall_%s", cur);
         snprintf(title, sizeof title, "Waterfall, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, ncols);
         t->freeze_cols = 3;
         struct waterfall_source *s = xcalloc(1, sizeof *s);
-        s->shared = shared;
-        shared->refs++;
-        s->begin = s->next = i;
-        while (i < plans->n && strcmp(plans->v[i].currency, cur) == 0)
-            i++;
-        s->end = i;
+        t->next = waterfall_next;
+        t->rewind = waterfall_rewind;
+        t->free_state = waterfall_free;
+        t->state = s;
         s->from = from;
         s->to = to;
         s->ncols = ncols;
-        s->exponent = plans->v[s->begin].exponent;
+        s->exponent = exps[i];
         snprintf(s->currency, sizeof s->currency, "%s", cur);
         s->sums = xcalloc((size_t)ncols, sizeof *s->sums);
         s->cells = xcalloc((size_t)ncols, sizeof *s->cells);
         s->formulas = xcalloc((size_t)ncols, sizeof *s->formulas);
         for (int k = WF_ALLOCATED; k < ncols; k++)
             snprintf(s->formulas[k], sizeof s->formulas[k], "=SUM({%s:data})", cols[k].key);
-        t->next = waterfall_next;
-        t->rewind = waterfall_rewind;
-        t->free_state = waterfall_free;
-        t->state = s;
+        /* The text columns' widths, with the total row's "Total" and currency. */
+        int *widths = label_widths[i];
+        s->cursor = plan_cursor_open(b, cur, e);
+        if (!s->cursor) {
+            report_free(r);
+            r = NULL;
+            break;
+        }
+        if (widths[0] < 5)
+            widths[0] = 5;
+        if (widths[1] < (int)strlen(cur))
+            widths[1] = (int)strlen(cur);
+        t->text_widths = xcalloc((size_t)ncols, sizeof *t->text_widths);
+        for (int k = 0; k < 5; k++)
+            t->text_widths[k] = widths[k];
     }
-    if (plans->n == 0)
+    if (r && ncur == 0)
         report_add_table(r, "waterfall", "No active contracts", cols, ncols);
+    free(label_widths);
     free(cols);
     free(keys);
     free(titles);
 out:
     free(range);
-    if (shared->refs == 0) {
-        obligation_plans_free(&shared->plans);
-        free(shared);
-    }
     book_end_read(b);
     return r;
 }
