@@ -232,6 +232,119 @@ out:
 }
 
 /* ---- roll-forward --------------------------------------------------------------------------- */
+/*
+ * A row per contract: each currency's table is a row source over the contracts' movements, with
+ * its totals added up as the rows go by. The tie-out beside it needs the closing total when the
+ * report is made, so that is added up then too.
+ */
+
+struct rollforward_movements {
+    struct deferred_movements mv;
+    int refs; /* the tables that read them */
+};
+
+struct rollforward_source {
+    struct rollforward_movements *shared;
+    size_t begin, end, next; /* this currency's contracts */
+    int exponent;
+    bool total_given;
+    char currency[4];
+    struct money sums[9];
+    struct cell cells[11];
+};
+
+static const char *const rollforward_sums[9] = {
+    "=SUM({opening:data})",     "=SUM({billings:data})", "=SUM({revenue:data})",
+    "=SUM({adjustments:data})", "=SUM({closing:data})",  "=SUM({current:data})",
+    "=SUM({noncurrent:data})",  "=SUM({asset:data})",    "=SUM({from_opening:data})",
+};
+
+/* Nothing happened to the contract in the range: it has no row. */
+static bool movement_quiet(const struct deferred_movement *m)
+{
+    return !m->opening.minor && !m->billings.minor && !m->revenue.minor && !m->adjustments.minor &&
+           !m->closing.minor;
+}
+
+/* A contract's figures: opening, billings, revenue, adjustments, closing, current and
+ * non-current deferred revenue, contract asset, revenue from the opening balance. */
+static void movement_figures(const struct deferred_movement *m, int64_t v[9])
+{
+    /* A net liability splits by what the schedules recognize within twelve months; a net asset
+     * (revenue ahead of billing) is presented apart (ACCOUNTING.md §3). */
+    int64_t liability = m->closing.minor > 0 ? m->closing.minor : 0;
+    int64_t current = m->next_12.minor < liability ? m->next_12.minor : liability;
+    if (current < 0)
+        current = 0;
+    int64_t asset = m->closing.minor < 0 ? -m->closing.minor : 0;
+    /* ASC 606-10-50-8: revenue of the range that was in the opening liability. */
+    int64_t open_liab = m->opening.minor > 0 ? m->opening.minor : 0;
+    int64_t from_opening = m->revenue.minor < open_liab ? m->revenue.minor : open_liab;
+    if (from_opening < 0)
+        from_opening = 0;
+    int64_t f[9] = {m->opening.minor, m->billings.minor, m->revenue.minor,    m->adjustments.minor,
+                    m->closing.minor, current,           liability - current, asset,
+                    from_opening};
+    memcpy(v, f, sizeof f);
+}
+
+static int rollforward_next(struct report_table *t, struct report_row *row)
+{
+    struct rollforward_source *s = t->state;
+    const struct deferred_movements *mv = &s->shared->mv;
+    int x = s->exponent;
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    while (s->next < s->end && movement_quiet(&mv->v[s->next]))
+        s->next++;
+    if (s->next < s->end) {
+        const struct deferred_movement *m = &mv->v[s->next++];
+        int64_t v[9];
+        movement_figures(m, v);
+        c[0] = (struct cell){.type = CELL_TEXT, .text = m->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = m->customer};
+        for (int k = 0; k < 9; k++) {
+            c[2 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
+            s->sums[k].minor += v[k];
+        }
+        c[6].formula = "={opening}+{billings}-{revenue}+{adjustments}";
+        row->style = ROW_DATA;
+    } else if (!s->total_given) {
+        s->total_given = true;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
+        for (int k = 0; k < 9; k++)
+            c[2 + k] = (struct cell){.type = CELL_MONEY,
+                                     .v = s->sums[k].minor,
+                                     .exponent = x,
+                                     .formula = rollforward_sums[k]};
+        row->style = ROW_TOTAL;
+    } else {
+        return 0;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void rollforward_rewind(struct report_table *t)
+{
+    struct rollforward_source *s = t->state;
+    s->next = s->begin;
+    s->total_given = false;
+    memset(s->sums, 0, sizeof s->sums);
+}
+
+static void rollforward_free(void *state)
+{
+    struct rollforward_source *s = state;
+    if (!s)
+        return;
+    if (--s->shared->refs == 0) {
+        deferred_movements_free(&s->shared->mv);
+        free(s->shared);
+    }
+    free(s);
+}
 
 struct report *report_rollforward(struct book *b, int32_t from, int32_t to, struct err *e)
 {
@@ -241,11 +354,12 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct deferred_movements mv = {0};
+    struct rollforward_movements *shared = xcalloc(1, sizeof *shared);
+    struct deferred_movements *mv = &shared->mv;
     struct report *r = NULL;
     char *range = range_text(from, to);
     int32_t d0 = period_first_day(from), d1 = period_last_day(to);
-    if (deferred_movements_load(b, d0, d1, &mv, e) != ERR_OK)
+    if (deferred_movements_load(b, d0, d1, mv, e) != ERR_OK)
         goto out;
     r = begin(b, "Deferred revenue roll-forward", range, e);
     if (!r)
@@ -272,61 +386,30 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         {"asset", "Contract asset", COL_MONEY, 14},
         {"from_opening", "Revenue from opening balance", COL_MONEY, 14},
     };
-    for (size_t i = 0; i < mv.n;) {
-        const char *cur = mv.v[i].currency;
-        int x = mv.v[i].exponent;
+    for (size_t i = 0; i < mv->n;) {
+        const char *cur = mv->v[i].currency;
+        int x = mv->v[i].exponent;
         char name[24], title[64];
         snprintf(name, sizeof name, "rollforward_%s", cur);
         snprintf(title, sizeof title, "Roll-forward, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, 11);
         t->freeze_cols = 1;
-        struct money s[9] = {{0}};
-        for (; i < mv.n && strcmp(mv.v[i].currency, cur) == 0; i++) {
-            const struct deferred_movement *m = &mv.v[i];
-            if (!m->opening.minor && !m->billings.minor && !m->revenue.minor &&
-                !m->adjustments.minor && !m->closing.minor)
-                continue; /* nothing happened to it in the range */
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "contract", m->contract);
-            cell_text(t, row, "customer", m->customer);
-            cell_money(row, t, "opening", m->opening, x);
-            cell_money(row, t, "billings", m->billings, x);
-            cell_money(row, t, "revenue", m->revenue, x);
-            cell_money(row, t, "adjustments", m->adjustments, x);
-            cell_money(row, t, "closing", m->closing, x);
-            cell_formula(t, row, "closing", "={opening}+{billings}-{revenue}+{adjustments}");
-            /* A net liability splits by what the schedules recognize within twelve months; a
-             * net asset (revenue ahead of billing) is presented apart (ACCOUNTING.md §3). */
-            int64_t liability = m->closing.minor > 0 ? m->closing.minor : 0;
-            int64_t current = m->next_12.minor < liability ? m->next_12.minor : liability;
-            if (current < 0)
-                current = 0;
-            int64_t asset = m->closing.minor < 0 ? -m->closing.minor : 0;
-            /* ASC 606-10-50-8: revenue of the range that was in the opening liability. */
-            int64_t open_liab = m->opening.minor > 0 ? m->opening.minor : 0;
-            int64_t from_opening = m->revenue.minor < open_liab ? m->revenue.minor : open_liab;
-            if (from_opening < 0)
-                from_opening = 0;
-            cell_money(row, t, "current", money_of(current), x);
-            cell_money(row, t, "noncurrent", money_of(liability - current), x);
-            cell_money(row, t, "asset", money_of(asset), x);
-            cell_money(row, t, "from_opening", money_of(from_opening), x);
-            int64_t v[9] = {
-                m->opening.minor, m->billings.minor, m->revenue.minor,    m->adjustments.minor,
-                m->closing.minor, current,           liability - current, asset,
-                from_opening};
-            for (int k = 0; k < 9; k++)
-                s[k].minor += v[k];
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "contract", "Total");
-        cell_text(t, row, "customer", cur);
-        for (int k = 0; k < 9; k++) {
-            char f[48];
-            snprintf(f, sizeof f, "=SUM({%s:data})", cols[2 + k].key);
-            cell_money(row, t, cols[2 + k].key, s[k], x);
-            cell_formula(t, row, cols[2 + k].key, f);
-        }
+        struct rollforward_source *s = xcalloc(1, sizeof *s);
+        s->shared = shared;
+        shared->refs++;
+        s->begin = s->next = i;
+        s->exponent = x;
+        snprintf(s->currency, sizeof s->currency, "%s", cur);
+        t->next = rollforward_next;
+        t->rewind = rollforward_rewind;
+        t->free_state = rollforward_free;
+        t->state = s;
+        /* The closing total, for the tie-out. */
+        struct money closing = money_of(0);
+        for (; i < mv->n && strcmp(mv->v[i].currency, cur) == 0; i++)
+            if (!movement_quiet(&mv->v[i]))
+                closing.minor += mv->v[i].closing.minor;
+        s->end = i;
         /* The tie-out: the subledger's closing against the ledger's deferred revenue account. */
         struct money gl = role_totals_of(gl_totals, ngl, "deferred_revenue", cur).balance;
         static const struct report_col tcols[] = {
@@ -340,7 +423,7 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         struct report_table *tt = report_add_table(r, tname, ttitle, tcols, 3);
         struct report_row *a = report_row_add(tt, ROW_DATA);
         cell_text(tt, a, "what", "Closing deferred revenue, contracts (net)");
-        cell_money(a, tt, "amount", s[4], x);
+        cell_money(a, tt, "amount", closing, x);
         char ref[64];
         snprintf(ref, sizeof ref, "={%s.closing:total}", name);
         cell_formula(tt, a, "amount", ref);
@@ -352,16 +435,19 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         cell_money(g, tt, "amount", money_of(-gl.minor), x);
         struct report_row *d = report_row_add(tt, ROW_TOTAL);
         cell_text(tt, d, "what", "Difference");
-        cell_money(d, tt, "amount", money_of(s[4].minor + gl.minor), x);
+        cell_money(d, tt, "amount", money_of(closing.minor + gl.minor), x);
         cell_formula(tt, d, "amount", "={amount@-2}-{amount@-1}");
-        cell_bool(d, tt, "ties", s[4].minor + gl.minor == 0);
+        cell_bool(d, tt, "ties", closing.minor + gl.minor == 0);
         cell_formula(tt, d, "ties", "={amount}=0");
     }
-    if (mv.n == 0)
+    if (mv->n == 0)
         report_add_table(r, "rollforward", "No deferred revenue in the range", cols, 11);
 out:
     free(range);
-    deferred_movements_free(&mv);
+    if (shared->refs == 0) {
+        deferred_movements_free(mv);
+        free(shared);
+    }
     book_end_read(b);
     return r;
 }
