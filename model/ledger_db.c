@@ -293,6 +293,12 @@ int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*
     return rc < 0 ? e->code : ERR_OK;
 }
 
+static int by_contract(const void *a, const void *b)
+{
+    const struct deferred_movement *const *x = a, *const *y = b;
+    return (*x)->contract_id < (*y)->contract_id ? -1 : (*x)->contract_id > (*y)->contract_id;
+}
+
 int deferred_movements_load(struct book *b, int32_t from, int32_t to,
                             struct deferred_movements *out, struct err *e)
 {
@@ -342,29 +348,35 @@ int deferred_movements_load(struct book *b, int32_t from, int32_t to,
     db_bind_text(st, ":p", pto);
     bool kept = to == period_last_day(period_of(to)) && db_step(b, st, e) == SQLITE_ROW;
     sqlite3_reset(st);
-    for (size_t i = 0; i < out->n && kept; i++) {
-        st = db_prepare(b, "SELECT coalesce((SELECT amount FROM period_next12 WHERE period = :p"
-                           " AND contract_id = :k), 0)");
+    /* One grouped pass, matched to the contracts in the order of their ids. */
+    struct deferred_movement **idx = xmalloc((out->n + 1) * sizeof *idx);
+    for (size_t i = 0; i < out->n; i++)
+        idx[i] = &out->v[i];
+    qsort(idx, out->n, sizeof *idx, by_contract);
+    if (kept) {
+        st = db_prepare(b, "SELECT contract_id, amount FROM period_next12 WHERE period = :p"
+                           " ORDER BY contract_id");
         db_bind_text(st, ":p", pto);
-        db_bind_int(st, ":k", out->v[i].contract_id);
-        if (db_step(b, st, e) < 0)
-            return e->code;
-        out->v[i].next_12 = db_col_money(st, 0);
-        sqlite3_reset(st);
-    }
-    for (size_t i = 0; i < out->n && !kept; i++) {
-        st = db_prepare(b, "SELECT coalesce(sum(l.amount), 0) FROM schedule_lines l JOIN"
-                           " obligations o ON o.id = l.obligation_id AND l.version ="
-                           " o.schedule_version WHERE o.contract_id = :k AND l.period BETWEEN :p0"
-                           " AND :p1");
-        db_bind_int(st, ":k", out->v[i].contract_id);
+    } else {
+        st = db_prepare(b, "SELECT o.contract_id, sum(l.amount) FROM obligations o JOIN"
+                           " schedule_lines l ON l.obligation_id = o.id AND l.version ="
+                           " o.schedule_version WHERE l.period BETWEEN :p0 AND :p1 GROUP BY"
+                           " o.contract_id ORDER BY o.contract_id");
         db_bind_text(st, ":p0", p0);
         db_bind_text(st, ":p1", p1);
-        if (db_step(b, st, e) < 0)
-            return e->code;
-        out->v[i].next_12 = db_col_money(st, 0);
-        sqlite3_reset(st);
     }
+    size_t k = 0;
+    int step;
+    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+        int64_t id = db_col_int(st, 0);
+        while (k < out->n && idx[k]->contract_id < id)
+            k++;
+        if (k < out->n && idx[k]->contract_id == id)
+            idx[k]->next_12 = db_col_money(st, 1);
+    }
+    free(idx);
+    if (step < 0)
+        return e->code;
     return ERR_OK;
 }
 
@@ -672,13 +684,18 @@ int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t t
                        struct role_totals *out, int max, int *n, struct err *e)
 {
     *n = 0;
-    sqlite3_stmt *st = db_prepare(
-        b, "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit"
-           " END), 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"
-           " coalesce(sum(l.debit) - sum(l.credit), 0) FROM journal_lines l JOIN accounts a ON"
-           " a.code = l.account JOIN journal_entries e ON e.id = l.entry_id WHERE (:role IS NULL"
-           " OR a.role = :role) AND e.entry_date <= :d1 GROUP BY a.role, e.currency");
-    db_bind_text(st, ":role", role);
+#define ROLE_TOTALS(WHERE)                                                                         \
+    "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit END),"     \
+    " 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"                      \
+    " coalesce(sum(l.debit) - sum(l.credit), 0) FROM journal_lines l JOIN accounts a ON a.code ="  \
+    " l.account JOIN journal_entries e ON e.id = l.entry_id WHERE " WHERE " e.entry_date <= :d1"   \
+    " GROUP BY a.role, e.currency"
+    /* One role reads its accounts' lines only (a bound "role or every role" would read all). */
+    sqlite3_stmt *st =
+        role ? db_prepare(b, ROLE_TOTALS("a.role = :role AND")) : db_prepare(b, ROLE_TOTALS(""));
+#undef ROLE_TOTALS
+    if (role)
+        db_bind_text(st, ":role", role);
     db_bind_date(st, ":d0", from);
     db_bind_date(st, ":d1", to);
     int rc;
