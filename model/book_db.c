@@ -60,6 +60,7 @@ static const struct {
     {2, "0002_contracts.sql"},
     {3, "0003_memos.sql"},
     {4, "0004_scale.sql"},
+    {5, "0005_deposits.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */

@@ -451,6 +451,12 @@ static void test_migrate_from_v3(void **state)
     migrate_from(3);
 }
 
+static void test_migrate_from_v4(void **state)
+{
+    (void)state;
+    migrate_from(4);
+}
+
 /* Books on network filesystems are refused; local ones are not. */
 static void test_network_filesystems(void **state)
 {
@@ -474,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_migrate_from_v1),
         cmocka_unit_test(test_migrate_from_v2),
         cmocka_unit_test(test_migrate_from_v3),
+        cmocka_unit_test(test_migrate_from_v4),
         cmocka_unit_test(test_revision_conflict_two_connections),
         cmocka_unit_test(test_network_filesystems),
     };
