@@ -78,7 +78,6 @@ static void table_free(struct report_table *t)
     free(t->rows);
     if (t->free_state)
         t->free_state(t->state);
-    free(t->text_widths);
     arena_free(t->arena);
     free(t->name);
     free(t->title);

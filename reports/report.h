@@ -110,10 +110,10 @@ struct report_table {
     void (*rewind)(struct report_table *t); /* back to the first row, NULL if it cannot */
     void (*free_state)(void *state);
 
-    /* A row source that knows the display width of each text column's widest text (its data
-     * and total rows) without reading its rows sets them here, per column; NULL: a renderer
-     * that sizes columns to their text reads the rows once more to measure them. */
-    int *text_widths;
+    /* A row source that can tell the display width of each text column's widest text (in its
+     * data and total rows) without reading its rows: fills widths[ncols] and returns true.
+     * NULL or false: a renderer that sizes columns to their text reads the rows once more. */
+    bool (*text_widths)(struct report_table *t, int *widths);
 
     size_t cursor; /* position of report_table_next over filled rows */
     struct arena *arena;

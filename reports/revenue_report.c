@@ -40,15 +40,29 @@ static char *range_text(int32_t from, int32_t to)
  * The waterfall has a row per obligation, and a book may hold any number of them: each
  * currency's table is a row source over a cursor on the plans, making each row as a renderer
  * asks for it, so the report holds one plan at a time. The totals are added up as the rows go
- * by and handed out as the last row. The widths of the text columns are read apart (a light
- * pass over the obligations), so a workbook does not read the plans twice to size them.
+ * by and handed out as the last row. The widths of the text columns are read apart when a
+ * workbook asks for them (a light pass over the obligations), so it does not read the plans
+ * twice to size them.
  */
 
 /* Columns: customer, contract, obligation, name, pattern, allocated, before, a column per month,
  * later, total, check. */
 enum { WF_ALLOCATED = 5, WF_BEFORE = 6, WF_FIRST_MONTH = 7 };
 
+/* What the currencies' tables share: the widths of their text columns, measured when first
+ * asked for (a workbook asks; CSV does not). */
+struct waterfall_shared {
+    struct book *b;
+    char (*curs)[4];
+    int ncur;
+    int (*widths)[5];
+    bool measured, failed;
+    int refs;
+};
+
 struct waterfall_source {
+    struct waterfall_shared *shared;
+    int index; /* this currency's among the shared */
     struct plan_cursor *cursor;
     int32_t from, to;
     int ncols, exponent;
@@ -125,11 +139,43 @@ static void waterfall_rewind(struct report_table *t)
     memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
 }
 
+static bool waterfall_widths(struct report_table *t, int *widths)
+{
+    struct waterfall_source *s = t->state;
+    struct waterfall_shared *sh = s->shared;
+    if (!sh->measured && !sh->failed) {
+        struct err e = {0};
+        sh->failed = plan_label_widths(sh->b, (const char(*)[4])sh->curs, sh->ncur, sh->widths,
+                                       &e) != ERR_OK;
+        sh->measured = !sh->failed;
+    }
+    if (!sh->measured)
+        return false;
+    for (int k = 0; k < t->ncols; k++)
+        widths[k] = k < 5 ? sh->widths[s->index][k] : 0;
+    /* The total row's "Total" and currency. */
+    if (widths[0] < 5)
+        widths[0] = 5;
+    if (widths[1] < (int)strlen(s->currency))
+        widths[1] = (int)strlen(s->currency);
+    return true;
+}
+
+static void waterfall_shared_release(struct waterfall_shared *sh)
+{
+    if (--sh->refs == 0) {
+        free(sh->curs);
+        free(sh->widths);
+        free(sh);
+    }
+}
+
 static void waterfall_free(void *state)
 {
     struct waterfall_source *s = state;
     if (!s)
         return;
+    waterfall_shared_release(s->shared);
     plan_cursor_close(s->cursor);
     free(s->sums);
     free(s->cells);
@@ -147,10 +193,16 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         return NULL;
     struct report *r = NULL;
     char *range = range_text(from, to);
-    char curs[64][4];
+    struct waterfall_shared *shared = xcalloc(1, sizeof *shared);
+    shared->refs = 1; /* this builder's, let go at the end */
+    shared->b = b;
+    shared->curs = xcalloc(64, sizeof *shared->curs);
+    shared->widths = xcalloc(64, sizeof *shared->widths);
+    char(*curs)[4] = shared->curs;
     int exps[64], ncur = 0;
     if (plan_currencies(b, curs, exps, 64, &ncur, e) != ERR_OK)
         goto out;
+    shared->ncur = ncur;
     r = begin(b, "Deferred revenue waterfall", range, e);
     if (!r)
         goto out;
@@ -176,11 +228,6 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
     cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
     cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
-    int(*label_widths)[5] = xcalloc((size_t)ncur + 1, sizeof *label_widths);
-    if (plan_label_widths(b, (const char(*)[4])curs, ncur, label_widths, e) != ERR_OK) {
-        report_free(r);
-        r = NULL;
-    }
     for (int i = 0; i < ncur && r; i++) {
         const char *cur = curs[i];
         char name[16], title[48];
@@ -189,9 +236,13 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         struct report_table *t = report_add_table(r, name, title, cols, ncols);
         t->freeze_cols = 3;
         struct waterfall_source *s = xcalloc(1, sizeof *s);
+        s->shared = shared;
+        shared->refs++;
+        s->index = i;
         t->next = waterfall_next;
         t->rewind = waterfall_rewind;
         t->free_state = waterfall_free;
+        t->text_widths = waterfall_widths;
         t->state = s;
         s->from = from;
         s->to = to;
@@ -203,30 +254,21 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         s->formulas = xcalloc((size_t)ncols, sizeof *s->formulas);
         for (int k = WF_ALLOCATED; k < ncols; k++)
             snprintf(s->formulas[k], sizeof s->formulas[k], "=SUM({%s:data})", cols[k].key);
-        /* The text columns' widths, with the total row's "Total" and currency. */
-        int *widths = label_widths[i];
         s->cursor = plan_cursor_open(b, cur, e);
         if (!s->cursor) {
             report_free(r);
             r = NULL;
             break;
         }
-        if (widths[0] < 5)
-            widths[0] = 5;
-        if (widths[1] < (int)strlen(cur))
-            widths[1] = (int)strlen(cur);
-        t->text_widths = xcalloc((size_t)ncols, sizeof *t->text_widths);
-        for (int k = 0; k < 5; k++)
-            t->text_widths[k] = widths[k];
     }
     if (r && ncur == 0)
         report_add_table(r, "waterfall", "No active contracts", cols, ncols);
-    free(label_widths);
     free(cols);
     free(keys);
     free(titles);
 out:
     free(range);
+    waterfall_shared_release(shared);
     book_end_read(b);
     return r;
 }

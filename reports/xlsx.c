@@ -395,12 +395,13 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
     /* The first table's text columns widen to their content (up to 61): one pass over its rows,
      * filled or streamed, before they are written. */
     double content[256] = {0};
-    if (n > 0 && tables[0]->text_widths) {
+    int *known = n > 0 ? xcalloc((size_t)tables[0]->ncols + 1, sizeof *known) : NULL;
+    if (n > 0 && tables[0]->text_widths && tables[0]->text_widths(tables[0], known)) {
         /* A row source that knows its widths spares the pass. */
         const struct report_table *t = tables[0];
         for (int c = 0; c < t->ncols && c < 256; c++)
-            if (t->cols[c].type == COL_TEXT && t->text_widths[c] > 0)
-                content[c] = t->text_widths[c] + 1 > 61 ? 61 : t->text_widths[c] + 1;
+            if (t->cols[c].type == COL_TEXT && known[c] > 0)
+                content[c] = known[c] + 1 > 61 ? 61 : known[c] + 1;
     } else if (n > 0 && report_table_rewind(tables[0])) {
         struct report_table *t = tables[0];
         struct report_row row;
@@ -418,6 +419,7 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
             }
         }
     }
+    free(known);
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
