@@ -316,7 +316,9 @@ CREATE TABLE deposit_applications (
     on_date TEXT NOT NULL CHECK (on_date IS date(on_date, '+0 days')),
     amount INTEGER NOT NULL CHECK (amount > 0)
 ) STRICT;
+CREATE INDEX deposits_contract ON deposits(contract_id);
 CREATE INDEX deposit_applications_invoice ON deposit_applications(invoice_id);
+CREATE INDEX deposit_applications_deposit ON deposit_applications(deposit_id);
 
 -- What kinds of journal entry exist; a lookup table so later versions can add kinds.
 CREATE TABLE entry_kinds (

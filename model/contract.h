@@ -239,6 +239,12 @@ int contract_page(struct book *b, const struct contract_query *q, enum page_seek
  * customer, which count by reading every contract. */
 int contract_count(struct book *b, const struct contract_query *q, size_t *count, struct err *e);
 void contract_rows_free(struct contract_rows *r);
+/* Calls fn for each contract matching q, in the list's order, one at a time: a report over every
+ * contract never holds them all. The row (its obligations not counted) lives for the call; fn
+ * may read the book. A return other than ERR_OK stops the walk and is returned. */
+int contract_list_each(struct book *b, const struct contract_query *q,
+                       int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
+                       void *ctx, struct err *e);
 
 /* The codes of every contract past draft (active_only: of the active ones), in code order: a
  * run over a whole book loads one contract at a time from them. */

@@ -888,8 +888,9 @@ int contract_balance(struct book *b, const struct contract *c, int32_t as_of,
     return rc;
 }
 
-int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
-                  struct err *e)
+int contract_list_each(struct book *b, const struct contract_query *q,
+                       int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
+                       void *ctx, struct err *e)
 {
     char *pattern = NULL;
     if (q->filter && *q->filter)
@@ -904,18 +905,39 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
     db_bind_text(st, ":status_name", q->status >= 0 ? status_names[q->status] : "");
     db_bind_text(st, ":pattern", pattern);
     free(pattern);
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct contract_row *r = &out->v[out->n++];
+    struct contract_row *r = xmalloc(sizeof *r);
+    int rc, out = ERR_OK;
+    while (out == ERR_OK && (rc = db_step(b, st, e)) == SQLITE_ROW) {
         memset(r, 0, sizeof *r);
         read_contract(st, &r->c);
         struct err ignore;
         if (transaction_price(&r->c.price, &r->transaction_price, &ignore) != ERR_OK)
             r->transaction_price = money_of(0);
+        out = fn(ctx, r, e);
     }
-    if (rc < 0)
+    free(r);
+    if (out != ERR_OK) {
+        sqlite3_reset(st);
+        return out;
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+static int append_row(void *ctx, const struct contract_row *row, struct err *e)
+{
+    (void)e;
+    struct contract_rows *out = ctx;
+    out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
+    out->v[out->n++] = *row;
+    return ERR_OK;
+}
+
+int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
+                  struct err *e)
+{
+    if (contract_list_each(b, q, append_row, out, e) != ERR_OK)
         return e->code;
+    sqlite3_stmt *st;
     for (size_t i = 0; i < out->n; i++) {
         st = db_prepare(b, "SELECT count(*) FROM obligations WHERE contract_id = :k");
         db_bind_int(st, ":k", out->v[i].c.id);

@@ -252,29 +252,56 @@ int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_
 
 /* ---- the list --------------------------------------------------------------------------- */
 
+/* A page of the list computes the balances of its own customers, each with a search per
+ * invoice; the whole list (or one sorted by a balance, which needs them all) adds up every
+ * invoice, settlement and credit movement once, grouped by customer. */
+#define LIST_COLUMNS "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"
 #define LIST_SELECT                                                                                \
-    "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"                           \
+    LIST_COLUMNS                                                                                   \
     " coalesce((SELECT sum(ib.open) FROM invoices i JOIN invoice_balances ib ON ib.invoice_id ="   \
     " i.id WHERE i.customer_id = c.id), 0) AS owed,"                                               \
     " coalesce((SELECT sum(m.amount) FROM credit_grants g JOIN credit_movements m ON m.grant_id"   \
     " = g.id WHERE g.customer_id = c.id), 0) AS credit"                                            \
     " FROM customers c JOIN currencies cur ON cur.code = c.currency"
+/* What an issued invoice still asks for is its total less what settled it (invoice_balances):
+ * added up by customer over the invoices and each kind of settlement. */
+#define LIST_SELECT_ALL                                                                            \
+    LIST_COLUMNS                                                                                   \
+    " coalesce(o.owed, 0) AS owed, coalesce(k.credit, 0) AS credit"                                \
+    " FROM customers c JOIN currencies cur ON cur.code = c.currency LEFT JOIN (SELECT cid,"        \
+    " sum(amt) AS owed FROM (SELECT customer_id AS cid, total AS amt FROM invoices WHERE status"   \
+    " = 'issued' UNION ALL SELECT i.customer_id, m.amount FROM credit_movements m JOIN invoices"   \
+    " i ON i.id = m.invoice_id AND i.status = 'issued' WHERE m.kind = 'applied' UNION ALL"         \
+    " SELECT i.customer_id, -a.amount FROM payment_applications a JOIN invoices i ON i.id ="       \
+    " a.invoice_id AND i.status = 'issued' UNION ALL SELECT i.customer_id, -n.applied FROM"        \
+    " credit_notes n JOIN invoices i ON i.id = n.invoice_id AND i.status = 'issued' UNION ALL"     \
+    " SELECT i.customer_id, -d.amount FROM deposit_applications d JOIN invoices i ON i.id ="       \
+    " d.invoice_id AND i.status = 'issued') GROUP BY cid) o ON o.cid = c.id LEFT JOIN (SELECT"     \
+    " g.customer_id AS cid, sum(m.amount) AS credit FROM credit_grants g JOIN credit_movements m"  \
+    " ON m.grant_id = g.id GROUP BY g.customer_id) k ON k.cid = c.id"
 #define LIST_WHERE                                                                                 \
     " WHERE (:archived OR c.archived = 0) AND (:pattern IS NULL OR c.code LIKE :pattern"           \
     " ESCAPE '\\' OR c.name LIKE :pattern ESCAPE '\\')"
 #define LIST_PAGE " LIMIT :limit OFFSET :offset"
 
+#define LIST_ORDERS(SELECT)                                                                        \
+    {                                                                                              \
+        {SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE" LIST_PAGE,                            \
+         SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE DESC" LIST_PAGE},                      \
+            {SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE, c.code" LIST_PAGE,                \
+             SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE DESC, c.code" LIST_PAGE},          \
+            {SELECT LIST_WHERE " ORDER BY owed, c.code" LIST_PAGE,                                 \
+             SELECT LIST_WHERE " ORDER BY owed DESC, c.code" LIST_PAGE},                           \
+            {SELECT LIST_WHERE " ORDER BY credit, c.code" LIST_PAGE,                               \
+             SELECT LIST_WHERE " ORDER BY credit DESC, c.code" LIST_PAGE},                         \
+    }
+
 /* One statement per order: ORDER BY cannot be a bound parameter. */
-static const char *const list_sql[4][2] = {
-    {LIST_SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE" LIST_PAGE,
-     LIST_SELECT LIST_WHERE " ORDER BY c.code COLLATE NOCASE DESC" LIST_PAGE},
-    {LIST_SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE, c.code" LIST_PAGE,
-     LIST_SELECT LIST_WHERE " ORDER BY c.name COLLATE NOCASE DESC, c.code" LIST_PAGE},
-    {LIST_SELECT LIST_WHERE " ORDER BY owed, c.code" LIST_PAGE,
-     LIST_SELECT LIST_WHERE " ORDER BY owed DESC, c.code" LIST_PAGE},
-    {LIST_SELECT LIST_WHERE " ORDER BY credit, c.code" LIST_PAGE,
-     LIST_SELECT LIST_WHERE " ORDER BY credit DESC, c.code" LIST_PAGE},
-};
+static const char *const list_sql[4][2] = LIST_ORDERS(LIST_SELECT);
+static const char *const list_all_sql[4][2] = LIST_ORDERS(LIST_SELECT_ALL);
+
+/* Pages up to this long compute their own customers' balances. */
+#define LIST_PAGE_MAX 500
 
 /*
  * Keyset paging: the rows after (or before) an anchor in the list's order, found by seeking the
@@ -332,7 +359,9 @@ static char *like_pattern(const char *filter)
 int customer_list(struct book *b, const struct customer_query *q, size_t offset, size_t limit,
                   struct customer_list *out, struct err *e)
 {
-    sqlite3_stmt *st = db_prepare(b, list_sql[q->sort][q->descending]);
+    bool all =
+        limit > LIST_PAGE_MAX || q->sort == CUSTOMER_SORT_OWED || q->sort == CUSTOMER_SORT_CREDIT;
+    sqlite3_stmt *st = db_prepare(b, (all ? list_all_sql : list_sql)[q->sort][q->descending]);
     char *pattern = like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);

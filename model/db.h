@@ -18,9 +18,6 @@
 
 /* The cached statement for sql, reset and with its bindings cleared. Borrowed from the book. */
 sqlite3_stmt *db_prepare(struct book *b, const char *sql);
-/* A statement of the caller's own, not cached (for a cursor that lives across other queries);
- * the caller finalizes it. */
-sqlite3_stmt *db_prepare_own(struct book *b, const char *sql);
 void db_bind_int(sqlite3_stmt *st, const char *name, int64_t v);
 void db_bind_money(sqlite3_stmt *st, const char *name, struct money v);
 /* NULL binds SQL NULL. The text is copied by SQLite. */

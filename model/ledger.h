@@ -19,53 +19,40 @@ struct obligation_plan {
     int64_t obligation_id, contract_id;
     char customer[CODE_MAX + 1];
     char contract[CODE_MAX + 1];
-    char ref[2 * CODE_MAX + 8];
-    char name[256];
+    int seq;        /* the obligation's number in its contract: CONTRACT/seq */
+    char name[256]; /* its first 255 bytes */
     char currency[4];
     int exponent;
     enum pattern pattern;
     struct money allocated; /* usage: what usage has earned so far */
-    size_t first, n;        /* lines [first, first + n) of the plans' lines */
+    size_t n;               /* lines */
 };
 struct plan_line {
     int32_t period;
     struct money amount;
 };
-struct obligation_plans {
-    struct obligation_plan *v;
-    size_t n, cap;
-    struct plan_line *lines;
-    size_t nlines, caplines;
-};
-/* Every obligation of every contract that is not a draft, by currency, customer, contract. */
-int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e);
-void obligation_plans_free(struct obligation_plans *p);
-
 /*
- * The same plans one obligation at a time, for a report of any size: a cursor over every
- * obligation of every contract past draft, in currency, customer, contract order, each with its
- * lines as obligation_plans_load gives them (closed months as posted). Memory does not grow with
- * the book; the sorting is SQLite's, which spills to temporary files.
+ * The plans of a currency's obligations (of contracts that are not drafts), by customer,
+ * contract and obligation, read one at a time from the book: a book of any size is never in
+ * memory. A closed month shows what was posted in it (see closed months in ledger_db.c).
  */
 struct plan_cursor;
-/* The caller closes it with plan_cursor_close. */
-int plan_cursor_open(struct book *b, struct plan_cursor **out, struct err *e);
-/* The next obligation when it is in `currency` (1; *p and *lines borrowed until the next call);
- * 0 at the end or when the next one is in another currency; -1 with e set on an error. */
-int plan_cursor_next(struct plan_cursor *c, const char *currency, struct obligation_plan *p,
+/* A cursor on the first plan; it reads the book as it is when the rows are read. The caller
+ * closes it. The cursors of one report's currencies share the book's queries, read one after
+ * another; closing one ends the reading of all. */
+struct plan_cursor *plan_cursor_open(struct book *b, const char *currency, struct err *e);
+/* 1 with the next plan in *plan and its lines in *lines (plan->n of them, in period order),
+ * both valid until the next call; 0 at the end; -1 with e set. */
+int plan_cursor_next(struct plan_cursor *c, const struct obligation_plan **plan,
                      const struct plan_line **lines, struct err *e);
-/* Back to the first obligation of `currency` (the query runs again). */
-int plan_cursor_seek(struct plan_cursor *c, const char *currency, struct err *e);
-/* The currency of the obligation the cursor would return next ("" at the end). */
-const char *plan_cursor_currency(struct plan_cursor *c);
+void plan_cursor_rewind(struct plan_cursor *c);
 void plan_cursor_close(struct plan_cursor *c);
-
-/* The currencies of the contracts past draft, in order, with their exponents: n of them (max at
- * most). */
+/* The currencies that have plans, in order, with their exponents (at most max). */
 int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e);
-/* The widest text, in screen columns, of the customer, contract, obligation, name and pattern of
- * a currency's plans: what a column needs to show them whole. */
-int plan_text_widths(struct book *b, const char *currency, int widths[5], struct err *e);
+/* For each of n currencies, the display widths of the widest customer code, contract code,
+ * obligation reference (CONTRACT/seq), name and pattern name among its plans. */
+int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[5],
+                      struct err *e);
 
 /* A contract's deferred revenue in the ledger over [from, to] (days). */
 struct deferred_movement {
@@ -112,7 +99,8 @@ int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
                        struct revenue_lines *out, struct err *e);
 void revenue_lines_free(struct revenue_lines *r);
 
-/* The journal's lines over [from, to]. */
+/* The journal's lines over [from, to], read line by line from the book: a journal of any length
+ * is never in memory. */
 struct journal_row {
     int64_t entry;
     int32_t date;
@@ -128,30 +116,45 @@ struct journal_row {
     char created_by[64];
     char created_at[24];
 };
-struct journal_rows {
-    struct journal_row *v;
-    size_t n, cap;
-};
-int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_rows *out,
-                      struct err *e);
-void journal_rows_free(struct journal_rows *r);
+struct journal_cursor;
+/* A cursor at the first line; the caller closes it. It reads the entries there are when it is
+ * opened (inside the caller's read transaction), never one added later; one cursor at a time. */
+struct journal_cursor *journal_cursor_open(struct book *b, int32_t from, int32_t to);
+/* 1 with the next line in *row, 0 at the end, -1 with e set. */
+int journal_cursor_next(struct journal_cursor *c, struct journal_row *row, struct err *e);
+void journal_cursor_rewind(struct journal_cursor *c);
+void journal_cursor_close(struct journal_cursor *c);
 
-/* The change log over [from, to] (days of its UTC timestamps). */
+/* The journal's control totals over [from, to] by currency, in the order the currencies first
+ * appear in the lines. */
+struct journal_total {
+    char currency[4];
+    int exponent;
+    int64_t lines;
+    struct money debit, credit;
+};
+int journal_totals_load(struct book *b, int32_t from, int32_t to, struct journal_total *out,
+                        int max, int *n, struct err *e);
+
+/* The change log over [from, to] (days of its UTC timestamps), read row by row from the book:
+ * a log of any length is never in memory. */
 struct change_row {
     int64_t id;
     char at[24], user[64], action[48], entity[32];
     int64_t entity_id;
     bool refused;
-    char *text; /* the note or the row after the change */
+    const char *text; /* the note or the row after the change; valid until the next row */
     char hash[65];
 };
-struct change_rows {
-    struct change_row *v;
-    size_t n, cap;
-};
-int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
-                     struct err *e);
-void change_rows_free(struct change_rows *r);
+struct change_cursor;
+/* A cursor at the first row; the caller closes it. It reads the rows there are when it is opened
+ * (inside the caller's read transaction), never one appended later; one cursor at a time. */
+struct change_cursor *change_cursor_open(struct book *b, int32_t from, int32_t to);
+/* 1 with the next row in *row, 0 at the end, -1 with e set. */
+int change_cursor_next(struct change_cursor *c, struct change_row *row, struct err *e);
+/* Back to the first row. */
+void change_cursor_rewind(struct change_cursor *c);
+void change_cursor_close(struct change_cursor *c);
 
 /* Every credit movement dated in [from, to], by currency, customer and date. */
 struct credit_activity_row {
@@ -176,6 +179,21 @@ void credit_activity_free(struct credit_activity *a);
 /* Debits and credits of an account role in a currency over [from, to]. */
 int account_activity(struct book *b, const char *role, const char *currency, int32_t from,
                      int32_t to, struct money *debits, struct money *credits, struct err *e);
+/* An account role's movements in a currency: debits and credits dated in [from, to], and the
+ * balance (debits less credits) at the end of `to`. */
+struct role_totals {
+    char role[24];
+    char currency[4];
+    struct money debits, credits, balance;
+};
+/* The totals of every role (role NULL) or of one, in every currency, in one pass over the
+ * journal: what account_activity and account_balance give one role and currency at a time. At
+ * most max; *n of them. */
+int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t to,
+                       struct role_totals *out, int max, int *n, struct err *e);
+/* The totals of role in currency among v, or all zero when it has none. */
+struct role_totals role_totals_of(const struct role_totals *v, int n, const char *role,
+                                  const char *currency);
 /* The currencies with journal entries dated up to a day, in order (at most max). */
 int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,
                       int *n, struct err *e);

@@ -12,309 +12,216 @@
 #include "model/text.h"
 #include "model/xalloc.h"
 
-static int by_obligation(const void *a, const void *b)
+/*
+ * The plans are read by one query over every currency, in currency order, and what was posted
+ * in closed months by another in the same order beside it. The cursors of a report's currencies
+ * (its tables, read one after another) share the two, each taking its own currency's rows: the
+ * book is read once however many currencies it has. A cursor that asks again for rows the
+ * queries have passed (a second pass over its table) starts them again.
+ */
+static struct plan_reader {
+    struct book *b;
+    int32_t last;      /* the last closed month the queries read for */
+    sqlite3_stmt *st;  /* the plans' lines */
+    int rc;            /* of its last step: SQLITE_ROW with a row at hand */
+    sqlite3_stmt *pst; /* what was posted */
+    int prc;           /* of its last step */
+    bool fresh;        /* at the first row of a currency none has read yet */
+    const void *owner; /* the cursor reading */
+    struct err err;    /* why the queries failed */
+} reader;
+
+struct plan_cursor {
+    struct book *b;
+    char currency[4];
+    int32_t last; /* the last closed month, DATE_NONE when none */
+    struct obligation_plan plan;
+    struct plan_line *lines;
+    size_t cap;
+};
+
+/* -1, 0 or 1 as the posting at hand comes before, with or after plan p. */
+static int posted_vs_plan(sqlite3_stmt *st, const struct obligation_plan *p)
 {
-    const struct obligation_plan *const *x = a, *const *y = b;
-    return (*x)->obligation_id < (*y)->obligation_id ? -1
-                                                     : (*x)->obligation_id > (*y)->obligation_id;
+    int c = strcmp(db_col_text(st, 0), p->currency);
+    if (!c)
+        c = strcmp(db_col_text(st, 1), p->customer);
+    if (!c)
+        c = strcmp(db_col_text(st, 2), p->contract);
+    if (!c) {
+        int64_t seq = db_col_int(st, 3);
+        c = seq < p->seq ? -1 : seq > p->seq;
+    }
+    return c < 0 ? -1 : c > 0;
+}
+
+static void add_line(struct plan_cursor *c, int32_t period, struct money amount)
+{
+    c->lines = xgrow(c->lines, &c->cap, c->plan.n + 1, sizeof *c->lines);
+    c->lines[c->plan.n].period = period;
+    c->lines[c->plan.n++].amount = amount;
 }
 
 /*
  * A closed month shows what was posted in it, not what the plan says now: a memo or a
  * correction after the close changes the plan of a closed month, but its revenue was booked in
  * the first open month, and that is where the difference shows. So a report for a closed month
- * reads the same however often it is made.
+ * reads the same however often it is made. Rebuilds the plan's lines: posted for closed months,
+ * the plan after, and what the plan moved in closed months added to the first open one.
  */
-/* Appends to lines (growable) one obligation's lines as a report shows them when months through
- * `last` are closed: its plan after `last`; what was posted for it, by the month the entry was
- * booked in, through `last`; and what the plan now puts in closed months beyond what was posted
- * there, in the first open month. In period order. */
-static void closed_as_posted(const struct plan_line *plan, size_t n, const struct plan_line *posted,
-                             size_t np, int32_t last, struct plan_line **lines, size_t *nlines,
-                             size_t *cap)
+static int closed_months_as_posted(struct plan_cursor *c, struct err *e)
 {
+    struct obligation_plan *p = &c->plan;
+    int32_t last = c->last;
     int64_t moved = 0;
-    size_t first = *nlines;
-    for (size_t k = 0; k < n; k++) {
-        if (plan[k].period <= last) {
-            moved += plan[k].amount.minor;
-            continue;
-        }
-        *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
-        (*lines)[(*nlines)++] = plan[k];
+    size_t kept = 0;
+    for (size_t k = 0; k < p->n; k++) {
+        if (c->lines[k].period <= last)
+            moved += c->lines[k].amount.minor;
+        else
+            c->lines[kept++] = c->lines[k];
     }
-    for (size_t k = 0; k < np; k++) {
-        moved -= posted[k].amount.minor;
-        *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
-        (*lines)[(*nlines)++] = posted[k];
+    p->n = kept;
+    struct err ignore;
+    while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) < 0)
+        reader.prc = db_step(c->b, reader.pst, e);
+    while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) == 0) {
+        int32_t period;
+        period_parse(db_col_text(reader.pst, 4), &period, &ignore);
+        struct money amount = db_col_money(reader.pst, 5);
+        moved -= amount.minor;
+        add_line(c, period, amount);
+        reader.prc = db_step(c->b, reader.pst, e);
     }
+    if (reader.prc < 0)
+        return e->code;
     if (moved) {
-        size_t k = first;
-        while (k < *nlines && (*lines)[k].period != last + 1)
+        size_t k = 0;
+        while (k < p->n && c->lines[k].period != last + 1)
             k++;
-        if (k == *nlines) {
-            *lines = xgrow(*lines, cap, *nlines + 1, sizeof **lines);
-            (*lines)[(*nlines)++] = (struct plan_line){last + 1, money_of(0)};
-        }
-        (*lines)[k].amount.minor += moved;
+        if (k == p->n)
+            add_line(c, last + 1, money_of(0));
+        c->lines[k].amount.minor += moved;
     }
-    struct plan_line *l = *lines;
-    for (size_t a = first + 1; a < *nlines; a++)
-        for (size_t z = a; z > first && l[z - 1].period > l[z].period; z--) {
-            struct plan_line t = l[z];
-            l[z] = l[z - 1];
-            l[z - 1] = t;
+    /* In period order. */
+    struct plan_line *v = c->lines;
+    for (size_t a = 1; a < p->n; a++)
+        for (size_t z = a; z > 0 && v[z - 1].period > v[z].period; z--) {
+            struct plan_line t = v[z];
+            v[z] = v[z - 1];
+            v[z - 1] = t;
         }
+    return ERR_OK;
 }
 
-/* The last closed month, DATE_NONE when none is. */
-static int last_closed(struct book *b, int32_t *last, struct err *e)
+/* The currency of the plans' row at hand. */
+static const char *reader_currency(void)
+{
+    return db_col_text(reader.st, 11);
+}
+
+void plan_cursor_rewind(struct plan_cursor *c)
+{
+    reader.owner = c;
+    if (reader.st && reader.b == c->b && reader.last == c->last && reader.fresh &&
+        reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) == 0)
+        return; /* at this currency's first row already */
+    reader.b = c->b;
+    reader.last = c->last;
+    reader.err = (struct err){0};
+    reader.prc = SQLITE_DONE;
+    reader.pst = NULL;
+    if (c->last != DATE_NONE) {
+        reader.pst = db_prepare(
+            c->b, "SELECT c.currency, c.code, k.code, o.seq, substr(e.entry_date, 1, 7),"
+                  " sum(r.amount) FROM recognition_postings r JOIN journal_entries e ON e.id ="
+                  " r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON"
+                  " k.id = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE"
+                  " e.entry_date <= :d AND k.status <> 'draft' GROUP BY r.obligation_id, 5"
+                  " ORDER BY 1, 2, 3, 4, 5");
+        db_bind_date(reader.pst, ":d", period_last_day(c->last));
+        reader.prc = db_step(c->b, reader.pst, &reader.err);
+    }
+    reader.st = db_prepare(
+        c->b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, cur.exponent, o.pattern, CASE"
+              " WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
+              " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
+              " l.amount, c.currency FROM obligations o JOIN contracts k ON k.id ="
+              " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
+              " cur.code = c.currency LEFT JOIN schedule_lines l ON l.obligation_id = o.id AND"
+              " l.version = o.schedule_version WHERE k.status <> 'draft' ORDER BY c.currency,"
+              " c.code, k.code, o.seq, l.period");
+    reader.rc = reader.prc < 0 ? -1 : db_step(c->b, reader.st, &reader.err);
+    /* The currencies before this one are passed over. */
+    while (reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) < 0)
+        reader.rc = db_step(c->b, reader.st, &reader.err);
+    reader.fresh = true;
+}
+
+struct plan_cursor *plan_cursor_open(struct book *b, const char *currency, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
     if (db_step(b, st, e) < 0)
-        return e->code;
-    *last = DATE_NONE;
-    struct err ignore;
-    if (!db_col_is_null(st, 0))
-        period_parse(db_col_text(st, 0), last, &ignore);
-    sqlite3_reset(st);
-    return ERR_OK;
-}
-
-static int closed_months_as_posted(struct book *b, struct obligation_plans *out, struct err *e)
-{
-    int32_t last;
-    if (last_closed(b, &last, e) != ERR_OK)
-        return e->code;
-    if (last == DATE_NONE || out->n == 0)
-        return ERR_OK;
-    struct obligation_plan **idx = xmalloc(out->n * sizeof *idx);
-    for (size_t i = 0; i < out->n; i++)
-        idx[i] = &out->v[i];
-    qsort(idx, out->n, sizeof *idx, by_obligation);
-    /* What was posted, by the month it was booked in, for the closed months. */
-    int64_t *oids = NULL;
-    struct plan_line *ps = NULL;
-    size_t np = 0, capo = 0, capp = 0;
-    sqlite3_stmt *st = db_prepare(b, "SELECT r.obligation_id, substr(e.entry_date, 1, 7),"
-                                     " sum(r.amount) FROM recognition_postings r JOIN"
-                                     " journal_entries e ON e.id = r.entry_id WHERE e.entry_date"
-                                     " <= :d GROUP BY 1, 2 ORDER BY 1, 2");
-    db_bind_date(st, ":d", period_last_day(last));
-    int rc;
-    struct err ignore;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        struct obligation_plan key = {.obligation_id = db_col_int(st, 0)}, *kp = &key;
-        if (!bsearch(&kp, idx, out->n, sizeof *idx, by_obligation))
-            continue;
-        oids = xgrow(oids, &capo, np + 1, sizeof *oids);
-        ps = xgrow(ps, &capp, np + 1, sizeof *ps);
-        oids[np] = key.obligation_id;
-        period_parse(db_col_text(st, 1), &ps[np].period, &ignore);
-        ps[np].amount = db_col_money(st, 2);
-        np++;
-    }
-    free(idx);
-    if (rc < 0) {
-        free(oids);
-        free(ps);
-        return e->code;
-    }
-    struct plan_line *lines = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        struct obligation_plan *p = &out->v[i];
-        size_t lo = 0, hi = np; /* the first posting of this obligation */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (oids[mid] < p->obligation_id)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        size_t k = lo;
-        while (k < np && oids[k] == p->obligation_id)
-            k++;
-        size_t first = n;
-        closed_as_posted(&out->lines[p->first], p->n, &ps[lo], k - lo, last, &lines, &n, &cap);
-        p->first = first;
-        p->n = n - first;
-    }
-    free(oids);
-    free(ps);
-    free(out->lines);
-    out->lines = lines;
-    out->nlines = n;
-    out->caplines = cap;
-    return ERR_OK;
-}
-
-int obligation_plans_load(struct book *b, struct obligation_plans *out, struct err *e)
-{
-    sqlite3_stmt *st = db_prepare(
-        b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, cur.exponent, o.pattern,"
-           " CASE WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
-           " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
-           " l.amount FROM obligations o JOIN contracts k ON k.id = o.contract_id JOIN customers c"
-           " ON c.id = k.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN"
-           " schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version WHERE"
-           " k.status <> 'draft' ORDER BY c.currency, c.code, k.code, o.seq, l.period");
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        int64_t id = db_col_int(st, 0);
-        struct obligation_plan *p = out->n ? &out->v[out->n - 1] : NULL;
-        if (!p || p->obligation_id != id) {
-            out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-            p = &out->v[out->n++];
-            memset(p, 0, sizeof *p);
-            struct err ignore;
-            p->obligation_id = id;
-            p->contract_id = db_col_int(st, 1);
-            db_col_copy(st, 2, p->customer, sizeof p->customer);
-            db_col_copy(st, 3, p->contract, sizeof p->contract);
-            snprintf(p->ref, sizeof p->ref, "%s/%lld", p->contract, (long long)db_col_int(st, 4));
-            db_col_copy(st, 5, p->name, sizeof p->name);
-            db_col_copy(st, 6, p->currency, sizeof p->currency);
-            p->exponent = (int)db_col_int(st, 7);
-            pattern_parse(db_col_text(st, 8), &p->pattern, &ignore);
-            p->allocated = db_col_money(st, 9);
-            p->first = out->nlines;
-        }
-        if (!db_col_is_null(st, 10)) {
-            out->lines = xgrow(out->lines, &out->caplines, out->nlines + 1, sizeof *out->lines);
-            struct plan_line *l = &out->lines[out->nlines++];
-            struct err ignore;
-            period_parse(db_col_text(st, 10), &l->period, &ignore);
-            l->amount = db_col_money(st, 11);
-            p->n++;
-        }
-    }
-    if (rc < 0)
-        return e->code;
-    return closed_months_as_posted(b, out, e);
-}
-
-void obligation_plans_free(struct obligation_plans *p)
-{
-    free(p->v);
-    free(p->lines);
-    memset(p, 0, sizeof *p);
-}
-
-/* ---- the same, one obligation at a time ------------------------------------------------- */
-
-struct plan_cursor {
-    struct book *b;
-    sqlite3_stmt *st; /* the caller's own: it stays on its row while other queries run */
-    int32_t last;     /* the last closed month, DATE_NONE */
-    bool started, done;
-    char currency[4]; /* of the row st is on */
-    struct plan_line *plan, *posted, *lines;
-    size_t nplan, capplan, nposted, capposted, nlines, caplines;
-};
-
-/* Plan lines (kind 0; a row with no period for an obligation without lines) and, for closed
- * months, what was posted by the month it was booked in (kind 1), in the order of the report. */
-static const char plan_cursor_sql[] =
-    "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, cur.exponent, o.pattern,"
-    " CASE WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM usage_records u"
-    " WHERE u.obligation_id = o.id) ELSE o.allocated END, 0, l.period, l.amount FROM obligations o"
-    " JOIN contracts k ON k.id = o.contract_id JOIN customers c ON c.id = k.customer_id JOIN"
-    " currencies cur ON cur.code = c.currency LEFT JOIN schedule_lines l ON l.obligation_id = o.id"
-    " AND l.version = o.schedule_version WHERE k.status <> 'draft' AND c.currency >= :cur"
-    " UNION ALL SELECT o.id, k.id, c.code, k.code, o.seq, o.name, c.currency, 0, o.pattern, 0, 1,"
-    " substr(e.entry_date, 1, 7), sum(r.amount) FROM recognition_postings r JOIN journal_entries e"
-    " ON e.id = r.entry_id JOIN obligations o ON o.id = r.obligation_id JOIN contracts k ON k.id ="
-    " o.contract_id JOIN customers c ON c.id = k.customer_id WHERE k.status <> 'draft' AND"
-    " c.currency >= :cur AND e.entry_date <= :d GROUP BY r.obligation_id, substr(e.entry_date, 1,"
-    " 7) ORDER BY 7, 3, 4, 5, 11, 12";
-
-static int cursor_step(struct plan_cursor *c, struct err *e)
-{
-    int rc = db_step(c->b, c->st, e);
-    if (rc < 0)
-        return -1;
-    c->done = rc != SQLITE_ROW;
-    c->currency[0] = '\0';
-    if (!c->done)
-        db_col_copy(c->st, 6, c->currency, sizeof c->currency);
-    return 0;
-}
-
-int plan_cursor_seek(struct plan_cursor *c, const char *currency, struct err *e)
-{
-    sqlite3_reset(c->st);
-    sqlite3_clear_bindings(c->st);
-    db_bind_text(c->st, ":cur", currency);
-    db_bind_date(c->st, ":d", c->last == DATE_NONE ? DATE_NONE : period_last_day(c->last));
-    c->started = true;
-    return cursor_step(c, e) < 0 ? e->code : ERR_OK;
-}
-
-int plan_cursor_open(struct book *b, struct plan_cursor **out, struct err *e)
-{
+        return NULL;
     struct plan_cursor *c = xcalloc(1, sizeof *c);
     c->b = b;
-    if (last_closed(b, &c->last, e) != ERR_OK) {
-        free(c);
-        return e->code;
-    }
-    c->st = db_prepare_own(b, plan_cursor_sql);
-    *out = c;
-    return ERR_OK;
+    snprintf(c->currency, sizeof c->currency, "%s", currency);
+    c->last = DATE_NONE;
+    struct err ignore;
+    if (!db_col_is_null(st, 0))
+        period_parse(db_col_text(st, 0), &c->last, &ignore);
+    sqlite3_reset(st);
+    return c;
 }
 
-const char *plan_cursor_currency(struct plan_cursor *c)
-{
-    return c->done ? "" : c->currency;
-}
-
-int plan_cursor_next(struct plan_cursor *c, const char *currency, struct obligation_plan *p,
+int plan_cursor_next(struct plan_cursor *c, const struct obligation_plan **plan,
                      const struct plan_line **lines, struct err *e)
 {
-    if (!c->started && plan_cursor_seek(c, currency, e) != ERR_OK)
+    if (reader.owner != c)
+        plan_cursor_rewind(c);
+    if (reader.rc < 0) {
+        *e = reader.err;
         return -1;
-    if (c->done || strcmp(c->currency, currency) != 0)
+    }
+    if (reader.rc != SQLITE_ROW || strcmp(reader_currency(), c->currency) != 0) {
+        reader.fresh = true; /* at the next currency's first row, or the end */
         return 0;
-    sqlite3_stmt *st = c->st;
-    struct err ignore;
+    }
+    reader.fresh = false;
+    sqlite3_stmt *st = reader.st;
+    struct obligation_plan *p = &c->plan;
     memset(p, 0, sizeof *p);
+    struct err ignore;
     p->obligation_id = db_col_int(st, 0);
     p->contract_id = db_col_int(st, 1);
     db_col_copy(st, 2, p->customer, sizeof p->customer);
     db_col_copy(st, 3, p->contract, sizeof p->contract);
-    snprintf(p->ref, sizeof p->ref, "%s/%lld", p->contract, (long long)db_col_int(st, 4));
+    p->seq = (int)db_col_int(st, 4);
     db_col_copy(st, 5, p->name, sizeof p->name);
     snprintf(p->currency, sizeof p->currency, "%s", c->currency);
-    p->exponent = (int)db_col_int(st, 7);
-    pattern_parse(db_col_text(st, 8), &p->pattern, &ignore);
-    p->allocated = db_col_money(st, 9);
-    c->nplan = c->nposted = c->nlines = 0;
-    while (!c->done && db_col_int(st, 0) == p->obligation_id) {
-        if (!db_col_is_null(st, 11)) {
-            struct plan_line l;
-            period_parse(db_col_text(st, 11), &l.period, &ignore);
-            l.amount = db_col_money(st, 12);
-            if (db_col_int(st, 10) == 0) {
-                c->plan = xgrow(c->plan, &c->capplan, c->nplan + 1, sizeof *c->plan);
-                c->plan[c->nplan++] = l;
-            } else {
-                c->posted = xgrow(c->posted, &c->capposted, c->nposted + 1, sizeof *c->posted);
-                c->posted[c->nposted++] = l;
-            }
+    p->exponent = (int)db_col_int(st, 6);
+    pattern_parse(db_col_text(st, 7), &p->pattern, &ignore);
+    p->allocated = db_col_money(st, 8);
+    int64_t id = p->obligation_id;
+    do {
+        if (!db_col_is_null(st, 9)) {
+            int32_t period;
+            period_parse(db_col_text(st, 9), &period, &ignore);
+            add_line(c, period, db_col_money(st, 10));
         }
-        if (cursor_step(c, e) < 0)
-            return -1;
+        reader.rc = db_step(c->b, st, e);
+    } while (reader.rc == SQLITE_ROW && db_col_int(st, 0) == id);
+    if (reader.rc < 0) {
+        reader.err = *e;
+        return -1;
     }
-    if (c->last == DATE_NONE) {
-        *lines = c->plan;
-        p->n = c->nplan;
-    } else {
-        closed_as_posted(c->plan, c->nplan, c->posted, c->nposted, c->last, &c->lines, &c->nlines,
-                         &c->caplines);
-        *lines = c->lines;
-        p->n = c->nlines;
+    if (c->last != DATE_NONE && closed_months_as_posted(c, e) != ERR_OK) {
+        reader.rc = -1;
+        reader.err = *e;
+        return -1;
     }
+    *plan = p;
+    *lines = c->lines;
     return 1;
 }
 
@@ -322,64 +229,74 @@ void plan_cursor_close(struct plan_cursor *c)
 {
     if (!c)
         return;
-    sqlite3_finalize(c->st);
-    free(c->plan);
-    free(c->posted);
+    /* The queries hold the book's read open until they are reset. */
+    if (reader.b == c->b && reader.st) {
+        sqlite3_reset(reader.st);
+        if (reader.pst)
+            sqlite3_reset(reader.pst);
+        memset(&reader, 0, sizeof reader);
+    }
     free(c->lines);
     free(c);
 }
 
 int plan_currencies(struct book *b, char (*out)[4], int *exponents, int max, int *n, struct err *e)
 {
-    sqlite3_stmt *st = db_prepare(b, "SELECT DISTINCT c.currency, cur.exponent FROM contracts k"
-                                     " JOIN customers c ON c.id = k.customer_id JOIN currencies"
-                                     " cur ON cur.code = c.currency WHERE k.status <> 'draft'"
-                                     " ORDER BY 1");
-    int rc;
     *n = 0;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW)
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT DISTINCT c.currency, cur.exponent FROM obligations o JOIN contracts k ON k.id ="
+           " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
+           " cur.code = c.currency WHERE k.status <> 'draft' ORDER BY c.currency");
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         if (*n < max) {
+            db_col_copy(st, 0, out[*n], 4);
             exponents[*n] = (int)db_col_int(st, 1);
-            db_col_copy(st, 0, out[(*n)++], sizeof out[0]);
+            (*n)++;
         }
+    }
     return rc < 0 ? e->code : ERR_OK;
 }
 
-int plan_text_widths(struct book *b, const char *currency, int widths[5], struct err *e)
+int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[5],
+                      struct err *e)
 {
-    /* Codes are ASCII (letters, digits, '.', '_', '-'): their length is their width. Names can
-     * be anything, but a book has few distinct ones. */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 5; k++)
+            widths[i][k] = 0;
     sqlite3_stmt *st = db_prepare(
-        b, "SELECT max(length(c.code)), max(length(k.code) + 1 + length(o.seq)),"
-           " max(length(o.pattern)) FROM obligations o JOIN contracts k ON k.id = o.contract_id"
-           " JOIN customers c ON c.id = k.customer_id WHERE k.status <> 'draft' AND c.currency ="
-           " :cur");
-    db_bind_text(st, ":cur", currency);
-    if (db_step(b, st, e) < 0)
-        return e->code;
-    widths[0] = (int)db_col_int(st, 0);
-    widths[2] = (int)db_col_int(st, 1);
-    widths[4] = (int)db_col_int(st, 2);
-    sqlite3_reset(st);
-    st = db_prepare(b, "SELECT max(length(k.code)) FROM contracts k JOIN customers c ON c.id ="
-                       " k.customer_id WHERE k.status <> 'draft' AND c.currency = :cur");
-    db_bind_text(st, ":cur", currency);
-    if (db_step(b, st, e) < 0)
-        return e->code;
-    widths[1] = (int)db_col_int(st, 0);
-    sqlite3_reset(st);
-    widths[3] = 0;
-    st = db_prepare(b, "SELECT DISTINCT o.name FROM obligations o JOIN contracts k ON k.id ="
-                       " o.contract_id JOIN customers c ON c.id = k.customer_id WHERE k.status <>"
-                       " 'draft' AND c.currency = :cur");
-    db_bind_text(st, ":cur", currency);
+        b, "SELECT c.currency, c.code, k.code, o.seq, o.name, o.pattern FROM obligations o JOIN"
+           " contracts k ON k.id = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE"
+           " k.status <> 'draft'");
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        int w = utf8_width(db_col_text(st, 0));
-        if (w > widths[3])
-            widths[3] = w;
+        int i = 0;
+        while (i < n && strcmp(currencies[i], db_col_text(st, 0)) != 0)
+            i++;
+        if (i == n)
+            continue;
+        char customer[CODE_MAX + 1], contract[CODE_MAX + 1], ref[2 * CODE_MAX + 8], name[256];
+        db_col_copy(st, 1, customer, sizeof customer);
+        db_col_copy(st, 2, contract, sizeof contract);
+        snprintf(ref, sizeof ref, "%s/%d", contract, (int)db_col_int(st, 3));
+        db_col_copy(st, 4, name, sizeof name);
+        enum pattern pattern;
+        struct err ignore;
+        pattern_parse(db_col_text(st, 5), &pattern, &ignore);
+        const char *text[5] = {customer, contract, ref, name, pattern_name(pattern)};
+        for (int k = 0; k < 5; k++) {
+            int w = utf8_width(text[k]);
+            if (w > widths[i][k])
+                widths[i][k] = w;
+        }
     }
     return rc < 0 ? e->code : ERR_OK;
+}
+
+static int by_contract(const void *a, const void *b)
+{
+    const struct deferred_movement *const *x = a, *const *y = b;
+    return (*x)->contract_id < (*y)->contract_id ? -1 : (*x)->contract_id > (*y)->contract_id;
 }
 
 int deferred_movements_load(struct book *b, int32_t from, int32_t to,
@@ -431,29 +348,35 @@ int deferred_movements_load(struct book *b, int32_t from, int32_t to,
     db_bind_text(st, ":p", pto);
     bool kept = to == period_last_day(period_of(to)) && db_step(b, st, e) == SQLITE_ROW;
     sqlite3_reset(st);
-    for (size_t i = 0; i < out->n && kept; i++) {
-        st = db_prepare(b, "SELECT coalesce((SELECT amount FROM period_next12 WHERE period = :p"
-                           " AND contract_id = :k), 0)");
+    /* One grouped pass, matched to the contracts in the order of their ids. */
+    struct deferred_movement **idx = xmalloc((out->n + 1) * sizeof *idx);
+    for (size_t i = 0; i < out->n; i++)
+        idx[i] = &out->v[i];
+    qsort(idx, out->n, sizeof *idx, by_contract);
+    if (kept) {
+        st = db_prepare(b, "SELECT contract_id, amount FROM period_next12 WHERE period = :p"
+                           " ORDER BY contract_id");
         db_bind_text(st, ":p", pto);
-        db_bind_int(st, ":k", out->v[i].contract_id);
-        if (db_step(b, st, e) < 0)
-            return e->code;
-        out->v[i].next_12 = db_col_money(st, 0);
-        sqlite3_reset(st);
-    }
-    for (size_t i = 0; i < out->n && !kept; i++) {
-        st = db_prepare(b, "SELECT coalesce(sum(l.amount), 0) FROM schedule_lines l JOIN"
-                           " obligations o ON o.id = l.obligation_id AND l.version ="
-                           " o.schedule_version WHERE o.contract_id = :k AND l.period BETWEEN :p0"
-                           " AND :p1");
-        db_bind_int(st, ":k", out->v[i].contract_id);
+    } else {
+        st = db_prepare(b, "SELECT o.contract_id, sum(l.amount) FROM obligations o JOIN"
+                           " schedule_lines l ON l.obligation_id = o.id AND l.version ="
+                           " o.schedule_version WHERE l.period BETWEEN :p0 AND :p1 GROUP BY"
+                           " o.contract_id ORDER BY o.contract_id");
         db_bind_text(st, ":p0", p0);
         db_bind_text(st, ":p1", p1);
-        if (db_step(b, st, e) < 0)
-            return e->code;
-        out->v[i].next_12 = db_col_money(st, 0);
-        sqlite3_reset(st);
     }
+    size_t k = 0;
+    int step;
+    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+        int64_t id = db_col_int(st, 0);
+        while (k < out->n && idx[k]->contract_id < id)
+            k++;
+        if (k < out->n && idx[k]->contract_id == id)
+            idx[k]->next_12 = db_col_money(st, 1);
+    }
+    free(idx);
+    if (step < 0)
+        return e->code;
     return ERR_OK;
 }
 
@@ -529,47 +452,101 @@ void revenue_lines_free(struct revenue_lines *r)
     memset(r, 0, sizeof *r);
 }
 
-int journal_rows_load(struct book *b, int32_t from, int32_t to, struct journal_rows *out,
-                      struct err *e)
+struct journal_cursor {
+    struct book *b;
+    sqlite3_stmt *st;
+    int32_t from, to;
+    int64_t last; /* the last entry when opened */
+};
+
+void journal_cursor_rewind(struct journal_cursor *c)
 {
+    c->st = db_prepare(
+        c->b, "SELECT e.id, e.entry_date, e.kind, l.account, a.name, e.currency, cur.exponent,"
+              " l.debit, l.credit, e.memo, e.source_type || ' ' || e.source_id, coalesce(c.code,"
+              " ''), coalesce(k.code, ''), e.created_by, e.created_at FROM journal_entries e JOIN"
+              " journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code = l.account JOIN"
+              " currencies cur ON cur.code = e.currency LEFT JOIN customers c ON c.id ="
+              " coalesce(l.customer_id, e.customer_id) LEFT JOIN contracts k ON k.id ="
+              " l.contract_id WHERE e.entry_date BETWEEN :from AND :to AND e.id <= :last"
+              " ORDER BY e.entry_date, e.id, l.id");
+    db_bind_date(c->st, ":from", c->from);
+    db_bind_date(c->st, ":to", c->to);
+    db_bind_int(c->st, ":last", c->last);
+}
+
+struct journal_cursor *journal_cursor_open(struct book *b, int32_t from, int32_t to)
+{
+    struct journal_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    c->from = from;
+    c->to = to;
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM journal_entries");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        c->last = db_col_int(st, 0);
+    sqlite3_reset(st);
+    journal_cursor_rewind(c);
+    return c;
+}
+
+int journal_cursor_next(struct journal_cursor *c, struct journal_row *r, struct err *e)
+{
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    memset(r, 0, sizeof *r);
+    r->entry = db_col_int(st, 0);
+    r->date = db_col_date(st, 1);
+    db_col_copy(st, 2, r->kind, sizeof r->kind);
+    db_col_copy(st, 3, r->account, sizeof r->account);
+    db_col_copy(st, 4, r->account_name, sizeof r->account_name);
+    db_col_copy(st, 5, r->currency, sizeof r->currency);
+    r->exponent = (int)db_col_int(st, 6);
+    r->debit = db_col_money(st, 7);
+    r->credit = db_col_money(st, 8);
+    db_col_copy(st, 9, r->memo, sizeof r->memo);
+    db_col_copy(st, 10, r->source, sizeof r->source);
+    db_col_copy(st, 11, r->customer, sizeof r->customer);
+    db_col_copy(st, 12, r->contract, sizeof r->contract);
+    db_col_copy(st, 13, r->created_by, sizeof r->created_by);
+    db_col_copy(st, 14, r->created_at, sizeof r->created_at);
+    return 1;
+}
+
+void journal_cursor_close(struct journal_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_reset(c->st);
+    free(c);
+}
+
+int journal_totals_load(struct book *b, int32_t from, int32_t to, struct journal_total *out,
+                        int max, int *n, struct err *e)
+{
+    *n = 0;
+    /* A currency's first line is the least (date, entry, line) of its lines. */
     sqlite3_stmt *st = db_prepare(
-        b, "SELECT e.id, e.entry_date, e.kind, l.account, a.name, e.currency, cur.exponent,"
-           " l.debit, l.credit, e.memo, e.source_type || ' ' || e.source_id, coalesce(c.code, ''),"
-           " coalesce(k.code, ''), e.created_by, e.created_at FROM journal_entries e JOIN"
-           " journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code = l.account JOIN"
-           " currencies cur ON cur.code = e.currency LEFT JOIN customers c ON c.id ="
-           " coalesce(l.customer_id, e.customer_id) LEFT JOIN contracts k ON k.id = l.contract_id"
-           " WHERE e.entry_date BETWEEN :from AND :to ORDER BY e.entry_date, e.id, l.id");
+        b, "SELECT e.currency, cur.exponent, count(*), sum(l.debit), sum(l.credit) FROM"
+           " journal_entries e JOIN journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code"
+           " = l.account JOIN currencies cur ON cur.code = e.currency WHERE e.entry_date BETWEEN"
+           " :from AND :to GROUP BY e.currency ORDER BY min(e.entry_date || printf(' %020d %020d',"
+           " e.id, l.id))");
     db_bind_date(st, ":from", from);
     db_bind_date(st, ":to", to);
     int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct journal_row *r = &out->v[out->n++];
-        memset(r, 0, sizeof *r);
-        r->entry = db_col_int(st, 0);
-        r->date = db_col_date(st, 1);
-        db_col_copy(st, 2, r->kind, sizeof r->kind);
-        db_col_copy(st, 3, r->account, sizeof r->account);
-        db_col_copy(st, 4, r->account_name, sizeof r->account_name);
-        db_col_copy(st, 5, r->currency, sizeof r->currency);
-        r->exponent = (int)db_col_int(st, 6);
-        r->debit = db_col_money(st, 7);
-        r->credit = db_col_money(st, 8);
-        db_col_copy(st, 9, r->memo, sizeof r->memo);
-        db_col_copy(st, 10, r->source, sizeof r->source);
-        db_col_copy(st, 11, r->customer, sizeof r->customer);
-        db_col_copy(st, 12, r->contract, sizeof r->contract);
-        db_col_copy(st, 13, r->created_by, sizeof r->created_by);
-        db_col_copy(st, 14, r->created_at, sizeof r->created_at);
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW && *n < max) {
+        struct journal_total *t = &out[(*n)++];
+        db_col_copy(st, 0, t->currency, sizeof t->currency);
+        t->exponent = (int)db_col_int(st, 1);
+        t->lines = db_col_int(st, 2);
+        t->debit = db_col_money(st, 3);
+        t->credit = db_col_money(st, 4);
     }
+    if (rc == SQLITE_ROW)
+        sqlite3_reset(st);
     return rc < 0 ? e->code : ERR_OK;
-}
-
-void journal_rows_free(struct journal_rows *r)
-{
-    free(r->v);
-    memset(r, 0, sizeof *r);
 }
 
 int32_t recognition_posted_through(struct book *b)
@@ -589,45 +566,66 @@ int32_t recognition_posted_through(struct book *b)
     return p;
 }
 
-int change_rows_load(struct book *b, int32_t from, int32_t to, struct change_rows *out,
-                     struct err *e)
+struct change_cursor {
+    struct book *b;
+    sqlite3_stmt *st;
+    char d0[DATE_BUF], d1[DATE_BUF];
+    int64_t last; /* the last row when opened: rows appended later are not read */
+};
+
+void change_cursor_rewind(struct change_cursor *c)
 {
-    char d0[DATE_BUF] = "", d1[DATE_BUF] = "";
-    if (from != DATE_NONE)
-        date_format(from, d0, sizeof d0);
-    if (to != DATE_NONE)
-        date_format(to, d1, sizeof d1);
-    sqlite3_stmt *st = db_prepare(
-        b,
+    c->st = db_prepare(
+        c->b,
         "SELECT id, at, user, action, entity, coalesce(entity_id, 0), refused, coalesce(detail,"
         " after, before, ''), coalesce(hash, '') FROM change_log WHERE (:d0 = '' OR substr(at, 1,"
-        " 10) >= :d0) AND (:d1 = '' OR substr(at, 1, 10) <= :d1) ORDER BY id");
-    db_bind_text(st, ":d0", d0);
-    db_bind_text(st, ":d1", d1);
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct change_row *r = &out->v[out->n++];
-        memset(r, 0, sizeof *r);
-        r->id = db_col_int(st, 0);
-        db_col_copy(st, 1, r->at, sizeof r->at);
-        db_col_copy(st, 2, r->user, sizeof r->user);
-        db_col_copy(st, 3, r->action, sizeof r->action);
-        db_col_copy(st, 4, r->entity, sizeof r->entity);
-        r->entity_id = db_col_int(st, 5);
-        r->refused = db_col_int(st, 6) != 0;
-        r->text = xstrdup(db_col_text(st, 7));
-        db_col_copy(st, 8, r->hash, sizeof r->hash);
-    }
-    return rc < 0 ? e->code : ERR_OK;
+        " 10) >= :d0) AND (:d1 = '' OR substr(at, 1, 10) <= :d1) AND id <= :last ORDER BY id");
+    db_bind_text(c->st, ":d0", c->d0);
+    db_bind_text(c->st, ":d1", c->d1);
+    db_bind_int(c->st, ":last", c->last);
 }
 
-void change_rows_free(struct change_rows *r)
+struct change_cursor *change_cursor_open(struct book *b, int32_t from, int32_t to)
 {
-    for (size_t i = 0; i < r->n; i++)
-        free(r->v[i].text);
-    free(r->v);
-    memset(r, 0, sizeof *r);
+    struct change_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM change_log");
+    if (sqlite3_step(st) == SQLITE_ROW)
+        c->last = db_col_int(st, 0);
+    sqlite3_reset(st);
+    if (from != DATE_NONE)
+        date_format(from, c->d0, sizeof c->d0);
+    if (to != DATE_NONE)
+        date_format(to, c->d1, sizeof c->d1);
+    change_cursor_rewind(c);
+    return c;
+}
+
+int change_cursor_next(struct change_cursor *c, struct change_row *row, struct err *e)
+{
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    memset(row, 0, sizeof *row);
+    row->id = db_col_int(st, 0);
+    db_col_copy(st, 1, row->at, sizeof row->at);
+    db_col_copy(st, 2, row->user, sizeof row->user);
+    db_col_copy(st, 3, row->action, sizeof row->action);
+    db_col_copy(st, 4, row->entity, sizeof row->entity);
+    row->entity_id = db_col_int(st, 5);
+    row->refused = db_col_int(st, 6) != 0;
+    row->text = db_col_text(st, 7);
+    db_col_copy(st, 8, row->hash, sizeof row->hash);
+    return 1;
+}
+
+void change_cursor_close(struct change_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_reset(c->st);
+    free(c);
 }
 
 int credit_activity_load(struct book *b, int32_t from, int32_t to, struct credit_activity *out,
@@ -684,6 +682,51 @@ int account_activity(struct book *b, const char *role, const char *currency, int
     *credits = db_col_money(st, 1);
     sqlite3_reset(st);
     return ERR_OK;
+}
+
+int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t to,
+                       struct role_totals *out, int max, int *n, struct err *e)
+{
+    *n = 0;
+#define ROLE_TOTALS(WHERE)                                                                         \
+    "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit END),"     \
+    " 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"                      \
+    " coalesce(sum(l.debit) - sum(l.credit), 0) FROM journal_lines l JOIN accounts a ON a.code ="  \
+    " l.account JOIN journal_entries e ON e.id = l.entry_id WHERE " WHERE " e.entry_date <= :d1"   \
+    " GROUP BY a.role, e.currency"
+    /* One role reads its accounts' lines only (a bound "role or every role" would read all). */
+    sqlite3_stmt *st =
+        role ? db_prepare(b, ROLE_TOTALS("a.role = :role AND")) : db_prepare(b, ROLE_TOTALS(""));
+#undef ROLE_TOTALS
+    if (role)
+        db_bind_text(st, ":role", role);
+    db_bind_date(st, ":d0", from);
+    db_bind_date(st, ":d1", to);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        if (*n == max) {
+            sqlite3_reset(st);
+            return err_set(e, ERR_INPUT, "more than %d account roles and currencies", max);
+        }
+        struct role_totals *t = &out[(*n)++];
+        db_col_copy(st, 0, t->role, sizeof t->role);
+        db_col_copy(st, 1, t->currency, sizeof t->currency);
+        t->debits = db_col_money(st, 2);
+        t->credits = db_col_money(st, 3);
+        t->balance = db_col_money(st, 4);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+struct role_totals role_totals_of(const struct role_totals *v, int n, const char *role,
+                                  const char *currency)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].role, role) == 0 && strcmp(v[i].currency, currency) == 0)
+            return v[i];
+    struct role_totals none = {
+        .debits = money_of(0), .credits = money_of(0), .balance = money_of(0)};
+    return none;
 }
 
 int ledger_currencies(struct book *b, int32_t through, char (*out)[4], int *exponents, int max,

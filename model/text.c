@@ -170,6 +170,8 @@ int codepoint_width(long cp)
         return 1;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
         return 0;
+    if (cp < 0x0300)
+        return 1; /* Latin text, below the first range of either table */
     if (in_ranges(cp, zero_width, sizeof zero_width / sizeof zero_width[0]))
         return 0;
     if (in_ranges(cp, double_width, sizeof double_width / sizeof double_width[0]))
@@ -182,6 +184,12 @@ int utf8_width(const char *s)
     int w = 0;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch < 0x7F) { /* printable ASCII: one column */
+            w++;
+            i++;
+            continue;
+        }
         size_t len;
         long cp = utf8_decode(s + i, n - i, &len);
         w += codepoint_width(cp);

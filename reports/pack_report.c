@@ -25,23 +25,94 @@ static char *range_days(int32_t from, int32_t to)
     return xasprintf("%s to %s", date_format(from, a, sizeof a), date_format(to, z, sizeof z));
 }
 
+/* The change log's table is a row source over a cursor on the book: its rows, then the total
+ * of the rows and of the refused ones, counted as they go by. */
+struct changes_source {
+    struct change_cursor *cursor;
+    struct change_row cur; /* the row handed out */
+    int64_t n, refused;
+    bool total_given;
+    struct cell cells[9];
+    char entity_id_text[24];
+};
+
+enum { CH_ID, CH_AT, CH_USER, CH_ACTION, CH_ENTITY, CH_ENTITY_ID, CH_REFUSED, CH_DETAIL, CH_HASH };
+
+static int changes_next(struct report_table *t, struct report_row *row)
+{
+    struct changes_source *s = t->state;
+    struct cell *c = s->cells;
+    memset(c, 0, sizeof s->cells);
+    if (!s->total_given) {
+        struct change_row *r = &s->cur;
+        struct err e = {0};
+        int got = change_cursor_next(s->cursor, r, &e);
+        if (got < 0) {
+            report_row_source_failed(&e);
+            return 0;
+        }
+        if (got == 1) {
+            c[CH_ID] = (struct cell){.type = CELL_COUNT, .v = r->id};
+            c[CH_AT] = (struct cell){.type = CELL_TEXT, .text = r->at};
+            c[CH_USER] = (struct cell){.type = CELL_TEXT, .text = r->user};
+            c[CH_ACTION] = (struct cell){.type = CELL_TEXT, .text = r->action};
+            c[CH_ENTITY] = (struct cell){.type = CELL_TEXT, .text = r->entity};
+            if (r->entity_id)
+                c[CH_ENTITY_ID] = (struct cell){.type = CELL_COUNT, .v = r->entity_id};
+            c[CH_REFUSED] = (struct cell){.type = CELL_BOOL, .v = r->refused};
+            c[CH_DETAIL] = (struct cell){.type = CELL_TEXT, .text = r->text};
+            c[CH_HASH] = (struct cell){.type = CELL_TEXT, .text = r->hash};
+            s->n++;
+            s->refused += r->refused;
+            row->style = ROW_DATA;
+            row->cells = c;
+            return 1;
+        }
+        s->total_given = true;
+        c[CH_AT] = (struct cell){.type = CELL_TEXT, .text = "Changes"};
+        c[CH_ENTITY_ID] =
+            (struct cell){.type = CELL_COUNT, .v = s->n, .formula = "=COUNT({id:data})"};
+        c[CH_ACTION] = (struct cell){.type = CELL_TEXT, .text = "refused:"};
+        c[CH_REFUSED] = (struct cell){
+            .type = CELL_COUNT, .v = s->refused, .formula = "=COUNTIF({refused:data},TRUE)"};
+        row->style = ROW_TOTAL;
+        row->cells = c;
+        return 1;
+    }
+    return 0;
+}
+
+static void changes_rewind(struct report_table *t)
+{
+    struct changes_source *s = t->state;
+    change_cursor_rewind(s->cursor);
+    s->n = s->refused = 0;
+    s->total_given = false;
+}
+
+static void changes_free(void *state)
+{
+    struct changes_source *s = state;
+    if (!s)
+        return;
+    change_cursor_close(s->cursor);
+    free(s);
+}
+
 struct report *report_changes(struct book *b, int32_t from, int32_t to, struct err *e)
 {
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct change_rows rows = {0};
-    struct report *r = NULL;
     char *range = range_days(from, to);
-    if (change_rows_load(b, from, to, &rows, e) != ERR_OK)
-        goto out;
-    r = report_new("Change log", range);
+    struct report *r = report_new("Change log", range);
     report_set_sheet(r, "Change log");
     report_header(r, "Days (UTC)", range);
+    free(range);
     struct chain_status cs;
     if (book_chain_verify(b, &cs, e) != ERR_OK || report_stamp(r, b, e) != ERR_OK) {
         report_free(r);
-        r = NULL;
-        goto out;
+        book_end_read(b);
+        return NULL;
     }
     report_header(r, "Hash chain", cs.broken_id ? "BROKEN" : "verifies");
     report_header(r, "Chain head", cs.head);
@@ -54,32 +125,12 @@ struct report *report_changes(struct book *b, int32_t from, int32_t to, struct e
     };
     struct report_table *t = report_add_table(r, "changes", NULL, cols, 9);
     t->freeze_cols = 1;
-    int64_t refused = 0;
-    for (size_t i = 0; i < rows.n; i++) {
-        const struct change_row *c = &rows.v[i];
-        struct report_row *row = report_row_add(t, ROW_DATA);
-        cell_count(row, t, "id", c->id);
-        cell_text(t, row, "at", c->at);
-        cell_text(t, row, "user", c->user);
-        cell_text(t, row, "action", c->action);
-        cell_text(t, row, "entity", c->entity);
-        if (c->entity_id)
-            cell_count(row, t, "entity_id", c->entity_id);
-        cell_bool(row, t, "refused", c->refused);
-        cell_text(t, row, "detail", c->text);
-        cell_text(t, row, "hash", c->hash);
-        refused += c->refused;
-    }
-    struct report_row *row = report_row_add(t, ROW_TOTAL);
-    cell_text(t, row, "at", "Changes");
-    cell_count(row, t, "entity_id", (int64_t)rows.n);
-    cell_formula(t, row, "entity_id", "=COUNT({id:data})");
-    cell_text(t, row, "action", "refused:");
-    cell_count(row, t, "refused", refused);
-    cell_formula(t, row, "refused", "=COUNTIF({refused:data},TRUE)");
-out:
-    free(range);
-    change_rows_free(&rows);
+    struct changes_source *s = xcalloc(1, sizeof *s);
+    s->cursor = change_cursor_open(b, from, to);
+    t->next = changes_next;
+    t->rewind = changes_rewind;
+    t->free_state = changes_free;
+    t->state = s;
     book_end_read(b);
     return r;
 }
@@ -209,17 +260,20 @@ static struct report *pack_cover(struct book *b, int32_t p, struct err *e)
         r = NULL;
         goto out;
     }
+    /* Every role's movements of the month and balances at its end, in one pass. */
+    struct role_totals rt[256];
+    int nrt = 0;
+    if (ledger_role_totals(b, NULL, d0, d1, rt, 256, &nrt, e) != ERR_OK) {
+        report_free(r);
+        r = NULL;
+        goto out;
+    }
     for (int i = 0; i < n; i++) {
-        struct money rd, rc, dd, dc, jd, jc, deferred, recv, credit;
-        if (account_activity(b, "revenue", curs[i], d0, d1, &rd, &rc, e) != ERR_OK ||
-            account_activity(b, "deferred_revenue", curs[i], d0, d1, &dd, &dc, e) != ERR_OK ||
-            account_balance(b, "deferred_revenue", curs[i], d1, &deferred, e) != ERR_OK ||
-            account_balance(b, "receivable", curs[i], d1, &recv, e) != ERR_OK ||
-            account_balance(b, "customer_credit", curs[i], d1, &credit, e) != ERR_OK) {
-            report_free(r);
-            r = NULL;
-            goto out;
-        }
+        struct role_totals rev = role_totals_of(rt, nrt, "revenue", curs[i]);
+        struct role_totals def = role_totals_of(rt, nrt, "deferred_revenue", curs[i]);
+        struct money rd = rev.debits, rc = rev.credits, dc = def.credits, deferred = def.balance;
+        struct money recv = role_totals_of(rt, nrt, "receivable", curs[i]).balance;
+        struct money credit = role_totals_of(rt, nrt, "customer_credit", curs[i]).balance;
         /* Journal debits: every account's debits of the month. */
         struct money td = money_of(0), tc = money_of(0);
         static const char *const roles[] = {"cash",
@@ -232,13 +286,9 @@ static struct report *pack_cover(struct book *b, int32_t p, struct err *e)
                                             "breakage",
                                             "discounts"};
         for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
-            if (account_activity(b, roles[k], curs[i], d0, d1, &jd, &jc, e) != ERR_OK) {
-                report_free(r);
-                r = NULL;
-                goto out;
-            }
-            td.minor += jd.minor;
-            tc.minor += jc.minor;
+            struct role_totals j = role_totals_of(rt, nrt, roles[k], curs[i]);
+            td.minor += j.debits.minor;
+            tc.minor += j.credits.minor;
         }
         struct report_row *row = report_row_add(t, ROW_DATA);
         int x = exps[i];
@@ -258,17 +308,31 @@ out:
 
 /* The tie-out sheet: each check a live formula over the other sheets that shows TRUE, then the
  * book's own checks as they ran when the pack was made. */
-static bool has_table(const struct report *r, const char *name)
+/* The names of a sheet's tables, kept once the sheet is written and freed. */
+#define PACK_TABLES 32
+struct table_names {
+    char v[PACK_TABLES][32];
+    int n;
+};
+
+static void keep_names(struct table_names *names, const struct report *r)
 {
-    for (int i = 0; r && i < r->ntables; i++)
-        if (strcmp(r->tables[i]->name, name) == 0)
+    names->n = 0;
+    for (int i = 0; i < r->ntables && names->n < PACK_TABLES; i++)
+        snprintf(names->v[names->n++], sizeof names->v[0], "%s", r->tables[i]->name);
+}
+
+static bool has_table(const struct table_names *names, const char *name)
+{
+    for (int i = 0; i < names->n; i++)
+        if (strcmp(names->v[i], name) == 0)
             return true;
     return false;
 }
 
 static struct report *pack_tieout(struct book *b, int32_t p, char (*curs)[4], int ncur,
-                                  const struct report *rollforward, const struct report *waterfall,
-                                  struct err *e)
+                                  const struct table_names *rollforward,
+                                  const struct table_names *waterfall, struct err *e)
 {
     struct report *r = report_new("Tie-out", NULL);
     report_set_sheet(r, "Tie-out");
@@ -347,61 +411,138 @@ static struct report *pack_tieout(struct book *b, int32_t p, char (*curs)[4], in
     return r;
 }
 
-int report_pack(struct book *b, int32_t p, struct report ***out, int *n, struct err *e)
-{
-    *out = NULL;
-    *n = 0;
-    int32_t d0 = period_first_day(p), d1 = period_last_day(p);
-    struct report **v = xcalloc(64, sizeof *v);
-    int k = 0;
+/* The pack's sheets in order, each built when the renderer asks for it and freed once written:
+ * the cover, then the reports below, a sheet for each memo of the month (at most PACK_MEMO_SHEETS),
+ * credit activity, credit balances, aging, the change log, and the tie-out. */
+enum pack_step {
+    PACK_COVER,
+    PACK_ROLLFORWARD,
+    PACK_WATERFALL,
+    PACK_JOURNAL,
+    PACK_REVENUE_PATTERN,
+    PACK_REVENUE_CUSTOMER,
+    PACK_RPO,
+    PACK_MEMOS,
+    PACK_MEMO, /* one per memo */
+    PACK_CREDIT_ACTIVITY,
+    PACK_CREDITS,
+    PACK_AGING,
+    PACK_CHANGES,
+    PACK_TIEOUT,
+    PACK_END,
+};
+#define PACK_MEMO_SHEETS 47
+
+struct pack_state {
+    struct book *b;
+    int32_t p;
+    enum pack_step step;
+    struct memo_rows memos;
+    size_t memo;
     char curs[16][4];
-    int exps[16], ncur = 0;
-    struct memo_rows memos = {0};
-#define ADD(expr)                                                                                  \
-    do {                                                                                           \
-        struct report *x_ = (expr);                                                                \
-        if (!x_)                                                                                   \
-            goto fail;                                                                             \
-        v[k++] = x_;                                                                               \
-    } while (0)
-    ADD(pack_cover(b, p, e));
-    ADD(report_rollforward(b, p, p, e));
-    ADD(report_waterfall(b, p, p + 11, e));
-    ADD(report_journal(b, d0, d1, e));
-    ADD(report_revenue(b, p, p, REVENUE_BY_PATTERN, e));
-    ADD(report_revenue(b, p, p, REVENUE_BY_CUSTOMER, e));
-    ADD(report_rpo(b, d1, e));
-    ADD(report_memos(b, d0, d1, e));
-    if (book_begin_read(b, e) != ERR_OK)
-        goto fail;
-    int rc = memo_list(b, 0, d0, d1, &memos, e);
-    if (rc == ERR_OK)
-        rc = ledger_currencies(b, d1, curs, exps, 16, &ncur, e);
-    book_end_read(b);
-    if (rc != ERR_OK)
-        goto fail;
-    for (size_t i = 0; i < memos.n && k < 60 - 5; i++)
-        ADD(report_memo(b, memos.v[i].number, e));
-    ADD(report_credit_activity(b, d0, d1, e));
-    ADD(report_credits(b, d1, e));
-    ADD(report_aging(b, d1, e));
-    ADD(report_changes(b, d0, d1, e));
-    ADD(pack_tieout(b, p, curs, ncur, v[1], v[2], e));
-#undef ADD
+    int exps[16], ncur;
+    struct table_names rollforward, waterfall;
+};
+
+static int pack_next(void *state, struct report **out, struct err *e)
+{
+    struct pack_state *s = state;
+    struct book *b = s->b;
+    int32_t p = s->p, d0 = period_first_day(p), d1 = period_last_day(p);
+    struct report *r = NULL;
+    *out = NULL;
+    if (s->step == PACK_MEMO && (s->memo >= s->memos.n || s->memo >= PACK_MEMO_SHEETS))
+        s->step++;
     /* Sheet names an auditor can find their way by. */
     static const char *const sheets[] = {NULL,      "Roll-forward",       "Waterfall",
                                          "Journal", "Revenue by pattern", "Revenue by customer",
                                          "RPO",     "Modifications"};
-    for (int i = 1; i < 8 && i < k; i++)
-        report_set_sheet(v[i], sheets[i]);
-    memo_rows_free(&memos);
-    *out = v;
-    *n = k;
+    switch (s->step) {
+    case PACK_COVER:
+        r = pack_cover(b, p, e);
+        break;
+    case PACK_ROLLFORWARD:
+        if ((r = report_rollforward(b, p, p, e)))
+            keep_names(&s->rollforward, r);
+        break;
+    case PACK_WATERFALL:
+        if ((r = report_waterfall(b, p, p + 11, e)))
+            keep_names(&s->waterfall, r);
+        break;
+    case PACK_JOURNAL:
+        r = report_journal(b, d0, d1, e);
+        break;
+    case PACK_REVENUE_PATTERN:
+        r = report_revenue(b, p, p, REVENUE_BY_PATTERN, e);
+        break;
+    case PACK_REVENUE_CUSTOMER:
+        r = report_revenue(b, p, p, REVENUE_BY_CUSTOMER, e);
+        break;
+    case PACK_RPO:
+        r = report_rpo(b, d1, e);
+        break;
+    case PACK_MEMOS:
+        if (!(r = report_memos(b, d0, d1, e)))
+            break;
+        if (book_begin_read(b, e) != ERR_OK) {
+            report_free(r);
+            return e->code;
+        }
+        int rc = memo_list(b, 0, d0, d1, &s->memos, e);
+        if (rc == ERR_OK)
+            rc = ledger_currencies(b, d1, s->curs, s->exps, 16, &s->ncur, e);
+        book_end_read(b);
+        if (rc != ERR_OK) {
+            report_free(r);
+            return rc;
+        }
+        break;
+    case PACK_MEMO:
+        r = report_memo(b, s->memos.v[s->memo++].number, e);
+        break;
+    case PACK_CREDIT_ACTIVITY:
+        r = report_credit_activity(b, d0, d1, e);
+        break;
+    case PACK_CREDITS:
+        r = report_credits(b, d1, e);
+        break;
+    case PACK_AGING:
+        r = report_aging(b, d1, e);
+        break;
+    case PACK_CHANGES:
+        r = report_changes(b, d0, d1, e);
+        break;
+    case PACK_TIEOUT:
+        r = pack_tieout(b, p, s->curs, s->ncur, &s->rollforward, &s->waterfall, e);
+        break;
+    case PACK_END:
+        return ERR_OK;
+    }
+    if (!r)
+        return e->code;
+    if (s->step > PACK_COVER && s->step <= PACK_MEMOS)
+        report_set_sheet(r, sheets[s->step]);
+    if (s->step != PACK_MEMO)
+        s->step++;
+    *out = r;
     return ERR_OK;
-fail:
-    memo_rows_free(&memos);
-    for (int i = 0; i < k; i++)
-        report_free(v[i]);
-    free(v);
-    return e->code;
+}
+
+static void pack_close(void *state)
+{
+    struct pack_state *s = state;
+    if (!s)
+        return;
+    memo_rows_free(&s->memos);
+    free(s);
+}
+
+int report_pack_open(struct book *b, int32_t p, struct report_source *out, struct err *e)
+{
+    (void)e;
+    struct pack_state *s = xcalloc(1, sizeof *s);
+    s->b = b;
+    s->p = p;
+    *out = (struct report_source){.next = pack_next, .close = pack_close, .state = s};
+    return ERR_OK;
 }

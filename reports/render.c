@@ -68,6 +68,30 @@ void render_abandon(void)
 
 int render_file(struct report *const *reports, int n, const char *path, struct err *e)
 {
+    struct report_source src = report_source_of(reports, n);
+    return render_file_from(&src, path, e);
+}
+
+int render_text(struct report *const *reports, int n, FILE *out, int width, struct err *e)
+{
+    struct report_source src = report_source_of(reports, n);
+    return render_text_from(&src, out, width, e);
+}
+
+int render_csv(struct report *const *reports, int n, FILE *out, struct err *e)
+{
+    struct report_source src = report_source_of(reports, n);
+    return render_csv_from(&src, out, e);
+}
+
+int render_xlsx(struct report *const *reports, int n, const char *path, struct err *e)
+{
+    struct report_source src = report_source_of(reports, n);
+    return render_xlsx_from(&src, path, e);
+}
+
+int render_file_from(struct report_source *src, const char *path, struct err *e)
+{
     enum render_format fmt;
     if (render_format_of(path, &fmt, e) != ERR_OK)
         return e->code;
@@ -82,7 +106,7 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
     int rc;
     if (fmt == RENDER_XLSX) {
         close(fd);
-        rc = render_xlsx(reports, n, tmp, e);
+        rc = render_xlsx_from(src, tmp, e);
         if (rc == ERR_OK) {
             int sync = open(tmp, O_RDONLY);
             if (sync >= 0) {
@@ -98,8 +122,7 @@ int render_file(struct report *const *reports, int n, const char *path, struct e
         } else {
             /* Large blocks: an export of millions of cells makes few write calls. */
             setvbuf(f, NULL, _IOFBF, 1 << 16);
-            rc =
-                fmt == RENDER_CSV ? render_csv(reports, n, f, e) : render_text(reports, n, f, 0, e);
+            rc = fmt == RENDER_CSV ? render_csv_from(src, f, e) : render_text_from(src, f, 0, e);
             if (fflush(f) != 0 || fsync(fileno(f)) != 0)
                 rc = rc ? rc : err_set(e, ERR_IO, "cannot write %s: %s", path, strerror(errno));
             if (fclose(f) != 0 && rc == ERR_OK)

@@ -53,4 +53,12 @@ void render_abandon(void);
 /* Writes to path in the format its extension names (temporary file, then rename). */
 int render_file(struct report *const *reports, int n, const char *path, struct err *e);
 
+/* The same, for reports a source builds one at a time: each is written, then handed back
+ * (report_source_done) before the next is built, so memory holds one report at a time (two for
+ * CSV, which looks one ahead to choose its layout). The source is not closed. */
+int render_text_from(struct report_source *src, FILE *out, int width, struct err *e);
+int render_csv_from(struct report_source *src, FILE *out, struct err *e);
+int render_xlsx_from(struct report_source *src, const char *path, struct err *e);
+int render_file_from(struct report_source *src, const char *path, struct err *e);
+
 #endif

@@ -8,6 +8,9 @@
 #include "model/xalloc.h"
 
 #include <assert.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +73,6 @@ static void table_free(struct report_table *t)
         free((char *)t->cols[i].title);
     }
     free(t->cols);
-    free(t->text_widths);
     for (size_t i = 0; i < t->nrows; i++)
         free(t->rows[i].cells);
     free(t->rows);
@@ -242,7 +244,7 @@ bool report_cancelled(void)
     return rows_cancelled;
 }
 
-void report_source_failed(const struct err *e)
+void report_row_source_failed(const struct err *e)
 {
     rows_failure = *e;
     rows_cancelled = true;
@@ -309,6 +311,46 @@ void report_table_fill(struct report_table *t)
     t->nrows = n;
     t->caprows = cap;
     t->cursor = 0;
+}
+
+struct report_source report_source_of(struct report *const *reports, int n)
+{
+    return (struct report_source){.v = reports, .n = n};
+}
+
+int report_source_next(struct report_source *s, struct report **out, struct err *e)
+{
+    *out = NULL;
+    if (s->next)
+        return s->next(s->state, out, e);
+    if (s->i < s->n)
+        *out = s->v[s->i++];
+    return ERR_OK;
+}
+
+void report_source_done(struct report_source *s, struct report *r)
+{
+    if (!s->next)
+        return;
+    report_free(r);
+#ifdef __GLIBC__
+    /* A report is many small blocks; freed, they would stay with the process as holes that the
+     * next report's larger blocks do not fit. Give the free pages back before it is built. */
+    malloc_trim(0);
+#endif
+}
+
+bool report_source_empty(const struct report_source *s)
+{
+    return !s->next && s->n == 0;
+}
+
+void report_source_close(struct report_source *s)
+{
+    if (s->close)
+        s->close(s->state);
+    s->close = NULL;
+    s->state = NULL;
 }
 
 static const char *cell_format(const struct cell *c, char *buf, size_t size, unsigned money_flags)

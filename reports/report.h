@@ -110,9 +110,10 @@ struct report_table {
     void (*rewind)(struct report_table *t); /* back to the first row, NULL if it cannot */
     void (*free_state)(void *state);
 
-    /* Per column, the display width of its widest text when the row source knows it (NULL:
-     * unknown, a renderer measures the rows): spares a pass over a large table. Owned. */
-    int *text_widths;
+    /* A row source that can tell the display width of each text column's widest text (in its
+     * data and total rows) without reading its rows: fills widths[ncols] and returns true.
+     * NULL or false: a renderer that sizes columns to their text reads the rows once more. */
+    bool (*text_widths)(struct report_table *t, int *widths);
 
     size_t cursor; /* position of report_table_next over filled rows */
     struct arena *arena;
@@ -170,9 +171,9 @@ int report_table_next(struct report_table *t, struct report_row *row);
 /* Where rendering reports its rows written ("export"); NULL: nowhere. Also clears a cancel. */
 void report_set_progress(const struct progress *p);
 bool report_cancelled(void);
-/* A row source that cannot read the book ends its table and records why: the export then fails
- * with this error (report_failure) instead of writing a short table. */
-void report_source_failed(const struct err *e);
+/* A row source that cannot read on (the book failed) stops the export as a cancel does, so no
+ * partial file is left, and records why: the export fails with that error (report_failure). */
+void report_row_source_failed(const struct err *e);
 const struct err *report_failure(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
@@ -180,6 +181,32 @@ bool report_table_rewind(struct report_table *t);
  * the source: for a viewer that moves through the rows in any order (the screen). A filled
  * table is left as it is. */
 void report_table_fill(struct report_table *t);
+
+/*
+ * Reports handed out one at a time, for an output of many (a statement per customer, the audit
+ * pack's sheets): each is built when the renderer asks for it and freed once written, so the
+ * whole output never has to be in memory. A source over reports already in hand (v, n) hands
+ * them out in turn and leaves them to their owner.
+ */
+struct report_source {
+    /* Builds the next report into *out; *out is NULL after the last. */
+    int (*next)(void *state, struct report **out, struct err *e);
+    void (*close)(void *state); /* frees the state; NULL: nothing to free */
+    void *state;
+    struct report *const *v; /* without next: the reports in hand */
+    int n, i;
+};
+
+/* A source over n reports in hand; they stay the caller's. */
+struct report_source report_source_of(struct report *const *reports, int n);
+/* The next report, or *out NULL at the end; give it back with report_source_done. */
+int report_source_next(struct report_source *s, struct report **out, struct err *e);
+/* The renderer is finished with r: a report the source built is freed. */
+void report_source_done(struct report_source *s, struct report *r);
+/* A source with nothing to hand out. */
+bool report_source_empty(const struct report_source *s);
+/* Frees the source's state (not reports in hand). */
+void report_source_close(struct report_source *s);
 
 /* Writes a cell's value as plain text (no grouping) into buf: what CSV and the screen show.
  * Money uses the cell's exponent, dates YYYY-MM-DD, booleans TRUE/FALSE. */

@@ -66,33 +66,57 @@ static void table(FILE *out, struct report_table *t)
     }
 }
 
-int render_csv(struct report *const *reports, int n, FILE *out, struct err *e)
+static void report_sections(FILE *out, const struct report *r, bool first)
 {
-    bool plain = n == 1 && (reports[0]->ntables == 1 || reports[0]->csv_plain);
-    for (int k = 0; k < n; k++) {
-        const struct report *r = reports[k];
-        if (plain) {
-            table(out, r->tables[0]);
-            break;
-        }
-        if (k)
-            fputc('\n', out);
-        field(out, r->title, true);
+    if (!first)
         fputc('\n', out);
-        for (int i = 0; i < r->nheader; i++) {
-            field(out, r->header[i].key, true);
-            fputc(',', out);
-            field(out, r->header[i].value, true);
-            fputc('\n', out);
-        }
-        for (int i = 0; i < r->ntables; i++) {
-            struct report_table *t = r->tables[i];
-            fputc('\n', out);
-            field(out, t->title ? t->title : t->name, true);
-            fputc('\n', out);
-            table(out, t);
+    field(out, r->title, true);
+    fputc('\n', out);
+    for (int i = 0; i < r->nheader; i++) {
+        field(out, r->header[i].key, true);
+        fputc(',', out);
+        field(out, r->header[i].value, true);
+        fputc('\n', out);
+    }
+    for (int i = 0; i < r->ntables; i++) {
+        struct report_table *t = r->tables[i];
+        fputc('\n', out);
+        field(out, t->title ? t->title : t->name, true);
+        fputc('\n', out);
+        table(out, t);
+    }
+}
+
+int render_csv_from(struct report_source *src, FILE *out, struct err *e)
+{
+    /* The layout depends on whether there is a second report: look one ahead. */
+    struct report *r, *ahead = NULL;
+    int rc = report_source_next(src, &r, e);
+    if (rc == ERR_OK && r)
+        rc = report_source_next(src, &ahead, e);
+    if (rc == ERR_OK && r && !ahead && (r->ntables == 1 || r->csv_plain)) {
+        table(out, r->tables[0]);
+        report_source_done(src, r);
+        r = NULL;
+    }
+    for (bool first = true; rc == ERR_OK && r; first = false) {
+        report_sections(out, r, first);
+        report_source_done(src, r);
+        r = ahead;
+        ahead = NULL;
+        if (r && !report_cancelled())
+            rc = report_source_next(src, &ahead, e);
+        else if (r) {
+            report_source_done(src, r);
+            r = NULL;
         }
     }
+    if (r)
+        report_source_done(src, r);
+    if (ahead)
+        report_source_done(src, ahead);
+    if (rc != ERR_OK)
+        return rc;
     if (ferror(out))
         return err_set(e, ERR_IO, "cannot write the CSV");
     return ERR_OK;

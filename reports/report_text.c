@@ -164,10 +164,11 @@ static int render_table(struct report_table *t, FILE *out, int limit)
     return ERR_OK;
 }
 
-int render_text(struct report *const *reports, int n, FILE *out, int width, struct err *e)
+int render_text_from(struct report_source *src, FILE *out, int width, struct err *e)
 {
-    for (int k = 0; k < n; k++) {
-        const struct report *r = reports[k];
+    struct report *r;
+    int rc;
+    for (int k = 0; (rc = report_source_next(src, &r, e)) == ERR_OK && r; k++) {
         if (k)
             fputc('\n', out);
         fprintf(out, "%s\n", r->title);
@@ -177,10 +178,14 @@ int render_text(struct report *const *reports, int n, FILE *out, int width, stru
             fprintf(out, "%s: %s\n", r->header[i].key, r->header[i].value);
         for (int i = 0; i < r->ntables; i++) {
             fputc('\n', out);
-            if (render_table(r->tables[i], out, width) != ERR_OK)
-                return e->code;
+            render_table(r->tables[i], out, width);
         }
+        report_source_done(src, r);
+        if (report_cancelled())
+            break;
     }
+    if (rc != ERR_OK)
+        return rc;
     if (ferror(out))
         return err_set(e, ERR_IO, "cannot write the report");
     return ERR_OK;

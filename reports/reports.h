@@ -23,10 +23,11 @@ int report_stamp(struct report *r, struct book *b, struct err *e);
 struct report *report_statement(struct book *b, const char *customer, int32_t from, int32_t to,
                                 struct err *e);
 
-/* Statements of every customer with activity or a balance in [from, to]; *out is an array of
- * *n reports the caller frees (each, and the array). */
-int report_statements_all(struct book *b, int32_t from, int32_t to, struct report ***out, int *n,
-                          struct err *e);
+/* Statements of every customer with activity or a balance in [from, to], built one at a time
+ * as *out hands them out (report_source_next), all inside one read transaction; the caller
+ * closes the source. With no such customer *out is empty (report_source_empty). */
+int report_statements_open(struct book *b, int32_t from, int32_t to, struct report_source *out,
+                           struct err *e);
 
 /* Credit balances and expiries of every customer at as_of. */
 struct report *report_credits(struct book *b, int32_t as_of, struct err *e);
@@ -78,8 +79,9 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
 struct report *report_changes(struct book *b, int32_t from, int32_t to, struct err *e);
 /* Every credit movement dated in [from, to]: grants, applications, expiries, refunds. */
 struct report *report_credit_activity(struct book *b, int32_t from, int32_t to, struct err *e);
-/* The audit pack of month p: *out is an array of *n reports for one workbook (a sheet each). */
-int report_pack(struct book *b, int32_t p, struct report ***out, int *n, struct err *e);
+/* The audit pack of month p: the reports of one workbook (a sheet each, the tie-out last),
+ * built one at a time as *out hands them out; the caller closes the source. */
+int report_pack_open(struct book *b, int32_t p, struct report_source *out, struct err *e);
 
 /* ---- modifications ----------------------------------------------------------------------- */
 

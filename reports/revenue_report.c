@@ -38,59 +38,59 @@ static char *range_text(int32_t from, int32_t to)
 /* ---- waterfall ------------------------------------------------------------------------------ */
 /*
  * The waterfall has a row per obligation, and a book may hold any number of them: each
- * currency's table is a row source reading one obligation at a time from a cursor over the
- * book (model/ledger.h), so neither the report nor the model ever holds every obligation. The
- * tables share the cursor, which runs through the currencies in order; a table read again (a
- * renderer's second pass) runs the query again from its currency. Column widths come from the
- * widest codes and names, asked of the book, not from a pass over the rows. The totals are added
- * up as the rows go by and handed out as the last row.
+ * currency's table is a row source over a cursor on the plans, making each row as a renderer
+ * asks for it, so the report holds one plan at a time. The totals are added up as the rows go
+ * by and handed out as the last row. The widths of the text columns are read apart when a
+ * workbook asks for them (a light pass over the obligations), so it does not read the plans
+ * twice to size them.
  */
-
-struct waterfall_cursor {
-    struct plan_cursor *c;
-    int at;   /* the table whose first row the cursor is on; -1: unknown */
-    int refs; /* the tables that read it */
-};
 
 /* Columns: customer, contract, obligation, name, pattern, allocated, before, a column per month,
  * later, total, check. */
 enum { WF_ALLOCATED = 5, WF_BEFORE = 6, WF_FIRST_MONTH = 7 };
 
+/* What the currencies' tables share: the widths of their text columns, measured when first
+ * asked for (a workbook asks; CSV does not). */
+struct waterfall_shared {
+    struct book *b;
+    char (*curs)[4];
+    int ncur;
+    int (*widths)[5];
+    bool measured, failed;
+    int refs;
+};
+
 struct waterfall_source {
-    struct waterfall_cursor *shared;
-    int index;     /* of this currency's table */
-    bool starting; /* the next row is the table's first */
+    struct waterfall_shared *shared;
+    int index; /* this currency's among the shared */
+    struct plan_cursor *cursor;
     int32_t from, to;
     int ncols, exponent;
     bool total_given;
     char currency[4];
-    struct obligation_plan plan; /* the row handed out reads its texts */
-    struct money *sums;          /* per column */
-    struct cell *cells;          /* the row handed out */
-    char (*formulas)[48];        /* the total row's, per column */
+    char ref[2 * CODE_MAX + 8]; /* the obligation handed out, CONTRACT/seq */
+    struct money *sums;         /* per column */
+    struct cell *cells;         /* the row handed out */
+    char (*formulas)[48];       /* the total row's, per column */
 };
 
 static int waterfall_next(struct report_table *t, struct report_row *row)
 {
     struct waterfall_source *s = t->state;
-    struct waterfall_cursor *sh = s->shared;
-    struct err e = {0};
-    if (s->starting) {
-        s->starting = false;
-        if (sh->at != s->index && plan_cursor_seek(sh->c, s->currency, &e) != ERR_OK) {
-            report_source_failed(&e);
-            return 0;
-        }
-        sh->at = -1;
-    }
     int n = s->ncols, months = n - 10, x = s->exponent;
     struct cell *c = s->cells;
     memset(c, 0, (size_t)n * sizeof *c);
-    const struct plan_line *lines;
-    int got = s->total_given ? 0 : plan_cursor_next(sh->c, s->currency, &s->plan, &lines, &e);
+    const struct obligation_plan *p = NULL;
+    const struct plan_line *lines = NULL;
+    struct err e = {0};
+    int got = s->total_given ? 0 : plan_cursor_next(s->cursor, &p, &lines, &e);
+    if (got < 0) {
+        report_row_source_failed(&e);
+        return 0;
+    }
     if (got == 1) {
-        const struct obligation_plan *p = &s->plan;
-        const char *text[] = {p->customer, p->contract, p->ref, p->name, pattern_name(p->pattern)};
+        snprintf(s->ref, sizeof s->ref, "%s/%d", p->contract, p->seq);
+        const char *text[] = {p->customer, p->contract, s->ref, p->name, pattern_name(p->pattern)};
         for (int k = 0; k < 5; k++)
             c[k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
         for (int k = WF_ALLOCATED; k < n; k++)
@@ -114,13 +114,8 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
         for (int k = WF_ALLOCATED; k < n; k++)
             s->sums[k].minor += c[k].v;
         row->style = ROW_DATA;
-    } else if (got < 0) {
-        report_source_failed(&e); /* the export fails with the book's error */
-        return 0;
-    } else if (got == 0 && !s->total_given) {
+    } else if (!s->total_given) {
         s->total_given = true;
-        /* The cursor now stands on the next currency's first obligation. */
-        sh->at = s->index + 1;
         c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
         c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
         for (int k = WF_ALLOCATED; k < n; k++)
@@ -139,9 +134,40 @@ static int waterfall_next(struct report_table *t, struct report_row *row)
 static void waterfall_rewind(struct report_table *t)
 {
     struct waterfall_source *s = t->state;
-    s->starting = true;
+    plan_cursor_rewind(s->cursor);
     s->total_given = false;
     memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
+}
+
+static bool waterfall_widths(struct report_table *t, int *widths)
+{
+    struct waterfall_source *s = t->state;
+    struct waterfall_shared *sh = s->shared;
+    if (!sh->measured && !sh->failed) {
+        struct err e = {0};
+        sh->failed = plan_label_widths(sh->b, (const char(*)[4])sh->curs, sh->ncur, sh->widths,
+                                       &e) != ERR_OK;
+        sh->measured = !sh->failed;
+    }
+    if (!sh->measured)
+        return false;
+    for (int k = 0; k < t->ncols; k++)
+        widths[k] = k < 5 ? sh->widths[s->index][k] : 0;
+    /* The total row's "Total" and currency. */
+    if (widths[0] < 5)
+        widths[0] = 5;
+    if (widths[1] < (int)strlen(s->currency))
+        widths[1] = (int)strlen(s->currency);
+    return true;
+}
+
+static void waterfall_shared_release(struct waterfall_shared *sh)
+{
+    if (--sh->refs == 0) {
+        free(sh->curs);
+        free(sh->widths);
+        free(sh);
+    }
 }
 
 static void waterfall_free(void *state)
@@ -149,10 +175,8 @@ static void waterfall_free(void *state)
     struct waterfall_source *s = state;
     if (!s)
         return;
-    if (--s->shared->refs == 0) {
-        plan_cursor_close(s->shared->c);
-        free(s->shared);
-    }
+    waterfall_shared_release(s->shared);
+    plan_cursor_close(s->cursor);
     free(s->sums);
     free(s->cells);
     free(s->formulas);
@@ -165,21 +189,21 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
         err_set(e, ERR_INPUT, "--to: is before --from");
         return NULL;
     }
-    char currencies[64][4];
-    int exponents[64], ncur = 0, widths[64][5];
-    if (plan_currencies(b, currencies, exponents, 64, &ncur, e) != ERR_OK)
+    if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    for (int i = 0; i < ncur; i++)
-        if (plan_text_widths(b, currencies[i], widths[i], e) != ERR_OK)
-            return NULL;
-    struct waterfall_cursor *shared = xcalloc(1, sizeof *shared);
-    shared->at = -1;
-    if (plan_cursor_open(b, &shared->c, e) != ERR_OK) {
-        free(shared);
-        return NULL;
-    }
+    struct report *r = NULL;
     char *range = range_text(from, to);
-    struct report *r = begin(b, "Deferred revenue waterfall", range, e);
+    struct waterfall_shared *shared = xcalloc(1, sizeof *shared);
+    shared->refs = 1; /* this builder's, let go at the end */
+    shared->b = b;
+    shared->curs = xcalloc(64, sizeof *shared->curs);
+    shared->widths = xcalloc(64, sizeof *shared->widths);
+    char(*curs)[4] = shared->curs;
+    int exps[64], ncur = 0;
+    if (plan_currencies(b, curs, exps, 64, &ncur, e) != ERR_OK)
+        goto out;
+    shared->ncur = ncur;
+    r = begin(b, "Deferred revenue waterfall", range, e);
     if (!r)
         goto out;
     report_header(r, "Months", range);
@@ -204,56 +228,165 @@ struct report *report_waterfall(struct book *b, int32_t from, int32_t to, struct
     cols[c++] = (struct report_col){"later", "Later", COL_MONEY, 14};
     cols[c++] = (struct report_col){"total", "Total", COL_MONEY, 14};
     cols[c++] = (struct report_col){"check", "Check", COL_MONEY, 10};
-    for (int i = 0; i < ncur; i++) {
-        const char *cur = currencies[i];
+    for (int i = 0; i < ncur && r; i++) {
+        const char *cur = curs[i];
         char name[16], title[48];
         snprintf(name, sizeof name, "waterfall_%s", cur);
         snprintf(title, sizeof title, "Waterfall, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, ncols);
         t->freeze_cols = 3;
-        /* The widest text of each text column (the total row's "Total" and currency too). */
-        t->text_widths = xcalloc((size_t)ncols, sizeof *t->text_widths);
-        for (int k = 0; k < 5; k++)
-            t->text_widths[k] = widths[i][k];
-        if (t->text_widths[0] < 5)
-            t->text_widths[0] = 5;
-        if (t->text_widths[1] < 3)
-            t->text_widths[1] = 3;
         struct waterfall_source *s = xcalloc(1, sizeof *s);
         s->shared = shared;
         shared->refs++;
         s->index = i;
-        s->starting = true;
+        t->next = waterfall_next;
+        t->rewind = waterfall_rewind;
+        t->free_state = waterfall_free;
+        t->text_widths = waterfall_widths;
+        t->state = s;
         s->from = from;
         s->to = to;
         s->ncols = ncols;
-        s->exponent = exponents[i];
+        s->exponent = exps[i];
         snprintf(s->currency, sizeof s->currency, "%s", cur);
         s->sums = xcalloc((size_t)ncols, sizeof *s->sums);
         s->cells = xcalloc((size_t)ncols, sizeof *s->cells);
         s->formulas = xcalloc((size_t)ncols, sizeof *s->formulas);
         for (int k = WF_ALLOCATED; k < ncols; k++)
             snprintf(s->formulas[k], sizeof s->formulas[k], "=SUM({%s:data})", cols[k].key);
-        t->next = waterfall_next;
-        t->rewind = waterfall_rewind;
-        t->free_state = waterfall_free;
-        t->state = s;
+        s->cursor = plan_cursor_open(b, cur, e);
+        if (!s->cursor) {
+            report_free(r);
+            r = NULL;
+            break;
+        }
     }
-    if (ncur == 0)
+    if (r && ncur == 0)
         report_add_table(r, "waterfall", "No active contracts", cols, ncols);
     free(cols);
     free(keys);
     free(titles);
 out:
     free(range);
-    if (shared->refs == 0) {
-        plan_cursor_close(shared->c);
-        free(shared);
-    }
+    waterfall_shared_release(shared);
+    book_end_read(b);
     return r;
 }
 
 /* ---- roll-forward --------------------------------------------------------------------------- */
+/*
+ * A row per contract: each currency's table is a row source over the contracts' movements, with
+ * its totals added up as the rows go by. The tie-out beside it needs the closing total when the
+ * report is made, so that is added up then too.
+ */
+
+struct rollforward_movements {
+    struct deferred_movements mv;
+    int refs; /* the tables that read them */
+};
+
+struct rollforward_source {
+    struct rollforward_movements *shared;
+    size_t begin, end, next; /* this currency's contracts */
+    int exponent;
+    bool total_given;
+    char currency[4];
+    struct money sums[9];
+    struct cell cells[11];
+};
+
+static const char *const rollforward_sums[9] = {
+    "=SUM({opening:data})",     "=SUM({billings:data})", "=SUM({revenue:data})",
+    "=SUM({adjustments:data})", "=SUM({closing:data})",  "=SUM({current:data})",
+    "=SUM({noncurrent:data})",  "=SUM({asset:data})",    "=SUM({from_opening:data})",
+};
+
+/* Nothing happened to the contract in the range: it has no row. */
+static bool movement_quiet(const struct deferred_movement *m)
+{
+    return !m->opening.minor && !m->billings.minor && !m->revenue.minor && !m->adjustments.minor &&
+           !m->closing.minor;
+}
+
+/* A contract's figures: opening, billings, revenue, adjustments, closing, current and
+ * non-current deferred revenue, contract asset, revenue from the opening balance. */
+static void movement_figures(const struct deferred_movement *m, int64_t v[9])
+{
+    /* A net liability splits by what the schedules recognize within twelve months; a net asset
+     * (revenue ahead of billing) is presented apart (ACCOUNTING.md §3). */
+    int64_t liability = m->closing.minor > 0 ? m->closing.minor : 0;
+    int64_t current = m->next_12.minor < liability ? m->next_12.minor : liability;
+    if (current < 0)
+        current = 0;
+    int64_t asset = m->closing.minor < 0 ? -m->closing.minor : 0;
+    /* ASC 606-10-50-8: revenue of the range that was in the opening liability. */
+    int64_t open_liab = m->opening.minor > 0 ? m->opening.minor : 0;
+    int64_t from_opening = m->revenue.minor < open_liab ? m->revenue.minor : open_liab;
+    if (from_opening < 0)
+        from_opening = 0;
+    int64_t f[9] = {m->opening.minor, m->billings.minor, m->revenue.minor,    m->adjustments.minor,
+                    m->closing.minor, current,           liability - current, asset,
+                    from_opening};
+    memcpy(v, f, sizeof f);
+}
+
+static int rollforward_next(struct report_table *t, struct report_row *row)
+{
+    struct rollforward_source *s = t->state;
+    const struct deferred_movements *mv = &s->shared->mv;
+    int x = s->exponent;
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    while (s->next < s->end && movement_quiet(&mv->v[s->next]))
+        s->next++;
+    if (s->next < s->end) {
+        const struct deferred_movement *m = &mv->v[s->next++];
+        int64_t v[9];
+        movement_figures(m, v);
+        c[0] = (struct cell){.type = CELL_TEXT, .text = m->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = m->customer};
+        for (int k = 0; k < 9; k++) {
+            c[2 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
+            s->sums[k].minor += v[k];
+        }
+        c[6].formula = "={opening}+{billings}-{revenue}+{adjustments}";
+        row->style = ROW_DATA;
+    } else if (!s->total_given) {
+        s->total_given = true;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
+        for (int k = 0; k < 9; k++)
+            c[2 + k] = (struct cell){.type = CELL_MONEY,
+                                     .v = s->sums[k].minor,
+                                     .exponent = x,
+                                     .formula = rollforward_sums[k]};
+        row->style = ROW_TOTAL;
+    } else {
+        return 0;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void rollforward_rewind(struct report_table *t)
+{
+    struct rollforward_source *s = t->state;
+    s->next = s->begin;
+    s->total_given = false;
+    memset(s->sums, 0, sizeof s->sums);
+}
+
+static void rollforward_free(void *state)
+{
+    struct rollforward_source *s = state;
+    if (!s)
+        return;
+    if (--s->shared->refs == 0) {
+        deferred_movements_free(&s->shared->mv);
+        free(s->shared);
+    }
+    free(s);
+}
 
 struct report *report_rollforward(struct book *b, int32_t from, int32_t to, struct err *e)
 {
@@ -263,16 +396,25 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct deferred_movements mv = {0};
+    struct rollforward_movements *shared = xcalloc(1, sizeof *shared);
+    struct deferred_movements *mv = &shared->mv;
     struct report *r = NULL;
     char *range = range_text(from, to);
     int32_t d0 = period_first_day(from), d1 = period_last_day(to);
-    if (deferred_movements_load(b, d0, d1, &mv, e) != ERR_OK)
+    if (deferred_movements_load(b, d0, d1, mv, e) != ERR_OK)
         goto out;
     r = begin(b, "Deferred revenue roll-forward", range, e);
     if (!r)
         goto out;
     report_header(r, "Months", range);
+    /* The ledger's deferred revenue at the end, every currency in one pass. */
+    struct role_totals gl_totals[64];
+    int ngl = 0;
+    if (ledger_role_totals(b, "deferred_revenue", d1, d1, gl_totals, 64, &ngl, e) != ERR_OK) {
+        report_free(r);
+        r = NULL;
+        goto out;
+    }
     static const struct report_col cols[] = {
         {"contract", "Contract", COL_TEXT, 12},
         {"customer", "Customer", COL_TEXT, 10},
@@ -286,68 +428,32 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         {"asset", "Contract asset", COL_MONEY, 14},
         {"from_opening", "Revenue from opening balance", COL_MONEY, 14},
     };
-    for (size_t i = 0; i < mv.n;) {
-        const char *cur = mv.v[i].currency;
-        int x = mv.v[i].exponent;
+    for (size_t i = 0; i < mv->n;) {
+        const char *cur = mv->v[i].currency;
+        int x = mv->v[i].exponent;
         char name[24], title[64];
         snprintf(name, sizeof name, "rollforward_%s", cur);
         snprintf(title, sizeof title, "Roll-forward, %s", cur);
         struct report_table *t = report_add_table(r, name, title, cols, 11);
         t->freeze_cols = 1;
-        struct money s[9] = {{0}};
-        for (; i < mv.n && strcmp(mv.v[i].currency, cur) == 0; i++) {
-            const struct deferred_movement *m = &mv.v[i];
-            if (!m->opening.minor && !m->billings.minor && !m->revenue.minor &&
-                !m->adjustments.minor && !m->closing.minor)
-                continue; /* nothing happened to it in the range */
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "contract", m->contract);
-            cell_text(t, row, "customer", m->customer);
-            cell_money(row, t, "opening", m->opening, x);
-            cell_money(row, t, "billings", m->billings, x);
-            cell_money(row, t, "revenue", m->revenue, x);
-            cell_money(row, t, "adjustments", m->adjustments, x);
-            cell_money(row, t, "closing", m->closing, x);
-            cell_formula(t, row, "closing", "={opening}+{billings}-{revenue}+{adjustments}");
-            /* A net liability splits by what the schedules recognize within twelve months; a
-             * net asset (revenue ahead of billing) is presented apart (ACCOUNTING.md §3). */
-            int64_t liability = m->closing.minor > 0 ? m->closing.minor : 0;
-            int64_t current = m->next_12.minor < liability ? m->next_12.minor : liability;
-            if (current < 0)
-                current = 0;
-            int64_t asset = m->closing.minor < 0 ? -m->closing.minor : 0;
-            /* ASC 606-10-50-8: revenue of the range that was in the opening liability. */
-            int64_t open_liab = m->opening.minor > 0 ? m->opening.minor : 0;
-            int64_t from_opening = m->revenue.minor < open_liab ? m->revenue.minor : open_liab;
-            if (from_opening < 0)
-                from_opening = 0;
-            cell_money(row, t, "current", money_of(current), x);
-            cell_money(row, t, "noncurrent", money_of(liability - current), x);
-            cell_money(row, t, "asset", money_of(asset), x);
-            cell_money(row, t, "from_opening", money_of(from_opening), x);
-            int64_t v[9] = {
-                m->opening.minor, m->billings.minor, m->revenue.minor,    m->adjustments.minor,
-                m->closing.minor, current,           liability - current, asset,
-                from_opening};
-            for (int k = 0; k < 9; k++)
-                s[k].minor += v[k];
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "contract", "Total");
-        cell_text(t, row, "customer", cur);
-        for (int k = 0; k < 9; k++) {
-            char f[48];
-            snprintf(f, sizeof f, "=SUM({%s:data})", cols[2 + k].key);
-            cell_money(row, t, cols[2 + k].key, s[k], x);
-            cell_formula(t, row, cols[2 + k].key, f);
-        }
+        struct rollforward_source *s = xcalloc(1, sizeof *s);
+        s->shared = shared;
+        shared->refs++;
+        s->begin = s->next = i;
+        s->exponent = x;
+        snprintf(s->currency, sizeof s->currency, "%s", cur);
+        t->next = rollforward_next;
+        t->rewind = rollforward_rewind;
+        t->free_state = rollforward_free;
+        t->state = s;
+        /* The closing total, for the tie-out. */
+        struct money closing = money_of(0);
+        for (; i < mv->n && strcmp(mv->v[i].currency, cur) == 0; i++)
+            if (!movement_quiet(&mv->v[i]))
+                closing.minor += mv->v[i].closing.minor;
+        s->end = i;
         /* The tie-out: the subledger's closing against the ledger's deferred revenue account. */
-        struct money gl;
-        if (account_balance(b, "deferred_revenue", cur, d1, &gl, e) != ERR_OK) {
-            report_free(r);
-            r = NULL;
-            goto out;
-        }
+        struct money gl = role_totals_of(gl_totals, ngl, "deferred_revenue", cur).balance;
         static const struct report_col tcols[] = {
             {"what", "Tie-out", COL_TEXT, 40},
             {"amount", "Amount", COL_MONEY, 14},
@@ -359,7 +465,7 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         struct report_table *tt = report_add_table(r, tname, ttitle, tcols, 3);
         struct report_row *a = report_row_add(tt, ROW_DATA);
         cell_text(tt, a, "what", "Closing deferred revenue, contracts (net)");
-        cell_money(a, tt, "amount", s[4], x);
+        cell_money(a, tt, "amount", closing, x);
         char ref[64];
         snprintf(ref, sizeof ref, "={%s.closing:total}", name);
         cell_formula(tt, a, "amount", ref);
@@ -371,30 +477,165 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         cell_money(g, tt, "amount", money_of(-gl.minor), x);
         struct report_row *d = report_row_add(tt, ROW_TOTAL);
         cell_text(tt, d, "what", "Difference");
-        cell_money(d, tt, "amount", money_of(s[4].minor + gl.minor), x);
+        cell_money(d, tt, "amount", money_of(closing.minor + gl.minor), x);
         cell_formula(tt, d, "amount", "={amount@-2}-{amount@-1}");
-        cell_bool(d, tt, "ties", s[4].minor + gl.minor == 0);
+        cell_bool(d, tt, "ties", closing.minor + gl.minor == 0);
         cell_formula(tt, d, "ties", "={amount}=0");
     }
-    if (mv.n == 0)
+    if (mv->n == 0)
         report_add_table(r, "rollforward", "No deferred revenue in the range", cols, 11);
 out:
     free(range);
-    deferred_movements_free(&mv);
+    if (shared->refs == 0) {
+        deferred_movements_free(mv);
+        free(shared);
+    }
     book_end_read(b);
     return r;
 }
 
 /* ---- remaining performance obligations ------------------------------------------------------ */
+/*
+ * A row per contract with something left to recognize: each contract's position is worked out
+ * as the contracts are read one at a time and kept in a few numbers; each currency's table is a
+ * row source over them, with its totals added up as the rows go by.
+ */
+
+struct rpo_line {
+    char contract[CODE_MAX + 1], customer[CODE_MAX + 1];
+    int32_t end_on;
+    int currency; /* index into the currencies */
+    struct money price, rpo, within;
+};
+
+struct rpo_lines {
+    struct book *b;
+    int32_t as_of;
+    struct rpo_line *v;
+    size_t n, cap;
+    char curs[64][4];
+    int exps[64], ncur;
+    int refs; /* the tables that read them */
+};
+
+struct rpo_source {
+    struct rpo_lines *shared;
+    int currency;
+    size_t next;
+    bool total_given;
+    struct money sums[4];
+    struct cell cells[7];
+};
+
+static int rpo_add(void *ctx, const struct contract_row *row, struct err *e)
+{
+    struct rpo_lines *l = ctx;
+    const struct contract *k = &row->c;
+    if (k->status == CONTRACT_DRAFT)
+        return ERR_OK;
+    /* Currencies in the order their first contract comes. */
+    int cur = 0;
+    while (cur < l->ncur && strcmp(l->curs[cur], k->currency) != 0)
+        cur++;
+    if (cur == l->ncur) {
+        if (l->ncur == 64)
+            return err_set(e, ERR_INPUT, "more than 64 currencies");
+        snprintf(l->curs[cur], sizeof l->curs[cur], "%s", k->currency);
+        l->exps[cur] = k->exponent;
+        l->ncur++;
+    }
+    struct contract_balance bal;
+    if (contract_balance(l->b, k, l->as_of, &bal, e) != ERR_OK)
+        return e->code;
+    if (bal.unrecognized.minor == 0)
+        return ERR_OK;
+    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+    struct rpo_line *r = &l->v[l->n++];
+    snprintf(r->contract, sizeof r->contract, "%s", k->code);
+    snprintf(r->customer, sizeof r->customer, "%s", k->customer);
+    r->end_on = k->end_on;
+    r->currency = cur;
+    r->price = row->transaction_price;
+    r->rpo = bal.unrecognized;
+    r->within = bal.rpo_12;
+    return ERR_OK;
+}
+
+static void rpo_lines_release(struct rpo_lines *l)
+{
+    if (l && --l->refs <= 0) {
+        free(l->v);
+        free(l);
+    }
+}
+
+static int rpo_next(struct report_table *t, struct report_row *row)
+{
+    struct rpo_source *s = t->state;
+    const struct rpo_lines *l = s->shared;
+    int x = l->exps[s->currency];
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    while (s->next < l->n && l->v[s->next].currency != s->currency)
+        s->next++;
+    if (s->next < l->n) {
+        const struct rpo_line *r = &l->v[s->next++];
+        int64_t after = r->rpo.minor - r->within.minor;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = r->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = r->customer};
+        c[2] =
+            (struct cell){.type = r->end_on == DATE_NONE ? CELL_EMPTY : CELL_DATE, .v = r->end_on};
+        int64_t v[4] = {r->price.minor, r->rpo.minor, r->within.minor, after};
+        for (int k = 0; k < 4; k++) {
+            c[3 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
+            s->sums[k].minor += v[k];
+        }
+        c[6].formula = "={rpo}-{within}";
+        row->style = ROW_DATA;
+    } else if (!s->total_given) {
+        s->total_given = true;
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = l->curs[s->currency]};
+        static const char *const sums[4] = {"=SUM({price:data})", "=SUM({rpo:data})",
+                                            "=SUM({within:data})", "=SUM({after:data})"};
+        for (int k = 0; k < 4; k++)
+            c[3 + k] = (struct cell){
+                .type = CELL_MONEY, .v = s->sums[k].minor, .exponent = x, .formula = sums[k]};
+        row->style = ROW_TOTAL;
+    } else {
+        return 0;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void rpo_rewind(struct report_table *t)
+{
+    struct rpo_source *s = t->state;
+    s->next = 0;
+    s->total_given = false;
+    memset(s->sums, 0, sizeof s->sums);
+}
+
+static void rpo_free(void *state)
+{
+    struct rpo_source *s = state;
+    if (!s)
+        return;
+    rpo_lines_release(s->shared);
+    free(s);
+}
 
 struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
 {
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct contract_rows rows = {0};
     struct contract_query q = {.status = -1};
+    struct rpo_lines *l = xcalloc(1, sizeof *l);
+    l->b = b;
+    l->as_of = as_of;
     struct report *r = NULL;
-    if (contract_list(b, &q, &rows, e) != ERR_OK)
+    if (contract_list_each(b, &q, rpo_add, l, e) != ERR_OK)
         goto out;
     char d[DATE_BUF], sub[64];
     snprintf(sub, sizeof sub, "at %s", date_format(as_of, d, sizeof d));
@@ -412,63 +653,28 @@ struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
         {"within", "Within 12 months", COL_MONEY, 14},
         {"after", "After 12 months", COL_MONEY, 14},
     };
-    /* Contracts are listed by code; group them by currency here. */
-    bool *done = xcalloc(rows.n + 1, sizeof *done);
-    for (size_t i = 0; i < rows.n; i++) {
-        if (done[i] || rows.v[i].c.status == CONTRACT_DRAFT)
-            continue;
-        const char *cur = rows.v[i].c.currency;
-        int x = rows.v[i].c.exponent;
+    for (int i = 0; i < l->ncur; i++) {
         char name[16], title[48];
-        snprintf(name, sizeof name, "rpo_%s", cur);
-        snprintf(title, sizeof title, "Remaining obligations, %s", cur);
+        snprintf(name, sizeof name, "rpo_%s", l->curs[i]);
+        snprintf(title, sizeof title, "Remaining obligations, %s", l->curs[i]);
         struct report_table *t = report_add_table(r, name, title, cols, 7);
         t->freeze_cols = 1;
-        struct money s[4] = {{0}};
-        for (size_t j = i; j < rows.n; j++) {
-            const struct contract *k = &rows.v[j].c;
-            if (done[j] || k->status == CONTRACT_DRAFT || strcmp(k->currency, cur) != 0)
-                continue;
-            done[j] = true;
-            struct contract_balance bal;
-            if (contract_balance(b, k, as_of, &bal, e) != ERR_OK) {
-                free(done);
-                report_free(r);
-                r = NULL;
-                goto out;
-            }
-            if (bal.unrecognized.minor == 0)
-                continue;
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "contract", k->code);
-            cell_text(t, row, "customer", k->customer);
-            cell_date(row, t, "end", k->end_on);
-            cell_money(row, t, "price", rows.v[j].transaction_price, x);
-            cell_money(row, t, "rpo", bal.unrecognized, x);
-            cell_money(row, t, "within", bal.rpo_12, x);
-            cell_money(row, t, "after", money_of(bal.unrecognized.minor - bal.rpo_12.minor), x);
-            cell_formula(t, row, "after", "={rpo}-{within}");
-            s[0].minor += rows.v[j].transaction_price.minor;
-            s[1].minor += bal.unrecognized.minor;
-            s[2].minor += bal.rpo_12.minor;
-            s[3].minor += bal.unrecognized.minor - bal.rpo_12.minor;
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "contract", "Total");
-        cell_text(t, row, "customer", cur);
-        static const char *const keys[4] = {"price", "rpo", "within", "after"};
-        for (int k = 0; k < 4; k++) {
-            char f[40];
-            snprintf(f, sizeof f, "=SUM({%s:data})", keys[k]);
-            cell_money(row, t, keys[k], s[k], x);
-            cell_formula(t, row, keys[k], f);
-        }
+        struct rpo_source *s = xcalloc(1, sizeof *s);
+        s->shared = l;
+        l->refs++;
+        s->currency = i;
+        t->next = rpo_next;
+        t->rewind = rpo_rewind;
+        t->free_state = rpo_free;
+        t->state = s;
     }
-    free(done);
     if (r->ntables == 0)
         report_add_table(r, "rpo", "No remaining performance obligations", cols, 7);
 out:
-    contract_rows_free(&rows);
+    if (l->refs == 0) {
+        free(l->v);
+        free(l);
+    }
     book_end_read(b);
     return r;
 }
@@ -604,6 +810,62 @@ out:
 }
 
 /* ---- the journal ---------------------------------------------------------------------------- */
+/*
+ * The journal has a row per journal line of the range, any number of them: its table is a row
+ * source over a cursor on the book. The control totals beside it are added up by the book.
+ */
+
+struct journal_source {
+    struct journal_cursor *cursor;
+    struct journal_row cur; /* the line handed out */
+    struct cell cells[14];
+};
+
+static int journal_next(struct report_table *t, struct report_row *row)
+{
+    struct journal_source *s = t->state;
+    struct journal_row *j = &s->cur;
+    struct err e = {0};
+    int got = journal_cursor_next(s->cursor, j, &e);
+    if (got < 0)
+        report_row_source_failed(&e);
+    if (got != 1)
+        return 0;
+    struct cell *c = s->cells;
+    memset(s->cells, 0, sizeof s->cells);
+    c[0] = (struct cell){.type = CELL_COUNT, .v = j->entry};
+    c[1] = (struct cell){.type = CELL_DATE, .v = j->date};
+    const char *text[] = {j->currency, j->account, j->account_name};
+    for (int k = 0; k < 3; k++)
+        c[2 + k] = (struct cell){.type = CELL_TEXT, .text = text[k]};
+    /* A line only debits or only credits: the other cell stays empty. */
+    if (j->debit.minor)
+        c[5] = (struct cell){.type = CELL_MONEY, .v = j->debit.minor, .exponent = j->exponent};
+    if (j->credit.minor)
+        c[6] = (struct cell){.type = CELL_MONEY, .v = j->credit.minor, .exponent = j->exponent};
+    const char *more[] = {j->memo,   j->customer,   j->contract,  j->kind,
+                          j->source, j->created_by, j->created_at};
+    for (int k = 0; k < 7; k++)
+        c[7 + k] = (struct cell){.type = CELL_TEXT, .text = more[k]};
+    row->style = ROW_DATA;
+    row->cells = c;
+    return 1;
+}
+
+static void journal_rewind(struct report_table *t)
+{
+    struct journal_source *s = t->state;
+    journal_cursor_rewind(s->cursor);
+}
+
+static void journal_free(void *state)
+{
+    struct journal_source *s = state;
+    if (!s)
+        return;
+    journal_cursor_close(s->cursor);
+    free(s);
+}
 
 struct report *report_journal(struct book *b, int32_t from, int32_t to, struct err *e)
 {
@@ -613,9 +875,10 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct journal_rows rows = {0};
+    struct journal_total totals[64];
+    int ntotals = 0;
     struct report *r = NULL;
-    if (journal_rows_load(b, from, to, &rows, e) != ERR_OK)
+    if (journal_totals_load(b, from, to, totals, 64, &ntotals, e) != ERR_OK)
         goto out;
     char d0[DATE_BUF], d1[DATE_BUF], sub[64];
     snprintf(sub, sizeof sub, "%s to %s", date_format(from, d0, sizeof d0),
@@ -645,26 +908,12 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
     struct report_table *t = report_add_table(r, "journal", NULL, cols, 14);
     t->freeze_cols = 2;
     r->csv_plain = true;
-    for (size_t i = 0; i < rows.n; i++) {
-        const struct journal_row *j = &rows.v[i];
-        struct report_row *row = report_row_add(t, ROW_DATA);
-        cell_count(row, t, "entry", j->entry);
-        cell_date(row, t, "date", j->date);
-        cell_text(t, row, "currency", j->currency);
-        cell_text(t, row, "account", j->account);
-        cell_text(t, row, "account_name", j->account_name);
-        if (j->debit.minor)
-            cell_money(row, t, "debit", j->debit, j->exponent);
-        if (j->credit.minor)
-            cell_money(row, t, "credit", j->credit, j->exponent);
-        cell_text(t, row, "memo", j->memo);
-        cell_text(t, row, "name", j->customer);
-        cell_text(t, row, "contract", j->contract);
-        cell_text(t, row, "kind", j->kind);
-        cell_text(t, row, "source", j->source);
-        cell_text(t, row, "created_by", j->created_by);
-        cell_text(t, row, "created_at", j->created_at);
-    }
+    struct journal_source *s = xcalloc(1, sizeof *s);
+    s->cursor = journal_cursor_open(b, from, to);
+    t->next = journal_next;
+    t->rewind = journal_rewind;
+    t->free_state = journal_free;
+    t->state = s;
     /* Debits equal credits in every currency: the control total beside the lines. */
     static const struct report_col tcols[] = {
         {"currency", "Currency", COL_TEXT, 8}, {"lines", "Lines", COL_COUNT, 8},
@@ -672,31 +921,17 @@ struct report *report_journal(struct book *b, int32_t from, int32_t to, struct e
         {"balanced", "Balanced", COL_BOOL, 8},
     };
     struct report_table *tt = report_add_table(r, "journal_totals", "Control totals", tcols, 5);
-    bool *done = xcalloc(rows.n + 1, sizeof *done);
-    for (size_t i = 0; i < rows.n; i++) {
-        if (done[i])
-            continue;
-        struct money d = money_of(0), c = money_of(0);
-        int64_t n = 0;
-        for (size_t j = i; j < rows.n; j++) {
-            if (done[j] || strcmp(rows.v[j].currency, rows.v[i].currency) != 0)
-                continue;
-            done[j] = true;
-            d.minor += rows.v[j].debit.minor;
-            c.minor += rows.v[j].credit.minor;
-            n++;
-        }
+    for (int i = 0; i < ntotals; i++) {
+        const struct journal_total *jt = &totals[i];
         struct report_row *row = report_row_add(tt, ROW_TOTAL);
-        cell_text(tt, row, "currency", rows.v[i].currency);
-        cell_count(row, tt, "lines", n);
-        cell_money(row, tt, "debit", d, rows.v[i].exponent);
-        cell_money(row, tt, "credit", c, rows.v[i].exponent);
-        cell_bool(row, tt, "balanced", d.minor == c.minor);
+        cell_text(tt, row, "currency", jt->currency);
+        cell_count(row, tt, "lines", jt->lines);
+        cell_money(row, tt, "debit", jt->debit, jt->exponent);
+        cell_money(row, tt, "credit", jt->credit, jt->exponent);
+        cell_bool(row, tt, "balanced", jt->debit.minor == jt->credit.minor);
         cell_formula(tt, row, "balanced", "={debit}={credit}");
     }
-    free(done);
 out:
-    journal_rows_free(&rows);
     book_end_read(b);
     return r;
 }

@@ -193,43 +193,73 @@ struct report *report_statement(struct book *b, const char *customer, int32_t fr
     return r;
 }
 
-int report_statements_all(struct book *b, int32_t from, int32_t to, struct report ***out, int *n,
-                          struct err *e)
+/* Every customer's statement, built as the renderer asks for the next, inside one read
+ * transaction held from the open to the close. */
+struct statements_state {
+    struct book *b;
+    int32_t from, to;
+    struct customer_list l;
+    size_t i;
+    struct report *first; /* built by the open, to tell whether there is any */
+};
+
+static int statements_next(void *state, struct report **out, struct err *e)
 {
+    struct statements_state *st = state;
     *out = NULL;
-    *n = 0;
-    if (book_begin_read(b, e) != ERR_OK)
-        return e->code;
-    struct customer_query q = {.include_archived = true};
-    struct customer_list l = {0};
-    int rc = customer_list(b, &q, 0, (size_t)-1 >> 1, &l, e);
-    size_t cap = 0;
-    for (size_t i = 0; i < l.n && rc == ERR_OK; i++) {
+    if (st->first) {
+        *out = st->first;
+        st->first = NULL;
+        return ERR_OK;
+    }
+    while (st->i < st->l.n) {
         struct statement s;
-        if ((rc = statement_load(b, l.rows[i].code, from, to, &s, e)) != ERR_OK)
-            break;
+        if (statement_load(st->b, st->l.rows[st->i++].code, st->from, st->to, &s, e) != ERR_OK)
+            return e->code;
         /* A customer with nothing to say for the range gets no statement. */
         bool quiet = s.nlines == 0 && s.opening.minor == 0 && s.closing.minor == 0 &&
                      s.credit.opening.minor == 0 && s.credit.closing.minor == 0;
-        if (!quiet) {
-            struct report *r = build(b, &s, e);
-            if (!r)
-                rc = e->code;
-            else {
-                *out = xgrow(*out, &cap, (size_t)*n + 1, sizeof **out);
-                (*out)[(*n)++] = r;
-            }
-        }
+        struct report *r = quiet ? NULL : build(st->b, &s, e);
         statement_free(&s);
+        if (!quiet && !r)
+            return e->code;
+        if (r) {
+            *out = r;
+            return ERR_OK;
+        }
     }
-    customer_list_free(&l);
-    book_end_read(b);
-    if (rc != ERR_OK) {
-        for (int i = 0; i < *n; i++)
-            report_free((*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
+    return ERR_OK;
+}
+
+static void statements_close(void *state)
+{
+    struct statements_state *st = state;
+    if (!st)
+        return;
+    report_free(st->first);
+    customer_list_free(&st->l);
+    book_end_read(st->b);
+    free(st);
+}
+
+int report_statements_open(struct book *b, int32_t from, int32_t to, struct report_source *out,
+                           struct err *e)
+{
+    *out = report_source_of(NULL, 0);
+    if (book_begin_read(b, e) != ERR_OK)
+        return e->code;
+    struct statements_state *st = xcalloc(1, sizeof *st);
+    st->b = b;
+    st->from = from;
+    st->to = to;
+    struct customer_query q = {.include_archived = true};
+    int rc = customer_list(b, &q, 0, (size_t)-1 >> 1, &st->l, e);
+    if (rc == ERR_OK)
+        rc = statements_next(st, &st->first, e);
+    if (rc != ERR_OK || !st->first) {
+        statements_close(st);
+        return rc;
     }
-    return rc;
+    *out = (struct report_source){.next = statements_next, .close = statements_close, .state = st};
+    return ERR_OK;
 }

@@ -17,6 +17,9 @@
 
 #include <errno.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,8 +35,13 @@
 #define CELL_MAX_CHARS 32767 /* what one spreadsheet cell holds */
 #define SHEET_NAME_MAX 31
 
+/* A table written, for formulas of later tables that refer to it. Its report may be freed by
+ * then (reports are written one at a time), so its name and column keys are copied; a table of
+ * the same name written later takes the entry over, as a reference means the latest one. */
 struct placed {
-    const struct report_table *t;
+    char *name;
+    char **keys;
+    int ncols;
     char sheet[4 * SHEET_NAME_MAX + 1];
     int first_data, last_data; /* sheet rows, -1 when none */
     int last_total;
@@ -165,23 +173,59 @@ static const char *sheet_name(struct xw *x, const char *want, char *out, size_t 
 
 /* ---- formulas ------------------------------------------------------------------------------ */
 
+static struct placed *find_placed(struct xw *x, const char *name)
+{
+    for (size_t i = 0; i < x->nplaced; i++)
+        if (strcmp(x->placed[i].name, name) == 0)
+            return &x->placed[i];
+    return NULL;
+}
+
+static void placed_clear(struct placed *p)
+{
+    for (int i = 0; i < p->ncols; i++)
+        free(p->keys[i]);
+    free(p->keys);
+    free(p->name);
+}
+
+/* The entry of table t about to be written on sheet. */
+static struct placed *place(struct xw *x, const struct report_table *t, const char *sheet)
+{
+    struct placed *p = find_placed(x, t->name);
+    if (p) {
+        placed_clear(p);
+    } else {
+        x->placed = xgrow(x->placed, &x->capplaced, x->nplaced + 1, sizeof *x->placed);
+        p = &x->placed[x->nplaced++];
+    }
+    p->name = xstrdup(t->name);
+    p->ncols = t->ncols;
+    p->keys = xcalloc((size_t)t->ncols + 1, sizeof *p->keys);
+    for (int i = 0; i < t->ncols; i++)
+        p->keys[i] = xstrdup(t->cols[i].key);
+    snprintf(p->sheet, sizeof p->sheet, "%s", sheet);
+    p->first_data = p->last_data = p->last_total = -1;
+    return p;
+}
+
 static int lookup(void *ctx, const char *table, const char *col, enum formula_ref kind, int offset,
                   char *out, size_t size, struct err *e)
 {
     struct xw *x = ctx;
     struct placed *p = x->cur;
     if (table) {
-        p = NULL;
-        for (size_t i = 0; i < x->nplaced; i++)
-            if (strcmp(x->placed[i].t->name, table) == 0)
-                p = &x->placed[i];
+        p = find_placed(x, table);
         if (!p)
             return err_set(e, ERR_INPUT, "a formula refers to table '%s', not written yet", table);
     }
-    int c = report_col_index(p->t, col);
+    int c = -1;
+    for (int i = 0; i < p->ncols && c < 0; i++)
+        if (strcmp(p->keys[i], col) == 0)
+            c = i;
     if (c < 0)
         return err_set(e, ERR_INPUT, "a formula refers to no column '%s' of table '%s'", col,
-                       p->t->name);
+                       p->name);
     char letters[8];
     formula_column(c, letters);
     switch (kind) {
@@ -214,7 +258,7 @@ static int lookup(void *ctx, const char *table, const char *col, enum formula_re
     case FREF_TOTAL:
         if (p->last_total < 0)
             return err_set(e, ERR_INPUT, "a formula refers to the total of '%s', which has none",
-                           p->t->name);
+                           p->name);
         if (p == x->cur) {
             snprintf(out, size, "%s%d", letters, p->last_total + 1);
         } else {
@@ -351,11 +395,13 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
     /* The first table's text columns widen to their content (up to 61): one pass over its rows,
      * filled or streamed, before they are written. */
     double content[256] = {0};
-    if (n > 0 && tables[0]->text_widths) {
-        for (int c = 0; c < tables[0]->ncols && c < 256; c++)
-            if (tables[0]->cols[c].type == COL_TEXT && tables[0]->text_widths[c] > 0)
-                content[c] =
-                    tables[0]->text_widths[c] + 1 > 61 ? 61 : tables[0]->text_widths[c] + 1;
+    int *known = n > 0 ? xcalloc((size_t)tables[0]->ncols + 1, sizeof *known) : NULL;
+    if (n > 0 && tables[0]->text_widths && tables[0]->text_widths(tables[0], known)) {
+        /* A row source that knows its widths spares the pass. */
+        const struct report_table *t = tables[0];
+        for (int c = 0; c < t->ncols && c < 256; c++)
+            if (t->cols[c].type == COL_TEXT && known[c] > 0)
+                content[c] = known[c] + 1 > 61 ? 61 : known[c] + 1;
     } else if (n > 0 && report_table_rewind(tables[0])) {
         struct report_table *t = tables[0];
         struct report_row row;
@@ -373,6 +419,7 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
             }
         }
     }
+    free(known);
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
@@ -420,11 +467,7 @@ static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struc
     if (freeze)
         worksheet_freeze_panes(ws, (lxw_row_t)(x->row + 1), (lxw_col_t)t->freeze_cols);
     x->row++;
-    x->placed = xgrow(x->placed, &x->capplaced, x->nplaced + 1, sizeof *x->placed);
-    struct placed *p = &x->placed[x->nplaced++];
-    p->t = t;
-    snprintf(p->sheet, sizeof p->sheet, "%s", sheet);
-    p->first_data = p->last_data = p->last_total = -1;
+    struct placed *p = place(x, t, sheet);
     x->cur = p;
     report_table_rewind(t);
     struct report_row row;
@@ -502,8 +545,18 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
     return rc;
 }
 
-int render_xlsx(struct report *const *reports, int n, const char *path, struct err *e)
+int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
 {
+#ifdef __GLIBC__
+    /* The library keeps every worksheet's state until the workbook closes, among it a 128 KiB
+     * row array (a pointer per possible column) of which a sheet touches one page. Reports are
+     * built and freed between those long-lived blocks. With glibc's threshold for mapping
+     * blocks on its own (it grows as large blocks are freed) the arrays came from the heap,
+     * cleared, and the freed reports left holes: a workbook of a statement per customer took
+     * 128 KiB and more per customer. Blocks of 16 KiB and up mapped apart are given back whole
+     * and never cleared by hand. */
+    mallopt(M_MMAP_THRESHOLD, 16 * 1024);
+#endif
     /* Numbers must not depend on LC_NUMERIC: render in the C locale on this thread. */
     locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t previous = c_locale ? uselocale(c_locale) : (locale_t)0;
@@ -522,15 +575,17 @@ int render_xlsx(struct report *const *reports, int n, const char *path, struct e
         rc = err_set(e, ERR_IO, "cannot create %s: %s", path, strerror(errno));
     } else {
         make_formats(&x);
-        if (n > 0) {
-            lxw_doc_properties props = {.title = reports[0]->title, .company = NULL};
-            const char *company = report_header_get(reports[0], "Company");
-            const char *by = report_header_get(reports[0], "By");
+        struct report *r;
+        rc = report_source_next(src, &r, e);
+        if (rc == ERR_OK && r) {
+            lxw_doc_properties props = {.title = r->title, .company = NULL};
+            const char *company = report_header_get(r, "Company");
+            const char *by = report_header_get(r, "By");
             props.company = (char *)company;
             props.author = (char *)by;
             /* The file's creation time is the report's stamp, not the clock: the same report
              * with the same stamp is the same file, byte for byte. */
-            const char *stamp = report_header_get(reports[0], "Generated");
+            const char *stamp = report_header_get(r, "Generated");
             struct tm tm = {0};
             if (stamp && sscanf(stamp, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
                                 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
@@ -540,12 +595,21 @@ int render_xlsx(struct report *const *reports, int n, const char *path, struct e
             }
             workbook_set_properties(x.wb, &props);
         }
-        for (int i = 0; i < n && rc == ERR_OK; i++)
-            rc = write_report(&x, reports[i], e);
+        while (rc == ERR_OK && r) {
+            rc = write_report(&x, r, e);
+            report_source_done(src, r);
+            r = NULL;
+            if (rc == ERR_OK && !report_cancelled())
+                rc = report_source_next(src, &r, e);
+        }
+        if (r)
+            report_source_done(src, r);
         lxw_error closed = workbook_close(x.wb);
         if (rc == ERR_OK && closed != LXW_NO_ERROR)
             rc = err_set(e, ERR_IO, "%s: %s", path, lxw_strerror(closed));
     }
+    for (size_t i = 0; i < x.nplaced; i++)
+        placed_clear(&x.placed[i]);
     free(x.placed);
     free(x.names);
     free(dir);

@@ -10,20 +10,20 @@
 #include "reports/reports.h"
 #include "tui/cli.h"
 
-/* Prints or writes reports, then frees them. */
-static int emit_all(struct cli *c, struct report **r, int n, const char *path)
+/* Prints or writes the reports of a source, one at a time, then closes it. */
+static int emit_source(struct cli *c, struct report_source *src, const char *path)
 {
     struct err e = {0};
     int rc;
     progress_bar_init(&c->bar);
     report_set_progress(&c->bar.p);
     if (path && *path) {
-        rc = render_file(r, n, path, &e);
+        rc = render_file_from(src, path, &e);
         progress_bar_end(&c->bar);
         if (rc == ERR_OK)
             fprintf(stderr, "wrote %s\n", path);
     } else {
-        rc = render_text(r, n, c->out, 0, &e);
+        rc = render_text_from(src, c->out, 0, &e);
         if (rc == ERR_OK && report_failure()) {
             e = *report_failure();
             rc = e.code;
@@ -31,9 +31,18 @@ static int emit_all(struct cli *c, struct report **r, int n, const char *path)
             rc = err_set(&e, ERR_CANCELLED, "cancelled; the report above is incomplete");
     }
     report_set_progress(NULL);
+    report_source_close(src);
+    return rc == ERR_OK ? EXIT_OK : cli_fail(&e);
+}
+
+/* Prints or writes reports, then frees them. */
+static int emit_all(struct cli *c, struct report **r, int n, const char *path)
+{
+    struct report_source src = report_source_of(r, n);
+    int rc = emit_source(c, &src, path);
     for (int i = 0; i < n; i++)
         report_free(r[i]);
-    return rc == ERR_OK ? EXIT_OK : cli_fail(&e);
+    return rc;
 }
 
 int cli_emit(struct cli *c, struct report *r, const char *path)
@@ -70,18 +79,14 @@ int cmd_report_statement(struct cli *c, int argc, char **argv)
             return cli_fail(&e);
         return emit_all(c, &r, 1, args_get(&a, "output"));
     }
-    struct report **all;
-    int n;
-    if (report_statements_all(b, from, to, &all, &n, &e) != ERR_OK)
+    struct report_source all;
+    if (report_statements_open(b, from, to, &all, &e) != ERR_OK)
         return cli_fail(&e);
-    if (n == 0) {
-        free(all);
+    if (report_source_empty(&all)) {
         fprintf(stderr, "ratable: no customer has activity or a balance in that range\n");
         return EXIT_FAIL;
     }
-    int rc = emit_all(c, all, n, args_get(&a, "output"));
-    free(all);
-    return rc;
+    return emit_source(c, &all, args_get(&a, "output"));
 }
 
 /* The reports that take only an as-of date. */
@@ -289,11 +294,8 @@ int cmd_report_pack(struct cli *c, int argc, char **argv)
     struct book *b = cli_open(c);
     if (!b)
         return EXIT_FAIL;
-    struct report **r;
-    int n;
-    if (report_pack(b, p, &r, &n, &e) != ERR_OK)
+    struct report_source pack;
+    if (report_pack_open(b, p, &pack, &e) != ERR_OK)
         return cli_fail(&e);
-    int rc = emit_all(c, r, n, args_get(&a, "output"));
-    free(r);
-    return rc;
+    return emit_source(c, &pack, args_get(&a, "output"));
 }
