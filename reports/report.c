@@ -258,7 +258,7 @@ const struct err *report_failure(void)
 int report_table_next(struct report_table *t, struct report_row *row)
 {
     if (rows_cancelled ||
-        ((++rows_done & 4095) == 0 && progress_tick(rows_progress, "export", rows_done, 0))) {
+        ((++rows_done & 4095) == 0 && progress_tick(rows_progress, "rows", rows_done, 0))) {
         rows_cancelled = true;
         return 0;
     }
@@ -282,15 +282,15 @@ bool report_table_rewind(struct report_table *t)
     return true;
 }
 
-void report_table_fill(struct report_table *t)
+bool report_table_fill(struct report_table *t)
 {
     if (!t->next)
-        return;
+        return true;
     struct report_row *rows = NULL;
     size_t n = 0, cap = 0;
     report_table_rewind(t);
     struct report_row row;
-    while (t->next(t, &row) == 1) {
+    while (report_table_next(t, &row) == 1) {
         rows = xgrow(rows, &cap, n + 1, sizeof *rows);
         struct cell *cells = xcalloc((size_t)t->ncols, sizeof *cells);
         for (int c = 0; c < t->ncols; c++) {
@@ -311,6 +311,7 @@ void report_table_fill(struct report_table *t)
     t->nrows = n;
     t->caprows = cap;
     t->cursor = 0;
+    return !report_cancelled();
 }
 
 struct report_source report_source_of(struct report *const *reports, int n)

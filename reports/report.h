@@ -168,7 +168,7 @@ const char *report_strdup(struct report_table *t, const char *s);
  * reports progress (report_set_progress); when the person asks to stop it ends the table early
  * and report_cancelled() turns true, so the renderer's file is thrown away. */
 int report_table_next(struct report_table *t, struct report_row *row);
-/* Where rendering reports its rows written ("export"); NULL: nowhere. Also clears a cancel. */
+/* Where reading a table reports its rows ("rows"); NULL: nowhere. Also clears a cancel. */
 void report_set_progress(const struct progress *p);
 bool report_cancelled(void);
 /* A row source that cannot read on (the book failed) stops the export as a cancel does, so no
@@ -179,8 +179,9 @@ const struct err *report_failure(void);
 bool report_table_rewind(struct report_table *t);
 /* Turns a table's row source into filled rows, copying every string into the table, and frees
  * the source: for a viewer that moves through the rows in any order (the screen). A filled
- * table is left as it is. */
-void report_table_fill(struct report_table *t);
+ * table is left as it is. Reports progress as it reads; false when reading stopped before the
+ * end (cancelled, or the book failed: report_failure says why), and the rows are then short. */
+bool report_table_fill(struct report_table *t);
 
 /*
  * Reports handed out one at a time, for an output of many (a statement per customer, the audit

@@ -251,9 +251,16 @@ void open_report_view(struct app *a, struct report *r, const char *default_file)
 {
     struct grid *g = xcalloc(1, sizeof *g);
     g->r = r;
-    /* The screen pages through rows in any order: streamed tables are filled first. */
+    /* The screen pages through rows in any order: streamed tables are filled first (with the
+     * status line's progress; Esc stops it, and a report cut short is not shown). */
     for (int i = 0; i < r->ntables; i++)
-        report_table_fill(r->tables[i]);
+        if (!report_table_fill(r->tables[i])) {
+            const struct err *why = report_failure();
+            app_message(a, true, "%s", why ? why->msg : "stopped; the report was not opened");
+            report_free(r);
+            free(g);
+            return;
+        }
     snprintf(g->file, sizeof g->file, "%s", default_file ? default_file : "report.xlsx");
     layout(g);
     app_push(a, &grid_screen, g);

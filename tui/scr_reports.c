@@ -200,12 +200,22 @@ static enum act_result reports_act(struct screen *s, int action, wint_t key)
     struct form *f = form_new(k->name, save_params, p, true);
     int32_t today = app_today(a);
     p->field[0] = k->params & P_CUSTOMER ? form_field(f, "Customer", NULL, "ACME") : -1;
-    p->field[1] =
-        k->params & P_FROM
-            ? form_field(f, "From", ui_date(period_first_day(period_of(today) - 3)), "YYYY-MM-DD")
-            : -1;
-    p->field[2] = k->params & P_TO ? form_field(f, "To", ui_date(today), "YYYY-MM-DD") : -1;
+    /* Month reports (waterfall, roll-forward, revenue) take months, the others days. */
+    char from[DATE_BUF], to[DATE_BUF];
+    bool months = k->params & P_MONTHS;
+    if (months) {
+        period_format(period_of(today) - 3, from, sizeof from);
+        period_format(period_of(today), to, sizeof to);
+    } else {
+        snprintf(from, sizeof from, "%s", ui_date(period_first_day(period_of(today) - 3)));
+        snprintf(to, sizeof to, "%s", ui_date(today));
+    }
+    const char *hint = months ? "YYYY-MM" : "YYYY-MM-DD";
+    p->field[1] = k->params & P_FROM ? form_field(f, "From", from, hint) : -1;
+    p->field[2] = k->params & P_TO ? form_field(f, "To", to, hint) : -1;
     p->field[3] = k->params & P_AS_OF ? form_field(f, "As of", ui_date(today), "YYYY-MM-DD") : -1;
+    p->field[4] =
+        k->params & P_BY ? form_field(f, "By", "pattern", "pattern, customer or obligation") : -1;
     snprintf(f->note, sizeof f->note, "%s", k->description);
     form_show(a, f);
     return ACT_HANDLED;

@@ -175,6 +175,14 @@ tui_keys F2
 tui_expect wizard-schedule
 tui_keys A
 tui_expect wizard-saved
+# Month reports from the Reports screen: the form offers months, the report opens.
+tui_keys 6 Down Down Down Down Enter
+tui_expect report-waterfall-form
+tui_keys F2
+tui_expect report-waterfall
+tui_keys q Down Down Down Enter
+tui_keys F2
+tui_expect report-revenue
 tui_keys Q
 tui_stop
 
