@@ -531,29 +531,26 @@ static int collect(struct gen *g, int32_t period, struct err *e)
 }
 
 /* Whether the contract's plan (or its usage, or its modification) bills anything in the month:
- * billing a contract with nothing due finds nothing, so only these are billed. */
+ * billing a contract with nothing due finds nothing, so only these are billed. The instalments
+ * are the billing rules' own (model/billing.h). */
 static bool bill_due(const struct plan *p, int32_t period)
 {
     int32_t start = period_of(p->start), end = period_of(p->end);
     if (period < start || period > end + 1)
         return false;
     if (p->kind == KIND_MONTHLY || p->kind == KIND_USAGE)
-        return true; /* monthly instalments or usage */
+        return true; /* monthly instalments, and usage every month */
     if (p->memo && period >= period_of(date_add_months(p->start, 5)))
         return true; /* the modified price is spread over what is left */
-    if (period > end)
-        return false;
-    int since = (int)(period - start);
-    switch ((enum billing_plan)p->billing) {
-    case BILL_UPFRONT:
-        return since == 0;
-    case BILL_QUARTERLY:
-        return since % 3 == 0;
-    case BILL_ANNUAL:
-        return since % 12 == 0;
-    default:
+    enum billing_plan plan = (enum billing_plan)p->billing;
+    struct bill_instalment inst[64];
+    if (billing_count(plan, p->start, p->end) > sizeof inst / sizeof inst[0])
         return true;
-    }
+    size_t n = billing_plan_instalments(plan, p->start, p->end, money_of(100), inst);
+    for (size_t i = 0; i < n; i++)
+        if (period_of(inst[i].on) == period)
+            return true;
+    return false;
 }
 
 static int play_month(struct gen *g, const struct plan *plans, int64_t *next, int32_t period,
