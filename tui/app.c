@@ -22,6 +22,7 @@
 #include "model/xalloc.h"
 #include "model/close.h"
 #include "reports/report.h"
+#include "tui/progress_bar.h"
 #include "tui/ui.h"
 
 void ui_init_styles(bool color);
@@ -570,13 +571,8 @@ static bool busy_tick(void *ctx, const char *what, uint64_t done, uint64_t total
     }
     if (!busy.cancel && t - busy.started > 300000000 && t - busy.drawn > 100000000) {
         busy.drawn = t;
-        char bar[32] = "";
-        if (total > 0) {
-            uint64_t fill = done >= total ? 20 : done * 20 / total;
-            for (int i = 0; i < 20; i++)
-                bar[i] = (uint64_t)i < fill ? '#' : '.';
-            bar[20] = '\0';
-        }
+        char bar[21];
+        progress_bar_cells(bar, 20, done, total);
         ui_style(STYLE_STATUS);
         if (total > 0)
             ui_putf(LINES - 1, 0, COLS, false, " %s [%s] %llu of %llu   Esc stops", what, bar,

@@ -18,6 +18,16 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void progress_bar_cells(char *out, int width, uint64_t done, uint64_t total)
+{
+    uint64_t fill = total == 0      ? 0
+                    : done >= total ? (uint64_t)width
+                                    : done * (uint64_t)width / total;
+    for (int i = 0; i < width; i++)
+        out[i] = (uint64_t)i < fill ? '#' : '.';
+    out[width] = '\0';
+}
+
 void progress_bar_init(struct progress_bar *bar)
 {
     memset(bar, 0, sizeof *bar);
@@ -41,12 +51,8 @@ bool progress_bar_tick(void *ctx, const char *what, uint64_t done, uint64_t tota
     int64_t secs = (t - bar->started_ns) / 1000000000;
     char line[128];
     if (total > 0) {
-        enum { WIDTH = 30 };
-        uint64_t fill = done >= total ? WIDTH : done * WIDTH / total;
-        char bars[WIDTH + 1];
-        for (int i = 0; i < WIDTH; i++)
-            bars[i] = (uint64_t)i < fill ? '#' : '.';
-        bars[WIDTH] = '\0';
+        char bars[31];
+        progress_bar_cells(bars, 30, done, total);
         snprintf(line, sizeof line, "%-10.10s [%s] %llu/%llu  %lld:%02lld", what, bars,
                  (unsigned long long)done, (unsigned long long)total, (long long)secs / 60,
                  (long long)secs % 60);

@@ -19,6 +19,9 @@ struct progress_bar {
     int64_t started_ns, drawn_ns;
 };
 
+/* Writes width cells of '#' (done) and '.' (to do) into out (width + 1 bytes). */
+void progress_bar_cells(char *out, int width, uint64_t done, uint64_t total);
+
 /* Sets up bar (its p calls progress_bar_tick). */
 void progress_bar_init(struct progress_bar *bar);
 /* The tick: draws, and returns true when an interrupt (SIGINT, SIGTERM, SIGHUP) asked the
