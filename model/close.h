@@ -24,6 +24,8 @@
 int period_first_open(struct book *b, int32_t *out, struct err *e);
 /* Whether a month is closed (false on any error). */
 bool period_is_closed(struct book *b, int32_t period);
+/* The last closed month in *out, DATE_NONE when none is. */
+int period_last_closed(struct book *b, int32_t *out, struct err *e);
 /* The day a posting meant for `day` is booked on: `day` itself in an open month, else the first
  * day of the first open month (a correction of a closed month). */
 int32_t period_posting_day(struct book *b, int32_t day);

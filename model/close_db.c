@@ -44,16 +44,27 @@ bool period_is_closed(struct book *b, int32_t period)
     return closed;
 }
 
+int period_last_closed(struct book *b, int32_t *out, struct err *e)
+{
+    *out = DATE_NONE;
+    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    struct err ignore;
+    if (!db_col_is_null(st, 0) && period_parse(db_col_text(st, 0), out, &ignore) != ERR_OK)
+        *out = DATE_NONE;
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
 int32_t period_posting_day(struct book *b, int32_t day)
 {
     if (day == DATE_NONE || !period_is_closed(b, period_of(day)))
         return day;
-    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
     struct err e;
-    int32_t last = period_of(day);
-    if (db_step(b, st, &e) == SQLITE_ROW && !db_col_is_null(st, 0))
-        period_parse(db_col_text(st, 0), &last, &e);
-    sqlite3_reset(st);
+    int32_t last;
+    if (period_last_closed(b, &last, &e) != ERR_OK || last == DATE_NONE)
+        last = period_of(day);
     return period_first_day(last + 1);
 }
 
@@ -240,25 +251,21 @@ int period_reopen(struct book *b, int32_t p, const char *reason, struct err *e)
     int rc = book_begin(b, e);
     if (rc != ERR_OK)
         return rc;
-    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
-    if (db_step(b, st, e) < 0) {
-        rc = e->code;
+    int32_t last;
+    if ((rc = period_last_closed(b, &last, e)) != ERR_OK)
         goto fail;
-    }
-    char last[PERIOD_BUF] = "";
-    if (!db_col_is_null(st, 0))
-        db_col_copy(st, 0, last, sizeof last);
-    sqlite3_reset(st);
-    if (!last[0]) {
+    if (last == DATE_NONE) {
         rc = err_set(e, ERR_RULE, "no month is closed");
         goto fail;
     }
-    if (strcmp(last, per) != 0) {
+    if (last != p) {
+        char l[PERIOD_BUF];
         rc = err_set(e, ERR_RULE, "%s is %s: only the last closed month (%s) can be reopened", per,
-                     strcmp(per, last) < 0 ? "not the last closed month" : "not closed", last);
+                     p < last ? "not the last closed month" : "not closed",
+                     period_format(last, l, sizeof l));
         goto fail;
     }
-    st = db_prepare(b, "DELETE FROM period_next12 WHERE period = :p");
+    sqlite3_stmt *st = db_prepare(b, "DELETE FROM period_next12 WHERE period = :p");
     db_bind_text(st, ":p", per);
     if ((rc = db_exec(b, st, e)) != ERR_OK)
         goto fail;

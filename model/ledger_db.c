@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/close.h"
 #include "model/date.h"
 #include "model/db.h"
 #include "model/text.h"
@@ -160,17 +161,13 @@ void plan_cursor_rewind(struct plan_cursor *c)
 
 struct plan_cursor *plan_cursor_open(struct book *b, const char *currency, struct err *e)
 {
-    sqlite3_stmt *st = db_prepare(b, "SELECT max(period) FROM periods");
-    if (db_step(b, st, e) < 0)
+    int32_t last;
+    if (period_last_closed(b, &last, e) != ERR_OK)
         return NULL;
     struct plan_cursor *c = xcalloc(1, sizeof *c);
     c->b = b;
     snprintf(c->currency, sizeof c->currency, "%s", currency);
-    c->last = DATE_NONE;
-    struct err ignore;
-    if (!db_col_is_null(st, 0))
-        period_parse(db_col_text(st, 0), &c->last, &ignore);
-    sqlite3_reset(st);
+    c->last = last;
     return c;
 }
 
