@@ -347,7 +347,6 @@ CREATE TABLE journal_entries (
     created_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX journal_entries_date ON journal_entries(entry_date);
-CREATE INDEX journal_entries_source ON journal_entries(source_type, source_id);
 
 CREATE TABLE journal_lines (
     id INTEGER PRIMARY KEY,

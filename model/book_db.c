@@ -66,7 +66,7 @@ static const struct {
     const char *file;
 } migrations[] = {
     {2, "0002_contracts.sql"}, {3, "0003_memos.sql"},    {4, "0004_scale.sql"},
-    {5, "0005_lists.sql"},     {6, "0006_deposits.sql"},
+    {5, "0005_lists.sql"},     {6, "0006_deposits.sql"}, {7, "0007_posting.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */

@@ -463,6 +463,12 @@ static void test_migrate_from_v5(void **state)
     migrate_from(5);
 }
 
+static void test_migrate_from_v6(void **state)
+{
+    (void)state;
+    migrate_from(6);
+}
+
 /* Books on network filesystems are refused; local ones are not. */
 static void test_network_filesystems(void **state)
 {
@@ -488,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_migrate_from_v3),
         cmocka_unit_test(test_migrate_from_v4),
         cmocka_unit_test(test_migrate_from_v5),
+        cmocka_unit_test(test_migrate_from_v6),
         cmocka_unit_test(test_revision_conflict_two_connections),
         cmocka_unit_test(test_network_filesystems),
     };
