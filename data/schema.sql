@@ -241,6 +241,8 @@ CREATE TABLE obligations (
     initial_end TEXT,                                          -- modification changed them
     recon_version INTEGER,                                     -- schedule version posted in full
                                                                -- through book.recon_through
+    replan_from TEXT,                                          -- the first month re-planning has
+                                                               -- changed since then
     UNIQUE (contract_id, seq)
 ) STRICT;
 CREATE INDEX obligations_unreconciled ON obligations(id) WHERE recon_version IS NOT schedule_version;

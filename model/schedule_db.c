@@ -32,8 +32,13 @@ static int replan(struct book *b, const struct contract *c, const struct obligat
     }
     recog_source_free(&src);
 
-    /* Compare with the current version: same periods, same amounts, nothing to write. */
-    bool same = true;
+    /* Compare with the current version: same periods, same amounts, nothing to write. The
+     * first month whose amount differs is kept with the new version: recognition compares a
+     * re-planned obligation from there on (and from the months after its last run), since the
+     * months before were posted from figures that did not change. */
+    bool same = true, unknown = false;
+    int32_t differ = INT32_MAX;
+    bool *seen = n ? xcalloc(n, sizeof *seen) : NULL;
     size_t k = 0;
     sqlite3_stmt *st = db_prepare(b, "SELECT period, amount FROM schedule_lines WHERE"
                                      " obligation_id = :o AND version = :v ORDER BY period");
@@ -43,11 +48,27 @@ static int replan(struct book *b, const struct contract *c, const struct obligat
     while ((step = db_step(b, st, e)) == SQLITE_ROW) {
         int32_t p;
         struct err ignore;
-        if (k >= n || period_parse(db_col_text(st, 0), &p, &ignore) != ERR_OK ||
-            p != first + (int32_t)k || db_col_int(st, 1) != amounts[k].minor)
+        int64_t was = db_col_int(st, 1), now = 0;
+        if (period_parse(db_col_text(st, 0), &p, &ignore) != ERR_OK) {
             same = false;
+            unknown = true;
+            k++;
+            continue;
+        }
+        if (k >= n || p != first + (int32_t)k || was != amounts[k].minor)
+            same = false;
+        if (p >= first && p <= last) {
+            now = amounts[p - first].minor;
+            seen[p - first] = true;
+        }
+        if (was != now && p < differ)
+            differ = p;
         k++;
     }
+    for (size_t i = 0; i < n && step >= 0; i++)
+        if (!seen[i] && amounts[i].minor != 0 && first + (int32_t)i < differ)
+            differ = first + (int32_t)i;
+    free(seen);
     if (step < 0) {
         free(amounts);
         return e->code;
@@ -72,8 +93,15 @@ static int replan(struct book *b, const struct contract *c, const struct obligat
     free(amounts);
     if (rc != ERR_OK)
         return rc;
-    st = db_prepare(b, "UPDATE obligations SET schedule_version = :v WHERE id = :o");
+    st = db_prepare(b, "UPDATE obligations SET schedule_version = :v, replan_from = CASE WHEN :p IS"
+                       " NULL THEN replan_from WHEN replan_from IS NULL OR :p < replan_from THEN :p"
+                       " ELSE replan_from END WHERE id = :o");
     db_bind_int(st, ":v", version);
+    char per[PERIOD_BUF];
+    if (unknown)
+        db_bind_text(st, ":p", "");
+    else if (differ != INT32_MAX)
+        db_bind_text(st, ":p", period_format(differ, per, sizeof per));
     db_bind_int(st, ":o", o->id);
     return db_exec(b, st, e);
 }
@@ -306,8 +334,10 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
      * grouped by obligation and month in one pass (a full outer join of the two tables would
      * compare every line with every posting). An obligation whose schedule is unchanged since
      * the last run was posted in full through book.recon_through: only the months after it are
-     * compared. The others are compared in full (the partial index finds them). The obligations
-     * lead each join: the planner, knowing no better, would read every schedule line instead. */
+     * compared. One re-planned since (the partial index finds them) is compared from the first
+     * month its schedule changed, when that is earlier; one never posted in full, or changed by
+     * a memo's catch-up, in full. The obligations lead each join: the planner, knowing no
+     * better, would read every schedule line instead. */
     char from[PERIOD_BUF] = "";
     sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(recon_through, '') FROM book");
     int step = db_step(b, st, e);
@@ -323,11 +353,15 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
         "WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
         " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations"
         " o INDEXED BY obligations_unreconciled CROSS JOIN schedule_lines l ON l.obligation_id"
-        " = o.id AND l.version = o.schedule_version WHERE o.recon_version IS NOT"
-        " o.schedule_version AND l.period <= :through UNION ALL SELECT r.obligation_id,"
-        " r.period, -r.amount, 0 FROM obligations o INDEXED BY obligations_unreconciled CROSS"
-        " JOIN recognition_postings r ON r.obligation_id = o.id WHERE o.recon_version IS NOT"
-        " o.schedule_version AND r.period <= :through"
+        " = o.id AND l.version = o.schedule_version AND l.period >= CASE WHEN o.recon_version IS"
+        " NULL OR o.replan_from IS NULL OR :from = '' THEN '' WHEN o.replan_from < :next THEN"
+        " o.replan_from ELSE :next END WHERE o.recon_version IS NOT o.schedule_version AND"
+        " l.period <= :through UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM"
+        " obligations o INDEXED BY obligations_unreconciled CROSS JOIN recognition_postings r ON"
+        " r.obligation_id = o.id AND r.period >= CASE WHEN o.recon_version IS NULL OR"
+        " o.replan_from IS NULL OR :from = '' THEN '' WHEN o.replan_from < :next THEN"
+        " o.replan_from ELSE :next END WHERE o.recon_version IS NOT o.schedule_version AND"
+        " r.period <= :through"
         " UNION ALL SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations o"
         " CROSS JOIN schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version"
         " AND l.period > :from AND l.period <= :through WHERE o.recon_version IS"
@@ -341,6 +375,12 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
         " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE d.delta <> 0"
         " ORDER BY k.id, d.period, d.obligation_id");
     db_bind_text(st, ":from", from);
+    char next[PERIOD_BUF] = "";
+    int32_t last_run;
+    struct err unparsed;
+    if (from[0] && period_parse(from, &last_run, &unparsed) == ERR_OK)
+        period_format(last_run + 1, next, sizeof next);
+    db_bind_text(st, ":next", next);
     db_bind_text(st, ":through", per);
     struct delta *d = NULL;
     size_t n = 0, cap = 0;
@@ -393,8 +433,8 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     /* Every obligation is now posted in full through this month (when it is not before the
      * last run's: then the obligations compared in full stay to be compared in full). */
     if (advance) {
-        st = db_prepare(b, "UPDATE obligations SET recon_version = schedule_version WHERE"
-                           " recon_version IS NOT schedule_version");
+        st = db_prepare(b, "UPDATE obligations SET recon_version = schedule_version,"
+                           " replan_from = NULL WHERE recon_version IS NOT schedule_version");
         if ((rc = db_exec(b, st, e)) != ERR_OK)
             goto fail;
         st = db_prepare(b, "UPDATE book SET recon_through = :p");

@@ -418,6 +418,58 @@ static void test_recognition_is_incremental(void **state)
     book_close(b);
 }
 
+/* An obligation re-planned after recognition posted it is compared from the first month its
+ * schedule changed (from the months after the last run, when that is earlier), and what changed
+ * in a month already posted is caught up. */
+static void test_replan_is_compared_from_the_change(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    add_contract(b, "U2", "2025-12-20", "2026-01-01", "2026-12-31", 600000, BILL_MILESTONE);
+    add_obligation(b, "U2", "API calls", PATTERN_USAGE, 0, NULL);
+    add_obligation(b, "U2", "Project", PATTERN_PROGRESS, 600000, NULL);
+    ok(contract_activate(b, "U2", D("2026-01-01"), &e), &e);
+    ok(usage_record(b, "U2/1", D("2026-01-31"), "100", money_of(100000), &e), &e);
+    ok(usage_record(b, "U2/1", D("2026-02-10"), "20", money_of(20000), &e), &e);
+    struct recognize_result rr;
+    ok(recognize_through(b, period_of(D("2026-03-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(role_balance(b, "revenue"), -120000);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE replan_from IS NOT"
+                                    " NULL OR recon_version IS NOT schedule_version"),
+                     0);
+    /* April's usage changes April; February's, recorded late, February: kept is the earlier. */
+    ok(usage_record(b, "U2/1", D("2026-04-15"), "30", money_of(30000), &e), &e);
+    assert_int_equal(
+        fixture_int(b, "SELECT replan_from = '2026-04' FROM obligations WHERE seq = 1"), 1);
+    ok(usage_record(b, "U2/1", D("2026-02-20"), "5", money_of(5000), &e), &e);
+    assert_int_equal(
+        fixture_int(b, "SELECT replan_from = '2026-02' FROM obligations WHERE seq = 1"), 1);
+    /* Through April: February's 50.00 in February, April's 300.00 in April. */
+    ok(recognize_through(b, period_of(D("2026-04-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(role_balance(b, "revenue"), -155000);
+    assert_int_equal(fixture_int(b, "SELECT sum(amount) FROM recognition_postings WHERE period ="
+                                    " '2026-02'"),
+                     25000);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE replan_from IS NOT"
+                                    " NULL OR recon_version IS NOT schedule_version"),
+                     0);
+    /* May's usage, then a run through an earlier month: nothing to post, and the change is
+     * still to be compared when May is posted. */
+    ok(usage_record(b, "U2/1", D("2026-05-05"), "1", money_of(1000), &e), &e);
+    ok(recognize_through(b, period_of(D("2026-03-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 0);
+    assert_int_equal(
+        fixture_int(b, "SELECT replan_from = '2026-05' FROM obligations WHERE seq = 1"), 1);
+    ok(recognize_through(b, period_of(D("2026-05-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 1);
+    assert_int_equal(role_balance(b, "revenue"), -156000);
+    all_checks_pass(b);
+    book_close(b);
+}
+
 /* A billing run is one action: when one contract cannot be billed, no contract is. */
 static void test_bill_all_is_one_transaction(void **state)
 {
@@ -553,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_instalments),
         cmocka_unit_test(test_daily_setting),
         cmocka_unit_test(test_recognition_is_incremental),
+        cmocka_unit_test(test_replan_is_compared_from_the_change),
         cmocka_unit_test(test_bill_all_is_one_transaction),
         cmocka_unit_test(test_bill_twice_at_once),
         cmocka_unit_test(test_activate_twice_at_once),
