@@ -2,9 +2,10 @@
  * render.h — drawing a report (report.h) as an aligned text table, CSV or XLSX.
  *
  * Several reports can go to one output: in text and CSV one after another; in XLSX one
- * worksheet each (and one more for every table marked own_sheet). Files are written to a
- * temporary name beside the target and renamed into place when complete, mode 0600, so an
- * interrupted export never leaves a partial file.
+ * worksheet each (and one more for every table marked own_sheet), or, when their source asks
+ * (report_source.contents), a contents sheet and the reports stacked down shared sheets. Files are
+ * written to a temporary name beside the target and renamed into place when complete, mode 0600, so
+ * an interrupted export never leaves a partial file.
  *
  * Renderers never format numbers through the C library's locale-dependent paths: the same
  * bytes come out under every LC_NUMERIC.

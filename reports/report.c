@@ -96,6 +96,7 @@ void report_free(struct report *r)
     for (int i = 0; i < r->ntables; i++)
         table_free(r->tables[i]);
     free(r->tables);
+    table_free(r->entry);
     free(r->sheet);
     free(r->title);
     free(r->subtitle);
@@ -126,7 +127,7 @@ const char *report_header_get(const struct report *r, const char *key)
     return NULL;
 }
 
-struct report_table *report_add_table(struct report *r, const char *name, const char *title,
+static struct report_table *table_new(const char *name, const char *title,
                                       const struct report_col *cols, int ncols)
 {
     struct report_table *t = xcalloc(1, sizeof *t);
@@ -141,11 +142,25 @@ struct report_table *report_add_table(struct report *r, const char *name, const 
             assert(strcmp(t->cols[j].key, cols[i].key) != 0 && "column keys are unique");
     }
     t->ncols = ncols;
+    return t;
+}
+
+struct report_table *report_add_table(struct report *r, const char *name, const char *title,
+                                      const struct report_col *cols, int ncols)
+{
+    struct report_table *t = table_new(name, title, cols, ncols);
     size_t cap = (size_t)r->captables;
     r->tables = xgrow(r->tables, &cap, (size_t)r->ntables + 1, sizeof *r->tables);
     r->captables = (int)cap;
     r->tables[r->ntables++] = t;
     return t;
+}
+
+struct report_row *report_set_entry(struct report *r, const struct report_col *cols, int ncols)
+{
+    table_free(r->entry);
+    r->entry = table_new("entry", NULL, cols, ncols);
+    return report_row_add(r->entry, ROW_DATA);
 }
 
 int report_col_index(const struct report_table *t, const char *key)

@@ -133,6 +133,9 @@ struct report {
     struct report_table **tables;
     int ntables, captables;
     bool csv_plain; /* CSV holds only the first table, plainly (a journal import) */
+    /* The report's line in the contents of a stacked workbook (report_source.contents): one
+     * row in the contents table's columns. NULL: none. Never drawn with the report itself. */
+    struct report_table *entry;
 };
 
 /* A new empty report; the caller frees it with report_free. */
@@ -144,6 +147,9 @@ void report_set_sheet(struct report *r, const char *name);
 void report_header(struct report *r, const char *key, const char *value);
 const char *report_header_get(const struct report *r, const char *key);
 
+/* Sets the report's contents entry (report.entry) with the given columns (copied) and returns
+ * its one row, to fill with the cell setters (pass r->entry as the table); the report owns it. */
+struct report_row *report_set_entry(struct report *r, const struct report_col *cols, int ncols);
 /* Adds a table with the given columns (copied); the report owns it. */
 struct report_table *report_add_table(struct report *r, const char *name, const char *title,
                                       const struct report_col *cols, int ncols);
@@ -188,13 +194,24 @@ bool report_table_fill(struct report_table *t);
  * pack's sheets): each is built when the renderer asks for it and freed once written, so the
  * whole output never has to be in memory. A source over reports already in hand (v, n) hands
  * them out in turn and leaves them to their owner.
+ *
+ * A source of many alike reports (a statement per customer) may ask XLSX to stack them: with
+ * `contents` set, the workbook opens with a contents sheet (that report's title, subtitle and
+ * header block, then its first table's columns with one row per report, the report's entry,
+ * and where it is), and the reports follow one another down shared worksheets named `stack`
+ * ("Statements", "Statements 2", ...), each beginning a printed page, at most
+ * REPORT_STACK_MAX a sheet. A workbook of ten thousand customers is then a dozen sheets, not
+ * ten thousand. Text and CSV draw the reports one after another as always.
  */
+#define REPORT_STACK_MAX 1000
 struct report_source {
     /* Builds the next report into *out; *out is NULL after the last. */
     int (*next)(void *state, struct report **out, struct err *e);
     void (*close)(void *state); /* frees the state; NULL: nothing to free */
     void *state;
-    struct report *const *v; /* without next: the reports in hand */
+    const struct report *contents; /* borrowed from the state; NULL: not stacked */
+    const char *stack;             /* the stacked sheets' name; borrowed from the state */
+    struct report *const *v;       /* without next: the reports in hand */
     int n, i;
 };
 

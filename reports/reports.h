@@ -23,9 +23,11 @@ int report_stamp(struct report *r, struct book *b, struct err *e);
 struct report *report_statement(struct book *b, const char *customer, int32_t from, int32_t to,
                                 struct err *e);
 
-/* Statements of every customer with activity or a balance in [from, to], built one at a time
- * as *out hands them out (report_source_next), all inside one read transaction; the caller
- * closes the source. With no such customer *out is empty (report_source_empty). */
+/* Statements of every customer with activity or a balance in [from, to], in customer order,
+ * built one at a time as *out hands them out (report_source_next), all inside one read
+ * transaction; the caller closes the source. In XLSX they are stacked after a contents sheet
+ * (customer, name, currency, opening and closing balance, where the statement is). With no such
+ * customer *out is empty (report_source_empty). */
 int report_statements_open(struct book *b, int32_t from, int32_t to, struct report_source *out,
                            struct err *e);
 

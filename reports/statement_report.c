@@ -194,14 +194,73 @@ struct report *report_statement(struct book *b, const char *customer, int32_t fr
 }
 
 /* Every customer's statement, built as the renderer asks for the next, inside one read
- * transaction held from the open to the close. */
+ * transaction held from the open to the close. In XLSX they are stacked after a contents sheet
+ * that lists each customer's balances and where its statement is. */
 struct statements_state {
     struct book *b;
     int32_t from, to;
-    struct customer_list l;
-    size_t i;
-    struct report *first; /* built by the open, to tell whether there is any */
+    struct customer_list l; /* the page of customers being read, in code order */
+    size_t i;               /* the next in l */
+    bool last_page;
+    struct report *first;    /* built by the open, to tell whether there is any */
+    struct report *contents; /* the contents sheet's title, header block and columns */
 };
+
+static const struct report_col contents_cols[] = {
+    {"customer", "Customer", COL_TEXT, 12},        {"name", "Name", COL_TEXT, 30},
+    {"currency", "Currency", COL_TEXT, 8},         {"opening", "Opening balance", COL_MONEY, 14},
+    {"closing", "Closing balance", COL_MONEY, 14},
+};
+#define CONTENTS_COLS ((int)(sizeof contents_cols / sizeof contents_cols[0]))
+
+static struct report *contents_new(struct book *b, int32_t from, int32_t to, struct err *e)
+{
+    char f[DATE_BUF], t[DATE_BUF], period[32];
+    date_format(from, f, sizeof f);
+    date_format(to, t, sizeof t);
+    snprintf(period, sizeof period, "%s to %s", f, t);
+    struct report *r = report_new("Customer statements", period);
+    report_set_sheet(r, "Contents");
+    report_header(r, "Period", period);
+    if (report_stamp(r, b, e) != ERR_OK) {
+        report_free(r);
+        return NULL;
+    }
+    report_add_table(r, "contents", NULL, contents_cols, CONTENTS_COLS);
+    return r;
+}
+
+/* The statement's line in the contents: who, in which currency, owing what at either end. */
+static void contents_entry(struct report *r, const struct statement *s)
+{
+    struct report_row *row = report_set_entry(r, contents_cols, CONTENTS_COLS);
+    struct report_table *t = r->entry;
+    cell_text(t, row, "customer", s->customer);
+    cell_text(t, row, "name", s->name);
+    cell_text(t, row, "currency", s->currency);
+    cell_money(row, t, "opening", s->opening, s->exponent);
+    cell_money(row, t, "closing", s->closing, s->exponent);
+}
+
+/* Customers are read a page at a time, so memory holds a page whatever the book's size. */
+#define STATEMENTS_PAGE 256
+
+static int next_page(struct statements_state *st, struct err *e)
+{
+    struct customer_query q = {.include_archived = true, .sort = CUSTOMER_SORT_CODE};
+    struct customer_row anchor = {0};
+    bool first = st->l.n == 0;
+    if (!first)
+        anchor = st->l.rows[st->l.n - 1];
+    struct customer_list page = {0};
+    int rc = customer_page(st->b, &q, first ? PAGE_FIRST : PAGE_AFTER, first ? NULL : &anchor,
+                           STATEMENTS_PAGE, &page, e);
+    customer_list_free(&st->l); /* the anchor's name is not needed past the query */
+    st->l = page;
+    st->i = 0;
+    st->last_page = rc != ERR_OK || page.n < STATEMENTS_PAGE;
+    return rc;
+}
 
 static int statements_next(void *state, struct report **out, struct err *e)
 {
@@ -212,7 +271,11 @@ static int statements_next(void *state, struct report **out, struct err *e)
         st->first = NULL;
         return ERR_OK;
     }
-    while (st->i < st->l.n) {
+    for (;;) {
+        if (st->i == st->l.n && !st->last_page && next_page(st, e) != ERR_OK)
+            return e->code;
+        if (st->i == st->l.n)
+            break;
         struct statement s;
         if (statement_load(st->b, st->l.rows[st->i++].code, st->from, st->to, &s, e) != ERR_OK)
             return e->code;
@@ -220,6 +283,8 @@ static int statements_next(void *state, struct report **out, struct err *e)
         bool quiet = s.nlines == 0 && s.opening.minor == 0 && s.closing.minor == 0 &&
                      s.credit.opening.minor == 0 && s.credit.closing.minor == 0;
         struct report *r = quiet ? NULL : build(st->b, &s, e);
+        if (r)
+            contents_entry(r, &s);
         statement_free(&s);
         if (!quiet && !r)
             return e->code;
@@ -237,6 +302,7 @@ static void statements_close(void *state)
     if (!st)
         return;
     report_free(st->first);
+    report_free(st->contents);
     customer_list_free(&st->l);
     book_end_read(st->b);
     free(st);
@@ -252,14 +318,20 @@ int report_statements_open(struct book *b, int32_t from, int32_t to, struct repo
     st->b = b;
     st->from = from;
     st->to = to;
-    struct customer_query q = {.include_archived = true};
-    int rc = customer_list(b, &q, 0, (size_t)-1 >> 1, &st->l, e);
-    if (rc == ERR_OK)
-        rc = statements_next(st, &st->first, e);
+    int rc = statements_next(st, &st->first, e);
+    if (rc == ERR_OK && st->first) {
+        st->contents = contents_new(b, from, to, e);
+        if (!st->contents)
+            rc = e->code;
+    }
     if (rc != ERR_OK || !st->first) {
         statements_close(st);
         return rc;
     }
-    *out = (struct report_source){.next = statements_next, .close = statements_close, .state = st};
+    *out = (struct report_source){.next = statements_next,
+                                  .close = statements_close,
+                                  .state = st,
+                                  .contents = st->contents,
+                                  .stack = "Statements"};
     return ERR_OK;
 }

@@ -4,10 +4,14 @@
  *
  * One worksheet per report (plus one per table marked own_sheet): the title, the header block,
  * then each table with a bold heading row, frozen below the first table's heading and right of
- * its key columns. Money is a number (minor / 10^exponent) in an accounting format for its
- * exponent; dates are dates; text is always written as text, so "=HYPERLINK(...)" in a name stays
- * a name. Totals and running balances are live formulas that also store the value ratable
- * computed, so viewers that do not recalculate still show the right figure.
+ * its key columns. A source of many alike reports (a statement per customer) may ask for them
+ * stacked instead: a contents sheet, then the reports one after another down shared sheets,
+ * each on its own printed page (see "stacked reports" below).
+ *
+ * Money is a number (minor / 10^exponent) in an accounting format for its exponent; dates are
+ * dates; text is always written as text, so "=HYPERLINK(...)" in a name stays a name. Totals and
+ * running balances are live formulas that also store the value ratable computed, so viewers
+ * that do not recalculate still show the right figure.
  *
  * The workbook is written in constant-memory mode, row by row, so its size never limits memory.
  * Debian's libxlsxwriter formats numbers with the C library's locale; the whole rendering runs
@@ -15,6 +19,7 @@
  */
 #include "reports/render.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <locale.h>
 #ifdef __GLIBC__
@@ -52,6 +57,7 @@ struct xw {
     const char *path;
     lxw_format *title, *subtitle, *key, *heading, *colhead, *text, *text_bold, *date, *date_bold,
         *count, *count_bold, *boolean, *boolean_bold;
+    lxw_format *link; /* a stacked workbook's contents links */
     lxw_format *money[MAX_EXPONENT + 1], *money_bold[MAX_EXPONENT + 1];
     struct placed *placed;
     size_t nplaced, capplaced;
@@ -379,13 +385,15 @@ static double col_width(const struct report_col *c)
     return w + 1;
 }
 
+#define MAX_COLS 256
+
 /* Column widths come from the sheet's first table, which holds the detail; the tables stacked
  * below it only widen a column enough for their numbers and dates (their text may spill into
- * the empty cell beside it). */
-static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, int n,
-                       const struct report *r)
+ * the empty cell beside it). Widens widths[MAX_COLS] to what the tables need and returns how
+ * many columns they use. */
+static int measure_widths(struct report_table *const *tables, int n, const struct report *r,
+                          double *widths)
 {
-    double widths[256] = {0};
     /* The header block's labels live in the first column: make room for them. */
     for (int i = 0; r && i < r->nheader; i++) {
         double w = utf8_width(r->header[i].key) + 2;
@@ -394,12 +402,12 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
     }
     /* The first table's text columns widen to their content (up to 61): one pass over its rows,
      * filled or streamed, before they are written. */
-    double content[256] = {0};
+    double content[MAX_COLS] = {0};
     int *known = n > 0 ? xcalloc((size_t)tables[0]->ncols + 1, sizeof *known) : NULL;
     if (n > 0 && tables[0]->text_widths && tables[0]->text_widths(tables[0], known)) {
         /* A row source that knows its widths spares the pass. */
         const struct report_table *t = tables[0];
-        for (int c = 0; c < t->ncols && c < 256; c++)
+        for (int c = 0; c < t->ncols && c < MAX_COLS; c++)
             if (t->cols[c].type == COL_TEXT && known[c] > 0)
                 content[c] = known[c] + 1 > 61 ? 61 : known[c] + 1;
     } else if (n > 0 && report_table_rewind(tables[0])) {
@@ -408,7 +416,7 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
         while (report_table_next(t, &row) == 1) {
             if (row.style == ROW_HEADING || row.style == ROW_BLANK)
                 continue;
-            for (int c = 0; c < t->ncols && c < 256; c++) {
+            for (int c = 0; c < t->ncols && c < MAX_COLS; c++) {
                 const struct cell *cell = &row.cells[c];
                 if (t->cols[c].type == COL_TEXT && cell->type == CELL_TEXT && cell->text &&
                     content[c] < 61) {
@@ -423,7 +431,7 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
     int maxcols = 0;
     for (int i = 0; i < n; i++) {
         const struct report_table *t = tables[i];
-        for (int c = 0; c < t->ncols && c < 256; c++) {
+        for (int c = 0; c < t->ncols && c < MAX_COLS; c++) {
             const struct report_col *col = &t->cols[c];
             double w = i == 0 || col->type != COL_TEXT ? col_width(col) : 8;
             /* A later table's label column widens the first column, within reason. */
@@ -437,11 +445,23 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
         if (t->ncols > maxcols)
             maxcols = t->ncols;
     }
-    for (int c = 0; c < maxcols && c < 256; c++)
+    return maxcols > MAX_COLS ? MAX_COLS : maxcols;
+}
+
+static void apply_widths(lxw_worksheet *ws, const double *widths, int ncols)
+{
+    for (int c = 0; c < ncols; c++)
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
     /* Printed, a report fits the page's width, in landscape. */
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
+}
+
+static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, int n,
+                       const struct report *r)
+{
+    double widths[MAX_COLS] = {0};
+    apply_widths(ws, widths, measure_widths(tables, n, r, widths));
 }
 
 static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struct report_table *t,
@@ -500,6 +520,24 @@ static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struc
     return ERR_OK;
 }
 
+/* The report's title, subtitle and header block from x->row on, then a blank row. */
+static int write_top(struct xw *x, lxw_worksheet *ws, const struct report *r, struct err *e)
+{
+    lxw_error rc = write_text(ws, x->row++, 0, r->title, x->title);
+    if (rc == LXW_NO_ERROR && r->subtitle)
+        rc = write_text(ws, x->row++, 0, r->subtitle, x->subtitle);
+    for (int i = 0; i < r->nheader && rc == LXW_NO_ERROR; i++) {
+        rc = write_text(ws, x->row, 0, r->header[i].key, x->key);
+        if (rc == LXW_NO_ERROR)
+            rc = write_text(ws, x->row, 1, r->header[i].value, x->text);
+        x->row++;
+    }
+    x->row++;
+    if (rc != LXW_NO_ERROR)
+        return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+    return ERR_OK;
+}
+
 static int write_report(struct xw *x, const struct report *r, struct err *e)
 {
     char name[4 * SHEET_NAME_MAX + 1];
@@ -514,16 +552,7 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
             mine[nmine++] = r->tables[i];
     set_widths(ws, mine, nmine, r);
     x->row = 0;
-    write_text(ws, x->row++, 0, r->title, x->title);
-    if (r->subtitle)
-        write_text(ws, x->row++, 0, r->subtitle, x->subtitle);
-    for (int i = 0; i < r->nheader; i++) {
-        write_text(ws, x->row, 0, r->header[i].key, x->key);
-        write_text(ws, x->row, 1, r->header[i].value, x->text);
-        x->row++;
-    }
-    x->row++;
-    int rc = ERR_OK;
+    int rc = write_top(x, ws, r, e);
     for (int i = 0; i < nmine && rc == ERR_OK; i++)
         rc = write_table(x, ws, name, mine[i], i == 0, true, e);
     free(mine);
@@ -543,6 +572,250 @@ static int write_report(struct xw *x, const struct report *r, struct err *e)
         rc = write_table(x, ows, own, t, true, false, e);
     }
     return rc;
+}
+
+/* ---- stacked reports ----------------------------------------------------------------------- */
+
+/*
+ * A source's reports one after another down shared sheets, after a contents sheet
+ * (report_source.contents). Each sheet is written in step with the contents, row by row, so
+ * the workbook holds a dozen sheets for ten thousand reports and memory stays the same however
+ * many there are: what is kept is the page breaks and column widths of the sheet being filled.
+ * A worksheet hyperlink would be kept in memory until the workbook closes (and a sheet takes
+ * at most 65,530), so the contents link with a HYPERLINK formula, which is written as a cell.
+ */
+struct stack {
+    const struct report *contents;
+    const struct report_table *ct; /* the contents' columns */
+    lxw_worksheet *cws;
+    int crow; /* the contents' next row */
+    double cwidths[MAX_COLS];
+    int cncols;
+    const char *base;  /* the stacked sheets' name */
+    lxw_worksheet *ws; /* the sheet being filled; NULL before the first */
+    char name[4 * SHEET_NAME_MAX + 1];
+    int sheets, count, row; /* sheets opened, reports on this one, its next row */
+    lxw_row_t breaks[REPORT_STACK_MAX + 1];
+    double widths[MAX_COLS];
+    int ncols;
+};
+
+/* The sheet rows a report of filled tables takes; 0 when a table streams its rows. */
+static long rows_needed(const struct report *r)
+{
+    long n = 2 + (r->subtitle != NULL) + r->nheader;
+    for (int i = 0; i < r->ntables; i++) {
+        const struct report_table *t = r->tables[i];
+        if (t->next)
+            return 0;
+        n += (t->title != NULL) + 2 + (long)(t->nrows > LXW_ROW_MAX ? LXW_ROW_MAX : t->nrows);
+    }
+    return n;
+}
+
+/* The sheet being filled is complete: its page breaks (one before each report after the first)
+ * and its columns. */
+static void stack_finish_sheet(struct stack *st)
+{
+    if (!st->ws)
+        return;
+    if (st->count > 1) {
+        st->breaks[st->count - 1] = 0;
+        worksheet_set_h_pagebreaks(st->ws, st->breaks);
+    }
+    apply_widths(st->ws, st->widths, st->ncols);
+    st->ws = NULL;
+}
+
+static int stack_new_sheet(struct xw *x, struct stack *st, struct err *e)
+{
+    stack_finish_sheet(st);
+    char want[4 * SHEET_NAME_MAX + 1];
+    if (st->sheets++ == 0)
+        snprintf(want, sizeof want, "%s", st->base);
+    else
+        snprintf(want, sizeof want, "%.*s %d", (int)chars_prefix(st->base, SHEET_NAME_MAX - 8),
+                 st->base, st->sheets);
+    sheet_name(x, want, st->name, sizeof st->name);
+    st->ws = workbook_add_worksheet(x->wb, st->name);
+    if (!st->ws)
+        return err_set(e, ERR_IO, "%s: cannot add the worksheet '%s'", x->path, st->name);
+    st->count = st->row = st->ncols = 0;
+    memset(st->widths, 0, sizeof st->widths);
+    return ERR_OK;
+}
+
+static const char *const stack_link_title = "Sheet";
+static const char *const stack_row_title = "Row";
+
+/* The contents sheet, first in the workbook: its title and header block, then the headings of
+ * its columns, frozen and repeated on every printed page. */
+static int stack_open(struct xw *x, struct stack *st, const struct report_source *src,
+                      struct err *e)
+{
+    st->contents = src->contents;
+    st->base = src->stack && *src->stack ? src->stack : "Reports";
+    assert(st->contents->ntables > 0 && "the contents name their columns");
+    st->ct = st->contents->tables[0];
+    char name[4 * SHEET_NAME_MAX + 1];
+    sheet_name(x, st->contents->sheet ? st->contents->sheet : "Contents", name, sizeof name);
+    st->cws = workbook_add_worksheet(x->wb, name);
+    if (!st->cws)
+        return err_set(e, ERR_IO, "%s: cannot add the worksheet '%s'", x->path, name);
+    x->link = workbook_add_format(x->wb);
+    format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(x->link, LXW_COLOR_BLUE);
+    x->row = 0;
+    if (write_top(x, st->cws, st->contents, e) != ERR_OK)
+        return e->code;
+    struct report_table *ct = st->contents->tables[0];
+    st->cncols = measure_widths(&ct, 1, st->contents, st->cwidths);
+    int nc = st->ct->ncols;
+    for (int c = 0; c < nc; c++)
+        worksheet_write_string(st->cws, (lxw_row_t)x->row, (lxw_col_t)c, st->ct->cols[c].title,
+                               x->colhead);
+    worksheet_write_string(st->cws, (lxw_row_t)x->row, (lxw_col_t)nc, stack_link_title, x->colhead);
+    worksheet_write_string(st->cws, (lxw_row_t)x->row, (lxw_col_t)(nc + 1), stack_row_title,
+                           x->colhead);
+    if (nc + 2 <= MAX_COLS) {
+        double link = utf8_width(st->base) + 6;
+        st->cwidths[nc] = link < 12 ? 12 : link;
+        st->cwidths[nc + 1] = 9;
+        st->cncols = nc + 2;
+    }
+    worksheet_freeze_panes(st->cws, (lxw_row_t)(x->row + 1), 1);
+    worksheet_repeat_rows(st->cws, (lxw_row_t)x->row, (lxw_row_t)x->row);
+    st->crow = x->row + 1;
+    return ERR_OK;
+}
+
+/* The text of a formula string literal: quotes doubled. */
+static void formula_string(char *out, size_t size, const char *s)
+{
+    size_t n = 0;
+    for (; *s && n + 3 < size; s++) {
+        if (*s == '"')
+            out[n++] = '"';
+        out[n++] = *s;
+    }
+    out[n] = '\0';
+}
+
+/* The report's row in the contents: its entry, then a link to where it starts. */
+static int stack_entry(struct xw *x, struct stack *st, const struct report *r, int start,
+                       struct err *e)
+{
+    x->row = st->crow;
+    x->cur = NULL;
+    int nc = st->ct->ncols;
+    if (r->entry && r->entry->nrows > 0) {
+        const struct report_table *t = r->entry;
+        for (int c = 0; c < t->ncols && c < nc; c++) {
+            struct cell cell = t->rows[0].cells[c];
+            cell.formula = NULL; /* an entry holds values */
+            if (write_cell(x, st->cws, c, &cell, false, e) != ERR_OK)
+                return e->code;
+            if (c < MAX_COLS && t->cols[c].type == COL_TEXT && cell.type == CELL_TEXT &&
+                cell.text) {
+                double w = utf8_width(cell.text) + 1;
+                if (w > 42)
+                    w = 42;
+                if (w > st->cwidths[c])
+                    st->cwidths[c] = w;
+            }
+        }
+    }
+    /* =HYPERLINK("#'Statements 2'!A1001","Statements 2"): the sheet's name quoted for a
+     * reference (apostrophes doubled), then for a string literal (quotes doubled). */
+    char ref[8 * SHEET_NAME_MAX + 32], lit[2 * sizeof ref], shown[8 * SHEET_NAME_MAX + 8];
+    size_t n = 0;
+    ref[n++] = '#';
+    ref[n++] = '\'';
+    for (const char *p = st->name; *p && n + 4 < sizeof ref; p++) {
+        if (*p == '\'')
+            ref[n++] = '\'';
+        ref[n++] = *p;
+    }
+    snprintf(ref + n, sizeof ref - n, "'!A%d", start + 1);
+    formula_string(lit, sizeof lit, ref);
+    formula_string(shown, sizeof shown, st->name);
+    char formula[sizeof lit + sizeof shown + 32];
+    snprintf(formula, sizeof formula, "=HYPERLINK(\"%s\",\"%s\")", lit, shown);
+    lxw_error rc = worksheet_write_formula_str(st->cws, (lxw_row_t)st->crow, (lxw_col_t)nc, formula,
+                                               x->link, st->name);
+    if (rc == LXW_NO_ERROR)
+        rc = worksheet_write_number(st->cws, (lxw_row_t)st->crow, (lxw_col_t)(nc + 1),
+                                    (double)(start + 1), x->count);
+    if (rc != LXW_NO_ERROR)
+        return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+    st->crow++;
+    return ERR_OK;
+}
+
+static void placed_reset(struct xw *x)
+{
+    for (size_t i = 0; i < x->nplaced; i++)
+        placed_clear(&x->placed[i]);
+    x->nplaced = 0;
+    x->cur = NULL;
+}
+
+/* The next report, below the last on the sheet being filled and on a new printed page, or at
+ * the top of a new sheet when this one is full. Its formulas refer to its own rows: what the
+ * reports before it placed is forgotten. */
+static int stack_add(struct xw *x, struct stack *st, const struct report *r, struct err *e)
+{
+    long need = rows_needed(r);
+    if (!st->ws || st->count >= REPORT_STACK_MAX ||
+        (st->count > 0 && need > 0 && st->row + need > LXW_ROW_MAX)) {
+        if (stack_new_sheet(x, st, e) != ERR_OK)
+            return e->code;
+    }
+    if (st->count > 0)
+        st->breaks[st->count - 1] = (lxw_row_t)st->row;
+    int start = st->row;
+    placed_reset(x);
+    x->row = start;
+    int rc = write_top(x, st->ws, r, e);
+    for (int i = 0; i < r->ntables && rc == ERR_OK; i++)
+        rc = write_table(x, st->ws, st->name, r->tables[i], false, true, e);
+    if (rc != ERR_OK)
+        return rc;
+    int nc = measure_widths(r->tables, r->ntables, r, st->widths);
+    if (nc > st->ncols)
+        st->ncols = nc;
+    st->row = x->row;
+    st->count++;
+    return stack_entry(x, st, r, start, e);
+}
+
+static void stack_close(struct stack *st)
+{
+    stack_finish_sheet(st);
+    if (st->cws)
+        apply_widths(st->cws, st->cwidths, st->cncols);
+}
+
+/* The workbook's properties from the first report: its title, company and author, and the
+ * report's stamp as the creation time. */
+static void set_properties(struct xw *x, const struct report *r)
+{
+    lxw_doc_properties props = {.title = r->title, .company = NULL};
+    const char *company = report_header_get(r, "Company");
+    const char *by = report_header_get(r, "By");
+    props.company = (char *)company;
+    props.author = (char *)by;
+    /* The file's creation time is the report's stamp, not the clock: the same report with the
+     * same stamp is the same file, byte for byte. */
+    const char *stamp = report_header_get(r, "Generated");
+    struct tm tm = {0};
+    if (stamp && sscanf(stamp, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                        &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        props.created = timegm(&tm);
+    }
+    workbook_set_properties(x->wb, &props);
 }
 
 int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
@@ -575,33 +848,23 @@ int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
         rc = err_set(e, ERR_IO, "cannot create %s: %s", path, strerror(errno));
     } else {
         make_formats(&x);
+        struct stack *st = src->contents ? xcalloc(1, sizeof *st) : NULL;
         struct report *r;
         rc = report_source_next(src, &r, e);
-        if (rc == ERR_OK && r) {
-            lxw_doc_properties props = {.title = r->title, .company = NULL};
-            const char *company = report_header_get(r, "Company");
-            const char *by = report_header_get(r, "By");
-            props.company = (char *)company;
-            props.author = (char *)by;
-            /* The file's creation time is the report's stamp, not the clock: the same report
-             * with the same stamp is the same file, byte for byte. */
-            const char *stamp = report_header_get(r, "Generated");
-            struct tm tm = {0};
-            if (stamp && sscanf(stamp, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                                &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-                tm.tm_year -= 1900;
-                tm.tm_mon -= 1;
-                props.created = timegm(&tm);
-            }
-            workbook_set_properties(x.wb, &props);
-        }
+        if (rc == ERR_OK && r)
+            set_properties(&x, st ? src->contents : r);
+        if (rc == ERR_OK && st && r)
+            rc = stack_open(&x, st, src, e);
         while (rc == ERR_OK && r) {
-            rc = write_report(&x, r, e);
+            rc = st ? stack_add(&x, st, r, e) : write_report(&x, r, e);
             report_source_done(src, r);
             r = NULL;
             if (rc == ERR_OK && !report_cancelled())
                 rc = report_source_next(src, &r, e);
         }
+        if (st)
+            stack_close(st);
+        free(st);
         if (r)
             report_source_done(src, r);
         lxw_error closed = workbook_close(x.wb);
