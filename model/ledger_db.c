@@ -14,11 +14,13 @@
 #include "model/xalloc.h"
 
 /*
- * The plans are read by one query over every currency, in currency order, and what was posted
- * in closed months by another in the same order beside it. The cursors of a report's currencies
- * (its tables, read one after another) share the two, each taking its own currency's rows: the
- * book is read once however many currencies it has. A cursor that asks again for rows the
- * queries have passed (a second pass over its table) starts them again.
+ * The plans of a currency are read by one query, customer by customer (the customers' index
+ * gives the order, so only each customer's own rows are sorted), and what was posted in closed
+ * months by another over every currency, in the same order, beside it. The cursors of a
+ * report's currencies (its tables, read one after another) share the second, each taking its
+ * own currency's rows: the postings are read once however many currencies the book has. A
+ * cursor that asks again for rows the queries have passed (a second pass over its table)
+ * starts them again.
  */
 static struct plan_reader {
     struct book *b;
@@ -27,6 +29,7 @@ static struct plan_reader {
     int rc;            /* of its last step: SQLITE_ROW with a row at hand */
     sqlite3_stmt *pst; /* what was posted */
     int prc;           /* of its last step */
+    char pused[4];     /* the currency whose postings were read last; "" none */
     bool fresh;        /* at the first row of a currency none has read yet */
     const void *owner; /* the cursor reading */
     struct err err;    /* why the queries failed */
@@ -84,6 +87,7 @@ static int closed_months_as_posted(struct plan_cursor *c, struct err *e)
     }
     p->n = kept;
     struct err ignore;
+    snprintf(reader.pused, sizeof reader.pused, "%s", c->currency);
     while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) < 0)
         reader.prc = db_step(c->b, reader.pst, e);
     while (reader.prc == SQLITE_ROW && posted_vs_plan(reader.pst, p) == 0) {
@@ -127,12 +131,18 @@ void plan_cursor_rewind(struct plan_cursor *c)
     if (reader.st && reader.b == c->b && reader.last == c->last && reader.fresh &&
         reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) == 0)
         return; /* at this currency's first row already */
+    /* The postings go on from where the last currency left them, unless this one's were read. */
+    bool keep = reader.pst && reader.b == c->b && reader.last == c->last && reader.prc >= 0 &&
+                strcmp(reader.pused, c->currency) < 0;
+    if (!keep) {
+        reader.prc = SQLITE_DONE;
+        reader.pst = NULL;
+        reader.pused[0] = '\0';
+    }
     reader.b = c->b;
     reader.last = c->last;
     reader.err = (struct err){0};
-    reader.prc = SQLITE_DONE;
-    reader.pst = NULL;
-    if (c->last != DATE_NONE) {
+    if (c->last != DATE_NONE && !keep) {
         reader.pst = db_prepare(
             c->b, "SELECT c.currency, c.code, k.code, o.seq, substr(e.entry_date, 1, 7),"
                   " sum(r.amount) FROM recognition_postings r JOIN journal_entries e ON e.id ="
@@ -147,15 +157,13 @@ void plan_cursor_rewind(struct plan_cursor *c)
         c->b, "SELECT o.id, k.id, c.code, k.code, o.seq, o.name, cur.exponent, o.pattern, CASE"
               " WHEN o.pattern = 'usage' THEN (SELECT coalesce(sum(u.amount), 0) FROM"
               " usage_records u WHERE u.obligation_id = o.id) ELSE o.allocated END, l.period,"
-              " l.amount, c.currency FROM obligations o JOIN contracts k ON k.id ="
-              " o.contract_id JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
+              " l.amount, c.currency FROM customers c CROSS JOIN contracts k ON k.customer_id ="
+              " c.id CROSS JOIN obligations o ON o.contract_id = k.id JOIN currencies cur ON"
               " cur.code = c.currency LEFT JOIN schedule_lines l ON l.obligation_id = o.id AND"
-              " l.version = o.schedule_version WHERE k.status <> 'draft' ORDER BY c.currency,"
-              " c.code, k.code, o.seq, l.period");
+              " l.version = o.schedule_version WHERE c.currency = :currency AND k.status <>"
+              " 'draft' ORDER BY c.code, k.code, o.seq, l.period");
+    db_bind_text(reader.st, ":currency", c->currency);
     reader.rc = reader.prc < 0 ? -1 : db_step(c->b, reader.st, &reader.err);
-    /* The currencies before this one are passed over. */
-    while (reader.rc == SQLITE_ROW && strcmp(reader_currency(), c->currency) < 0)
-        reader.rc = db_step(c->b, reader.st, &reader.err);
     reader.fresh = true;
 }
 
