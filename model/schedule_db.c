@@ -193,174 +193,69 @@ void schedule_free(struct schedule *s)
 
 /* ---- posting ---------------------------------------------------------------------------- */
 
-struct delta {
-    int64_t contract_id, customer_id, obligation_id;
-    char code[CODE_MAX + 1];
-    char currency[4];
-    int32_t period;
-    int version;
-    struct money amount;
-};
-
-/* The memo and posting day of the entry for a month: a month already closed is corrected in the
- * first open month (ACCOUNTING.md §7). */
-static int32_t posting_memo(struct book *b, const char *code, int32_t period, char *memo,
-                            size_t size)
-{
-    char per[PERIOD_BUF];
-    period_format(period, per, sizeof per);
-    int32_t day = period_posting_day(b, period_last_day(period));
-    if (period_of(day) != period) {
-        char on[PERIOD_BUF];
-        snprintf(memo, size, "revenue recognized for %s in %s (closed), booked in %s", code, per,
-                 period_format(period_of(day), on, sizeof on));
-    } else {
-        snprintf(memo, size, "revenue recognized for %s in %s", code, per);
-    }
-    return day;
-}
-
-static int insert_posting(struct book *b, int64_t entry, const struct delta *d, struct err *e)
-{
-    char p[PERIOD_BUF];
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO recognition_postings (entry_id, obligation_id,"
-                                     " period, version, amount) VALUES (:e, :o, :p, :v, :a)");
-    db_bind_int(st, ":e", entry);
-    db_bind_int(st, ":o", d->obligation_id);
-    db_bind_text(st, ":p", period_format(d->period, p, sizeof p));
-    db_bind_int(st, ":v", d->version);
-    db_bind_money(st, ":a", d->amount);
-    return db_exec(b, st, e);
-}
-
-/* One entry for the obligations of a contract whose changes for a month cancel out is not
- * possible: each obligation is posted on its own entry, so every posting still names the entry
- * that made it. */
-static int post_each(struct book *b, const struct delta *d, size_t n, struct err *e)
-{
-    int rc = ERR_OK;
-    for (size_t i = 0; i < n && rc == ERR_OK; i++) {
-        if (d[i].amount.minor == 0)
-            continue;
-        char memo[160];
-        int32_t day = posting_memo(b, d[i].code, d[i].period, memo, sizeof memo);
-        struct journal_entry je;
-        journal_init(&je, "recognition", day, d[i].currency, memo, "contract", d[i].contract_id,
-                     d[i].customer_id);
-        je.contract_id = d[i].contract_id;
-        struct money m = d[i].amount;
-        if (m.minor > 0) {
-            journal_debit(&je, "deferred_revenue", m, 0);
-            journal_credit(&je, "revenue", m, 0);
-        } else {
-            journal_debit(&je, "revenue", money_of(-m.minor), 0);
-            journal_credit(&je, "deferred_revenue", money_of(-m.minor), 0);
-        }
-        int64_t entry = 0;
-        if ((rc = journal_post(b, &je, &entry, e)) == ERR_OK)
-            rc = insert_posting(b, entry, &d[i], e);
-    }
-    return rc;
-}
-
-/* ---- the month's entries, written together ------------------------------------------------
- *
+/*
  * A month's recognition is an entry per contract and month, two lines each, and a posting per
- * obligation: for a book of 100,000 contracts, hundreds of thousands of rows. They are gathered
- * in temporary tables and written by a few statements, each row going through the same
+ * obligation: for a book of 100,000 contracts, hundreds of thousands of rows. They are worked
+ * out and written by a few statements over temporary tables, each row going through the same
  * constraints and triggers as an entry posted on its own: the entry is written open, its lines
- * added, then it is posted, when the book checks that it balances. */
+ * added, then it is posted, when the book checks that it balances.
+ */
 
-static int batch_prepare(struct book *b, struct err *e)
+/* The temporary tables, empty. */
+static int work_tables(struct book *b, struct err *e)
 {
     return db_exec_script(
         b,
-        "CREATE TEMP TABLE IF NOT EXISTS recognize_entries (n INTEGER PRIMARY"
-        " KEY, entry_date TEXT, currency TEXT, memo TEXT, contract_id INTEGER,"
-        " customer_id INTEGER, total INTEGER);"
-        " CREATE TEMP TABLE IF NOT EXISTS recognize_postings (n INTEGER,"
-        " obligation_id INTEGER, period TEXT, version INTEGER, amount INTEGER);"
-        " DELETE FROM temp.recognize_entries; DELETE FROM temp.recognize_postings",
+        "CREATE TEMP TABLE IF NOT EXISTS recognize_deltas (contract_id INTEGER, customer_id"
+        " INTEGER, code TEXT, currency TEXT, obligation_id INTEGER, period TEXT, version INTEGER,"
+        " delta INTEGER);"
+        " CREATE TEMP TABLE IF NOT EXISTS recognize_entries (n INTEGER PRIMARY KEY, contract_id"
+        " INTEGER, customer_id INTEGER, code TEXT, currency TEXT, period TEXT, obligation_id"
+        " INTEGER, total INTEGER);"
+        " CREATE TEMP TABLE IF NOT EXISTS recognize_days (period TEXT PRIMARY KEY, entry_date"
+        " TEXT, booked TEXT);"
+        " DELETE FROM temp.recognize_deltas; DELETE FROM temp.recognize_entries;"
+        " DELETE FROM temp.recognize_days",
         e);
 }
 
-/* Adds the entry for a contract's month, d[0..n), to the batch as its n-th. */
-static int batch_add(struct book *b, int64_t n, const struct delta *d, size_t nd,
-                     struct money total, struct err *e)
+/* The day each month's entries are dated: a month already closed is corrected in the first open
+ * month (ACCOUNTING.md §7), and its memo says so. */
+static int posting_days(struct book *b, struct err *e)
 {
-    char memo[160], day[DATE_BUF];
-    int32_t on = posting_memo(b, d[0].code, d[0].period, memo, sizeof memo);
-    sqlite3_stmt *st = db_prepare(b, "INSERT INTO temp.recognize_entries (n, entry_date, currency,"
-                                     " memo, contract_id, customer_id, total) VALUES (:n, :d, :c,"
-                                     " :m, :k, :u, :t)");
-    db_bind_int(st, ":n", n);
-    db_bind_text(st, ":d", date_format(on, day, sizeof day));
-    db_bind_text(st, ":c", d[0].currency);
-    db_bind_text(st, ":m", memo);
-    db_bind_int(st, ":k", d[0].contract_id);
-    if (d[0].customer_id)
-        db_bind_int(st, ":u", d[0].customer_id);
-    db_bind_money(st, ":t", total);
-    int rc = db_exec(b, st, e);
-    for (size_t i = 0; i < nd && rc == ERR_OK; i++) {
-        char p[PERIOD_BUF];
-        st = db_prepare(b, "INSERT INTO temp.recognize_postings (n, obligation_id, period,"
-                           " version, amount) VALUES (:n, :o, :p, :v, :a)");
-        db_bind_int(st, ":n", n);
-        db_bind_int(st, ":o", d[i].obligation_id);
-        db_bind_text(st, ":p", period_format(d[i].period, p, sizeof p));
-        db_bind_int(st, ":v", d[i].version);
-        db_bind_money(st, ":a", d[i].amount);
-        rc = db_exec(b, st, e);
+    sqlite3_stmt *st = db_prepare(b, "SELECT DISTINCT period FROM temp.recognize_deltas WHERE"
+                                     " period NOT IN (SELECT period FROM temp.recognize_days)");
+    int32_t periods[64];
+    int n = 0, step;
+    bool more = false;
+    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
+        struct err ignore;
+        if (n == 64) {
+            more = true;
+            break;
+        }
+        if (period_parse(db_col_text(st, 0), &periods[n], &ignore) == ERR_OK)
+            n++;
     }
-    return rc;
-}
-
-/* Writes the batch's entries, numbered from 1, as the entries after the journal's last. */
-static int batch_flush(struct book *b, int64_t count, struct err *e)
-{
-    if (count == 0)
-        return ERR_OK;
-    sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM journal_entries");
-    if (db_step(b, st, e) != SQLITE_ROW)
-        return e->code;
-    int64_t base = db_col_int(st, 0);
     sqlite3_reset(st);
-    char at[32];
-    st = db_prepare(b, "INSERT INTO journal_entries (id, entry_date, kind, currency, memo,"
-                       " source_type, source_id, customer_id, posted, open_guard, created_by,"
-                       " created_at) SELECT :base + n, entry_date, 'recognition', currency, memo,"
-                       " 'contract', contract_id, customer_id, 0, 1, :by, :at FROM"
-                       " temp.recognize_entries ORDER BY n");
-    db_bind_int(st, ":base", base);
-    db_bind_text(st, ":by", book_user(b));
-    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
-    int rc = db_exec(b, st, e);
-    if (rc != ERR_OK)
-        return rc;
-    /* Debit first: deferred revenue for revenue earned, revenue for revenue given back. */
-    st = db_prepare(b, "INSERT INTO journal_lines (entry_id, account, debit, credit, customer_id,"
-                       " contract_id) SELECT :base + x.n, CASE WHEN (x.total > 0) = (s.side = 0)"
-                       " THEN :deferred ELSE :revenue END, CASE s.side WHEN 0 THEN abs(x.total)"
-                       " ELSE 0 END, CASE s.side WHEN 1 THEN abs(x.total) ELSE 0 END,"
-                       " x.customer_id, x.contract_id FROM temp.recognize_entries x, (SELECT 0"
-                       " AS side UNION ALL SELECT 1) s ORDER BY x.n, s.side");
-    db_bind_int(st, ":base", base);
-    db_bind_text(st, ":deferred", db_account(b, "deferred_revenue"));
-    db_bind_text(st, ":revenue", db_account(b, "revenue"));
-    if ((rc = db_exec(b, st, e)) != ERR_OK)
-        return rc;
-    st = db_prepare(b, "UPDATE journal_entries SET posted = 1, open_guard = NULL WHERE id > :base");
-    db_bind_int(st, ":base", base);
-    if ((rc = db_exec(b, st, e)) != ERR_OK)
-        return rc;
-    st = db_prepare(b, "INSERT INTO recognition_postings (entry_id, obligation_id, period, version,"
-                       " amount) SELECT :base + n, obligation_id, period, version, amount FROM"
-                       " temp.recognize_postings ORDER BY rowid");
-    db_bind_int(st, ":base", base);
-    if ((rc = db_exec(b, st, e)) != ERR_OK)
-        return rc;
-    return batch_prepare(b, e);
+    if (step < 0)
+        return e->code;
+    for (int i = 0; i < n; i++) {
+        char per[PERIOD_BUF], day[DATE_BUF], booked[PERIOD_BUF];
+        int32_t on = period_posting_day(b, period_last_day(periods[i]));
+        st = db_prepare(b, "INSERT INTO temp.recognize_days (period, entry_date, booked) VALUES"
+                           " (:p, :d, :b)");
+        db_bind_text(st, ":p", period_format(periods[i], per, sizeof per));
+        db_bind_text(st, ":d", date_format(on, day, sizeof day));
+        if (period_of(on) != periods[i])
+            db_bind_text(st, ":b", period_format(period_of(on), booked, sizeof booked));
+        int rc = db_exec(b, st, e);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    /* More months than that at once is a book recognized for the first time in years: the
+     * rest are dated by the same rule, in turns. */
+    return more ? posting_days(b, e) : ERR_OK;
 }
 
 int recognize_through(struct book *b, int32_t through, struct recognize_result *out, struct err *e)
@@ -389,9 +284,13 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
     if (step == SQLITE_ROW)
         db_col_copy(st, 0, from, sizeof from);
     bool advance = !from[0] || strcmp(per, from) >= 0;
+    if ((rc = work_tables(b, e)) != ERR_OK)
+        goto fail;
     st = db_prepare(
         b,
-        "WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
+        "INSERT INTO temp.recognize_deltas (contract_id, customer_id, code, currency,"
+        " obligation_id, period, version, delta)"
+        " WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
         " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations"
         " o INDEXED BY obligations_unreconciled CROSS JOIN schedule_lines l ON l.obligation_id"
         " = o.id AND l.version = o.schedule_version AND l.period >= CASE WHEN o.recon_version IS"
@@ -411,10 +310,9 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
         " JOIN recognition_postings r ON r.obligation_id = o.id AND r.period > :from AND r.period"
         " <= :through WHERE o.recon_version IS o.schedule_version AND :from <> '')"
         " GROUP BY obligation_id, period)"
-        " SELECT k.id, k.customer_id, d.obligation_id, k.code, c.currency, d.period, d.version,"
+        " SELECT k.id, k.customer_id, k.code, c.currency, d.obligation_id, d.period, d.version,"
         " d.delta FROM d JOIN obligations o ON o.id = d.obligation_id JOIN contracts k ON k.id"
-        " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE d.delta <> 0"
-        " ORDER BY k.id, d.period, d.obligation_id");
+        " = o.contract_id JOIN customers c ON c.id = k.customer_id WHERE d.delta <> 0");
     db_bind_text(st, ":from", from);
     char next[PERIOD_BUF] = "";
     int32_t last_run;
@@ -423,54 +321,81 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
         period_format(last_run + 1, next, sizeof next);
     db_bind_text(st, ":next", next);
     db_bind_text(st, ":through", per);
-    struct delta *d = NULL;
-    size_t n = 0, cap = 0;
-    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
-        d = xgrow(d, &cap, n + 1, sizeof *d);
-        struct delta *x = &d[n++];
-        struct err ignore;
-        x->contract_id = db_col_int(st, 0);
-        x->customer_id = db_col_int(st, 1);
-        x->obligation_id = db_col_int(st, 2);
-        db_col_copy(st, 3, x->code, sizeof x->code);
-        db_col_copy(st, 4, x->currency, sizeof x->currency);
-        period_parse(db_col_text(st, 5), &x->period, &ignore);
-        x->version = (int)db_col_int(st, 6);
-        x->amount = db_col_money(st, 7);
-    }
-    if (step < 0) {
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    /* An entry per contract and month; when its obligations' changes cancel out there is no
+     * entry to carry them, so each obligation gets its own and every posting still names the
+     * entry that made it. Numbered in the order of the contracts, months and obligations. */
+    st = db_prepare(
+        b, "INSERT INTO temp.recognize_entries (n, contract_id, customer_id, code, currency,"
+           " period, obligation_id, total) SELECT row_number() OVER (ORDER BY contract_id, period,"
+           " coalesce(obligation_id, 0)), * FROM (SELECT contract_id, customer_id, code, currency,"
+           " period, NULL AS obligation_id, sum(delta) AS total FROM temp.recognize_deltas GROUP"
+           " BY contract_id, period HAVING sum(delta) <> 0 UNION ALL SELECT d.contract_id,"
+           " d.customer_id, d.code, d.currency, d.period, d.obligation_id, d.delta FROM"
+           " temp.recognize_deltas d JOIN (SELECT contract_id, period FROM temp.recognize_deltas"
+           " GROUP BY contract_id, period HAVING sum(delta) = 0) z ON z.contract_id ="
+           " d.contract_id AND z.period = d.period)");
+    if ((rc = db_exec(b, st, e)) != ERR_OK || (rc = posting_days(b, e)) != ERR_OK)
+        goto fail;
+    st = db_prepare(b, "SELECT (SELECT count(*) FROM temp.recognize_entries), (SELECT count(*)"
+                       " FROM temp.recognize_deltas), (SELECT count(DISTINCT contract_id) FROM"
+                       " temp.recognize_deltas), (SELECT coalesce(max(id), 0) FROM"
+                       " journal_entries)");
+    if (db_step(b, st, e) != SQLITE_ROW) {
         rc = e->code;
         goto fail;
     }
-    if ((rc = batch_prepare(b, e)) != ERR_OK)
+    out->entries = (int)db_col_int(st, 0);
+    out->postings = db_col_int(st, 1);
+    out->contracts = (int)db_col_int(st, 2);
+    int64_t base = db_col_int(st, 3);
+    sqlite3_reset(st);
+    /* What follows is four statements; SQLite asks from inside them whether to stop. */
+    if (out->entries > 0 && book_progress(b, "recognize", 0, (uint64_t)out->entries)) {
+        rc = err_set(e, ERR_CANCELLED, "recognition cancelled; nothing was posted");
         goto fail;
-    int64_t last_contract = 0, batched = 0;
-    for (size_t i = 0; i < n && rc == ERR_OK;) {
-        if ((out->entries & 255) == 0 && book_progress(b, "recognize", i, n)) {
-            rc = err_set(e, ERR_CANCELLED, "recognition cancelled; nothing was posted");
-            break;
-        }
-        size_t j = i;
-        struct money total = money_of(0);
-        while (j < n && d[j].contract_id == d[i].contract_id && d[j].period == d[i].period)
-            total.minor += d[j++].amount.minor;
-        if (total.minor != 0) {
-            rc = batch_add(b, ++batched, &d[i], j - i, total, e);
-        } else if ((rc = batch_flush(b, batched, e)) == ERR_OK) {
-            /* Entries keep the order of the contracts and months they are for. */
-            batched = 0;
-            rc = post_each(b, &d[i], j - i, e);
-        }
-        out->entries++;
-        out->postings += (int64_t)(j - i);
-        if (d[i].contract_id != last_contract) {
-            out->contracts++;
-            last_contract = d[i].contract_id;
-        }
-        i = j;
     }
-    if (rc == ERR_OK)
-        rc = batch_flush(b, batched, e);
+    /* The entries after the journal's last, open; their lines, debit first (deferred revenue
+     * for revenue earned, revenue for revenue given back); then each is posted. */
+    char at[32];
+    st = db_prepare(b, "INSERT INTO journal_entries (id, entry_date, kind, currency, memo,"
+                       " source_type, source_id, customer_id, posted, open_guard, created_by,"
+                       " created_at) SELECT :base + x.n, y.entry_date, 'recognition', x.currency,"
+                       " 'revenue recognized for ' || x.code || ' in ' || x.period || CASE WHEN"
+                       " y.booked IS NULL THEN '' ELSE ' (closed), booked in ' || y.booked END,"
+                       " 'contract', x.contract_id, x.customer_id, 0, 1, :by, :at FROM"
+                       " temp.recognize_entries x JOIN temp.recognize_days y ON y.period ="
+                       " x.period ORDER BY x.n");
+    db_bind_int(st, ":base", base);
+    db_bind_text(st, ":by", book_user(b));
+    db_bind_text(st, ":at", book_timestamp(b, at, sizeof at));
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    st = db_prepare(b, "INSERT INTO journal_lines (entry_id, account, debit, credit, customer_id,"
+                       " contract_id) SELECT :base + x.n, CASE WHEN (x.total > 0) = (s.side = 0)"
+                       " THEN :deferred ELSE :revenue END, CASE s.side WHEN 0 THEN abs(x.total)"
+                       " ELSE 0 END, CASE s.side WHEN 1 THEN abs(x.total) ELSE 0 END,"
+                       " x.customer_id, x.contract_id FROM temp.recognize_entries x, (SELECT 0"
+                       " AS side UNION ALL SELECT 1) s ORDER BY x.n, s.side");
+    db_bind_int(st, ":base", base);
+    db_bind_text(st, ":deferred", db_account(b, "deferred_revenue"));
+    db_bind_text(st, ":revenue", db_account(b, "revenue"));
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    st = db_prepare(b, "UPDATE journal_entries SET posted = 1, open_guard = NULL WHERE id > :base");
+    db_bind_int(st, ":base", base);
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    st = db_prepare(b, "INSERT INTO recognition_postings (entry_id, obligation_id, period, version,"
+                       " amount) SELECT :base + x.n, d.obligation_id, d.period, d.version, d.delta"
+                       " FROM temp.recognize_deltas d JOIN temp.recognize_entries x ON"
+                       " x.contract_id = d.contract_id AND x.period = d.period AND"
+                       " (x.obligation_id IS NULL OR x.obligation_id = d.obligation_id) ORDER BY"
+                       " x.n, d.obligation_id");
+    db_bind_int(st, ":base", base);
+    if ((rc = db_exec(b, st, e)) != ERR_OK || (rc = work_tables(b, e)) != ERR_OK)
+        goto fail;
     /* Every obligation is now posted in full through this month (when it is not before the
      * last run's: then the obligations compared in full stay to be compared in full). */
     if (advance) {
@@ -488,10 +413,8 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
              out->entries, out->contracts);
     if ((rc = db_log_note(b, "recognize", "journal", note, e)) != ERR_OK)
         goto fail;
-    free(d);
     return book_commit(b, e);
 fail:
-    free(d);
     book_rollback(b);
     return rc;
 }

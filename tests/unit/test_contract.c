@@ -470,6 +470,74 @@ static void test_replan_is_compared_from_the_change(void **state)
     book_close(b);
 }
 
+static bool stop_at_once(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    (void)done;
+    (void)total;
+    return what != NULL;
+}
+
+/* Recognition stopped before it writes leaves the book as it was; when the changes of a
+ * contract's obligations for a month cancel out, each is posted on its own entry. */
+static void test_recognition_cancels_and_offsets(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    add_contract(b, "T", "2025-12-20", "2026-01-01", "2026-12-31", 2400000, BILL_UPFRONT);
+    add_obligation(b, "T", "Licence", PATTERN_RATABLE, 1200000, NULL);
+    add_obligation(b, "T", "Support", PATTERN_RATABLE, 1200000, NULL);
+    ok(contract_activate(b, "T", D("2026-01-01"), &e), &e);
+    struct recognize_result rr;
+    struct progress p = {stop_at_once, NULL};
+    book_set_progress(b, &p);
+    assert_int_equal(recognize_through(b, period_of(D("2026-02-01")), &rr, &e), ERR_CANCELLED);
+    book_set_progress(b, NULL);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM journal_entries WHERE kind ="
+                                    " 'recognition'"),
+                     0);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM recognition_postings"), 0);
+    assert_int_equal(fixture_int(b, "SELECT recon_through IS NULL FROM book"), 1);
+    /* January and February: 1,000 + 1,000 a month. */
+    ok(recognize_through(b, period_of(D("2026-02-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(rr.postings, 4);
+    assert_int_equal(role_balance(b, "revenue"), -400000);
+    /* A new version of both schedules moving 250.00 of January from the licence to the
+     * support (and of December back): the contract's January changes by nothing, so no one
+     * entry can carry it. */
+    assert_int_equal(fixture_exec(b, "INSERT INTO schedule_lines (obligation_id, version, period,"
+                                     " amount) SELECT l.obligation_id, l.version + 1, l.period,"
+                                     " l.amount + CASE l.period WHEN '2026-01' THEN 1 WHEN"
+                                     " '2026-12' THEN -1 ELSE 0 END * CASE o.seq WHEN 1 THEN"
+                                     " -25000 ELSE 25000 END FROM schedule_lines l"
+                                     " JOIN obligations o ON o.id = l.obligation_id AND l.version ="
+                                     " o.schedule_version;"
+                                     " UPDATE obligations SET schedule_version = schedule_version"
+                                     " + 1"),
+                     ERR_OK);
+    ok(recognize_through(b, period_of(D("2026-02-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 2);
+    assert_int_equal(rr.postings, 2);
+    assert_int_equal(role_balance(b, "revenue"), -400000);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM journal_entries e JOIN"
+                                    " recognition_postings r ON r.entry_id = e.id WHERE r.period ="
+                                    " '2026-01' AND r.amount = 25000 AND e.memo = 'revenue"
+                                    " recognized for T in 2026-01' AND (SELECT credit FROM"
+                                    " journal_lines WHERE entry_id = e.id AND account = '4000') ="
+                                    " 25000"),
+                     1);
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM journal_entries e JOIN"
+                                    " recognition_postings r ON r.entry_id = e.id WHERE r.period ="
+                                    " '2026-01' AND r.amount = -25000 AND (SELECT debit FROM"
+                                    " journal_lines WHERE entry_id = e.id AND account = '4000') ="
+                                    " 25000"),
+                     1);
+    all_checks_pass(b);
+    book_close(b);
+}
+
 /* A billing run is one action: when one contract cannot be billed, no contract is. */
 static void test_bill_all_is_one_transaction(void **state)
 {
@@ -606,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_daily_setting),
         cmocka_unit_test(test_recognition_is_incremental),
         cmocka_unit_test(test_replan_is_compared_from_the_change),
+        cmocka_unit_test(test_recognition_cancels_and_offsets),
         cmocka_unit_test(test_bill_all_is_one_transaction),
         cmocka_unit_test(test_bill_twice_at_once),
         cmocka_unit_test(test_activate_twice_at_once),
