@@ -214,7 +214,8 @@ static int subledger_checks(struct book *b, struct check_report *r, struct err *
         b, it,
         "SELECT p.number, cur.exponent, p.amount, coalesce((SELECT sum(a.amount) FROM"
         " payment_applications a WHERE a.payment_id = p.id), 0) + coalesce((SELECT sum(g.amount)"
-        " FROM credit_grants g WHERE g.payment_id = p.id), 0) + coalesce((SELECT sum(d.amount)"
+        " FROM credit_grants g WHERE g.customer_id = p.customer_id AND g.payment_id = p.id), 0) + "
+        "coalesce((SELECT sum(d.amount)"
         " FROM deposits d WHERE d.payment_id = p.id), 0) AS held FROM payments p JOIN customers c"
         " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
         " held",

@@ -252,7 +252,8 @@ int payment_list(struct book *b, int64_t customer_id, struct payment_rows *out, 
            " p.id), 0), coalesce(p.reference, ''), coalesce((SELECT group_concat(i.number, ', ')"
            " FROM payment_applications a JOIN invoices i ON i.id = a.invoice_id WHERE"
            " a.payment_id = p.id), ''), coalesce((SELECT sum(g.amount) FROM credit_grants g WHERE"
-           " g.payment_id = p.id), 0) FROM payments p JOIN customers c ON c.id = p.customer_id"
+           " g.customer_id = p.customer_id AND g.payment_id = p.id), 0) FROM payments p JOIN "
+           "customers c ON c.id = p.customer_id"
            " JOIN currencies cur ON cur.code = c.currency WHERE (:customer = 0 OR p.customer_id ="
            " :customer) ORDER BY p.received_on DESC, p.id DESC");
     db_bind_int(st, ":customer", customer_id);

@@ -75,7 +75,8 @@ static int load_documents(struct book *b, const struct customer *c, struct loade
     /* Payments, each with what it settled (at most one invoice) and what went to credit. */
     st = db_prepare(b, "SELECT p.id, p.number, p.received_on, p.amount, a.invoice_id,"
                        " coalesce(a.amount, 0), coalesce((SELECT sum(g.amount) FROM credit_grants"
-                       " g WHERE g.payment_id = p.id), 0) FROM payments p LEFT JOIN"
+                       " g WHERE g.customer_id = p.customer_id AND g.payment_id = p.id), 0) FROM "
+                       "payments p LEFT JOIN"
                        " payment_applications a ON a.payment_id = p.id WHERE p.customer_id ="
                        " :customer ORDER BY p.received_on, p.id");
     db_bind_int(st, ":customer", c->id);
