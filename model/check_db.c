@@ -209,15 +209,18 @@ static int subledger_checks(struct book *b, struct check_report *r, struct err *
     if (rc != ERR_OK)
         return rc;
 
+    /* Grants and deposits are added up by payment once: neither is indexed by its payment, and
+     * a sum per payment read every grant and every deposit for each. */
     it = item(r, "each payment is applied, held as credit or as a deposit, exactly");
     return offenders(
         b, it,
-        "SELECT p.number, cur.exponent, p.amount, coalesce((SELECT sum(a.amount) FROM"
-        " payment_applications a WHERE a.payment_id = p.id), 0) + coalesce((SELECT sum(g.amount)"
-        " FROM credit_grants g WHERE g.payment_id = p.id), 0) + coalesce((SELECT sum(d.amount)"
-        " FROM deposits d WHERE d.payment_id = p.id), 0) AS held FROM payments p JOIN customers c"
-        " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
-        " held",
+        "WITH g AS (SELECT payment_id AS id, sum(amount) AS amt FROM credit_grants WHERE"
+        " payment_id IS NOT NULL GROUP BY payment_id), d AS (SELECT payment_id AS id, sum(amount)"
+        " AS amt FROM deposits GROUP BY payment_id) SELECT p.number, cur.exponent, p.amount,"
+        " coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.payment_id = p.id),"
+        " 0) + coalesce(g.amt, 0) + coalesce(d.amt, 0) AS held FROM payments p JOIN customers c"
+        " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN g ON"
+        " g.id = p.id LEFT JOIN d ON d.id = p.id WHERE p.amount <> held ORDER BY p.id",
         "received", "applied, held as credit or as a deposit", e);
 }
 
