@@ -140,13 +140,22 @@ static int journal_checks(struct book *b, struct check_report *r, struct err *e)
 
 static int subledger_checks(struct book *b, struct check_report *r, struct err *e)
 {
+    /* What the issued invoices still ask for (invoice_balances), added up by customer over the
+     * invoices and each kind of settlement: four searches per invoice read the book at random. */
     struct check_item *it = item(r, "receivables tie to open invoices");
     int rc = offenders(
         b, it,
         "WITH gl AS (SELECT l.customer_id AS id, sum(l.debit) - sum(l.credit) AS bal FROM"
         " journal_lines l JOIN accounts a ON a.code = l.account WHERE a.role = 'receivable'"
-        " GROUP BY l.customer_id), sub AS (SELECT i.customer_id AS id, sum(ib.open) AS bal FROM"
-        " invoices i JOIN invoice_balances ib ON ib.invoice_id = i.id GROUP BY i.customer_id)"
+        " GROUP BY l.customer_id), sub AS (SELECT id, sum(amt) AS bal FROM (SELECT customer_id"
+        " AS id, total AS amt FROM invoices WHERE status = 'issued' UNION ALL SELECT"
+        " i.customer_id, m.amount FROM credit_movements m JOIN invoices i ON i.id = m.invoice_id"
+        " AND i.status = 'issued' WHERE m.kind = 'applied' UNION ALL SELECT i.customer_id,"
+        " -a.amount FROM payment_applications a JOIN invoices i ON i.id = a.invoice_id AND"
+        " i.status = 'issued' UNION ALL SELECT i.customer_id, -n.applied FROM credit_notes n JOIN"
+        " invoices i ON i.id = n.invoice_id AND i.status = 'issued' UNION ALL SELECT"
+        " i.customer_id, -d.amount FROM deposit_applications d JOIN invoices i ON i.id ="
+        " d.invoice_id AND i.status = 'issued') GROUP BY id)"
         " SELECT c.code, cur.exponent, coalesce(gl.bal, 0), coalesce(sub.bal, 0) FROM customers c"
         " JOIN currencies cur ON cur.code = c.currency LEFT JOIN gl ON gl.id = c.id LEFT JOIN sub"
         " ON sub.id = c.id WHERE coalesce(gl.bal, 0) <> coalesce(sub.bal, 0) ORDER BY c.code",
@@ -209,16 +218,18 @@ static int subledger_checks(struct book *b, struct check_report *r, struct err *
     if (rc != ERR_OK)
         return rc;
 
+    /* Grants and deposits are added up by payment once: neither is indexed by its payment, and
+     * a sum per payment read every grant and every deposit for each. */
     it = item(r, "each payment is applied, held as credit or as a deposit, exactly");
     return offenders(
         b, it,
-        "SELECT p.number, cur.exponent, p.amount, coalesce((SELECT sum(a.amount) FROM"
-        " payment_applications a WHERE a.payment_id = p.id), 0) + coalesce((SELECT sum(g.amount)"
-        " FROM credit_grants g WHERE g.customer_id = p.customer_id AND g.payment_id = p.id), 0) + "
-        "coalesce((SELECT sum(d.amount)"
-        " FROM deposits d WHERE d.payment_id = p.id), 0) AS held FROM payments p JOIN customers c"
-        " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency WHERE p.amount <>"
-        " held",
+        "WITH g AS (SELECT payment_id AS id, sum(amount) AS amt FROM credit_grants WHERE"
+        " payment_id IS NOT NULL GROUP BY payment_id), d AS (SELECT payment_id AS id, sum(amount)"
+        " AS amt FROM deposits GROUP BY payment_id) SELECT p.number, cur.exponent, p.amount,"
+        " coalesce((SELECT sum(a.amount) FROM payment_applications a WHERE a.payment_id = p.id),"
+        " 0) + coalesce(g.amt, 0) + coalesce(d.amt, 0) AS held FROM payments p JOIN customers c"
+        " ON c.id = p.customer_id JOIN currencies cur ON cur.code = c.currency LEFT JOIN g ON"
+        " g.id = p.id LEFT JOIN d ON d.id = p.id WHERE p.amount <> held ORDER BY p.id",
         "received", "applied, held as credit or as a deposit", e);
 }
 

@@ -80,7 +80,8 @@ void deferred_movements_free(struct deferred_movements *m);
 int account_balance(struct book *b, const char *role, const char *currency, int32_t through,
                     struct money *out, struct err *e);
 
-/* Revenue posted to the revenue account, by month. */
+/* Revenue posted to the revenue account, by month: a line per obligation and month, and per
+ * customer and month for invoiced sales tied to no contract. */
 struct revenue_line {
     int32_t period;
     char currency[4];
@@ -91,13 +92,12 @@ struct revenue_line {
     const char *pattern; /* ratable, point, usage, progress, or "invoiced" */
     struct money amount;
 };
-struct revenue_lines {
-    struct revenue_line *v;
-    size_t n, cap;
-};
-int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
-                       struct revenue_lines *out, struct err *e);
-void revenue_lines_free(struct revenue_lines *r);
+/* Calls fn with each line of [from_period, to_period] in turn, ordered by currency, customer,
+ * key and month, so a line per obligation is never all in memory; the line is valid during the
+ * call. A non-zero return from fn stops the lines and is returned. */
+int revenue_lines_each(struct book *b, int32_t from_period, int32_t to_period,
+                       int (*fn)(void *ctx, const struct revenue_line *line, struct err *e),
+                       void *ctx, struct err *e);
 
 /* The journal's lines over [from, to], read line by line from the book: a journal of any length
  * is never in memory. */

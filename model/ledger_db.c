@@ -408,13 +408,15 @@ int account_balance(struct book *b, const char *role, const char *currency, int3
     return ERR_OK;
 }
 
-int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
-                       struct revenue_lines *out, struct err *e)
+int revenue_lines_each(struct book *b, int32_t from_period, int32_t to_period,
+                       int (*fn)(void *ctx, const struct revenue_line *line, struct err *e),
+                       void *ctx, struct err *e)
 {
     char p0[PERIOD_BUF], p1[PERIOD_BUF];
     period_format(from_period, p0, sizeof p0);
     period_format(to_period, p1, sizeof p1);
-    /* Recognized revenue by obligation, and invoiced sales tied to no contract. */
+    /* Recognized revenue by obligation, and invoiced sales tied to no contract. The entries'
+     * months are a range of their dates, which the index on the date finds. */
     sqlite3_stmt *st = db_prepare(
         b, "SELECT p.period, c.currency, cur.exponent, c.code, k.code || '/' || o.seq, o.name,"
            " o.pattern, sum(p.amount) FROM recognition_postings p JOIN obligations o ON o.id ="
@@ -425,14 +427,17 @@ int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
            " 'invoiced sales', 'invoiced', sum(l.credit - l.debit) FROM journal_lines l JOIN"
            " accounts a ON a.code = l.account AND a.role = 'revenue' JOIN journal_entries e ON"
            " e.id = l.entry_id JOIN customers c ON c.id = e.customer_id JOIN currencies cur ON"
-           " cur.code = e.currency WHERE e.kind <> 'recognition' AND substr(e.entry_date, 1, 7)"
-           " BETWEEN :p0 AND :p1 GROUP BY 1, c.id ORDER BY 2, 4, 5, 1");
+           " cur.code = e.currency WHERE e.kind <> 'recognition' AND e.entry_date BETWEEN :d0 AND"
+           " :d1 GROUP BY 1, c.id ORDER BY 2, 4, 5, 1");
     db_bind_text(st, ":p0", p0);
     db_bind_text(st, ":p1", p1);
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct revenue_line *r = &out->v[out->n++];
+    db_bind_date(st, ":d0", period_first_day(from_period));
+    db_bind_date(st, ":d1", period_last_day(to_period));
+    static const char *const patterns[] = {"ratable", "point", "usage", "progress", "invoiced"};
+    struct revenue_line line;
+    int rc, stop = 0;
+    while (!stop && (rc = db_step(b, st, e)) == SQLITE_ROW) {
+        struct revenue_line *r = &line;
         memset(r, 0, sizeof *r);
         struct err ignore;
         period_parse(db_col_text(st, 0), &r->period, &ignore);
@@ -441,20 +446,17 @@ int revenue_lines_load(struct book *b, int32_t from_period, int32_t to_period,
         db_col_copy(st, 3, r->customer, sizeof r->customer);
         db_col_copy(st, 4, r->key, sizeof r->key);
         db_col_copy(st, 5, r->name, sizeof r->name);
-        static const char *const patterns[] = {"ratable", "point", "usage", "progress", "invoiced"};
         r->pattern = patterns[4];
         for (int k = 0; k < 4; k++)
             if (strcmp(db_col_text(st, 6), patterns[k]) == 0)
                 r->pattern = patterns[k];
         r->amount = db_col_money(st, 7);
+        stop = fn(ctx, r, e);
     }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
     return rc < 0 ? e->code : ERR_OK;
-}
-
-void revenue_lines_free(struct revenue_lines *r)
-{
-    free(r->v);
-    memset(r, 0, sizeof *r);
 }
 
 struct journal_cursor {

@@ -692,6 +692,128 @@ int revenue_by_parse(const char *s, enum revenue_by *out, struct err *e)
     return err_set(e, ERR_INPUT, "--by: '%s' is not pattern, customer or obligation", s);
 }
 
+/* Revenue disaggregated is made in one pass over the book's lines, which come in order of
+ * currency, customer, key and month: a table per currency, and a row per group of lines in the
+ * order its first line comes. The lines of a customer or an obligation come together, so only
+ * the group being added up is held; a pattern's lines are spread over the customers, so the
+ * currency's few patterns are added up side by side and written when its lines end. */
+struct revenue_group {
+    char key[2 * CODE_MAX + 16];
+    char name[256];
+    char customer[CODE_MAX + 1];
+    struct money *amt; /* a month each */
+    struct money total;
+};
+
+struct revenue_build {
+    struct report *r;
+    enum revenue_by by;
+    int32_t from;
+    int months, ncols;
+    const struct report_col *cols;
+    const char (*keys)[16];
+    char currency[4];
+    int exponent;
+    struct report_table *t; /* the currency's table; NULL before the first line */
+    struct money *tot;      /* its totals, a month each and the total */
+    struct revenue_group *groups;
+    size_t ngroups, capgroups;
+};
+
+/* A line's group: its pattern, its customer, or its obligation (invoiced sales kept per
+ * customer). */
+static const char *revenue_key(enum revenue_by by, const struct revenue_line *l)
+{
+    if (by == REVENUE_BY_PATTERN)
+        return l->pattern;
+    if (by == REVENUE_BY_CUSTOMER)
+        return l->customer;
+    return strcmp(l->key, "INV") == 0 ? "invoiced sales" : l->key;
+}
+
+static void revenue_flush_groups(struct revenue_build *rb)
+{
+    struct report_table *t = rb->t;
+    for (size_t g = 0; g < rb->ngroups; g++) {
+        struct revenue_group *gr = &rb->groups[g];
+        struct report_row *row = report_row_add(t, ROW_DATA);
+        cell_text(t, row, "key", gr->key);
+        if (rb->by == REVENUE_BY_OBLIGATION)
+            cell_text(t, row, "name", gr->name);
+        for (int m = 0; m < rb->months; m++) {
+            cell_money(row, t, rb->keys[m], gr->amt[m], rb->exponent);
+            rb->tot[m].minor += gr->amt[m].minor;
+        }
+        cell_money(row, t, "total", gr->total, rb->exponent);
+        char f[64];
+        snprintf(f, sizeof f, "=SUM({m0}:{m%d})", rb->months - 1);
+        cell_formula(t, row, "total", f);
+        rb->tot[rb->months].minor += gr->total.minor;
+        free(gr->amt);
+    }
+    rb->ngroups = 0;
+}
+
+/* The currency's table is complete: its groups, then its total row. */
+static void revenue_finish_table(struct revenue_build *rb)
+{
+    if (!rb->t)
+        return;
+    revenue_flush_groups(rb);
+    struct report_table *t = rb->t;
+    struct report_row *row = report_row_add(t, ROW_TOTAL);
+    cell_text(t, row, "key", "Total");
+    for (int m = 0; m <= rb->months; m++) {
+        const char *k = m < rb->months ? rb->keys[m] : "total";
+        char f[40];
+        snprintf(f, sizeof f, "=SUM({%s:data})", k);
+        cell_money(row, t, k, rb->tot[m], rb->exponent);
+        cell_formula(t, row, k, f);
+    }
+    free(rb->tot);
+    rb->tot = NULL;
+    rb->t = NULL;
+}
+
+static int revenue_add_line(void *ctx, const struct revenue_line *l, struct err *e)
+{
+    (void)e;
+    struct revenue_build *rb = ctx;
+    if (!rb->t || strcmp(rb->currency, l->currency) != 0) {
+        revenue_finish_table(rb);
+        snprintf(rb->currency, sizeof rb->currency, "%s", l->currency);
+        rb->exponent = l->exponent;
+        char name[16], title[48];
+        snprintf(name, sizeof name, "revenue_%s", l->currency);
+        snprintf(title, sizeof title, "Revenue, %s", l->currency);
+        rb->t = report_add_table(rb->r, name, title, rb->cols, rb->ncols);
+        rb->t->freeze_cols = 1;
+        rb->tot = xcalloc((size_t)rb->months + 1, sizeof *rb->tot);
+    }
+    const char *key = revenue_key(rb->by, l);
+    bool inv = rb->by == REVENUE_BY_OBLIGATION && strcmp(l->key, "INV") == 0;
+    struct revenue_group *gr = NULL;
+    for (size_t g = 0; g < rb->ngroups && !gr; g++)
+        if (strcmp(rb->groups[g].key, key) == 0 &&
+            (!inv || strcmp(rb->groups[g].customer, l->customer) == 0))
+            gr = &rb->groups[g];
+    if (!gr) {
+        /* A customer's or an obligation's lines have ended when another's begin. */
+        if (rb->by != REVENUE_BY_PATTERN)
+            revenue_flush_groups(rb);
+        rb->groups = xgrow(rb->groups, &rb->capgroups, rb->ngroups + 1, sizeof *rb->groups);
+        gr = &rb->groups[rb->ngroups++];
+        memset(gr, 0, sizeof *gr);
+        snprintf(gr->key, sizeof gr->key, "%s", key);
+        snprintf(gr->name, sizeof gr->name, "%s", inv ? l->customer : l->name);
+        snprintf(gr->customer, sizeof gr->customer, "%s", l->customer);
+        gr->amt = xcalloc((size_t)rb->months, sizeof *gr->amt);
+    }
+    gr->amt[l->period - rb->from].minor += l->amount.minor;
+    gr->total.minor += l->amount.minor;
+    return 0;
+}
+
 struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum revenue_by by,
                               struct err *e)
 {
@@ -701,11 +823,8 @@ struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum rev
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct revenue_lines lines = {0};
     struct report *r = NULL;
     char *range = range_text(from, to);
-    if (revenue_lines_load(b, from, to, &lines, e) != ERR_OK)
-        goto out;
     static const char *const by_names[] = {"pattern", "customer", "obligation"};
     r = begin(b, "Revenue by month", range, e);
     if (!r)
@@ -730,81 +849,33 @@ struct report *report_revenue(struct book *b, int32_t from, int32_t to, enum rev
         cols[2 + m] = (struct report_col){keys[m], titles[m], COL_MONEY, 12};
     }
     cols[ncols - 1] = (struct report_col){"total", "Total", COL_MONEY, 14};
-    /* Group keys in order of first appearance within each currency. */
-    bool *used = xcalloc(lines.n + 1, sizeof *used);
-    for (size_t i = 0; i < lines.n; i++) {
-        if (used[i])
-            continue;
-        const char *cur = lines.v[i].currency;
-        int x = lines.v[i].exponent;
-        char name[16], title[48];
-        snprintf(name, sizeof name, "revenue_%s", cur);
-        snprintf(title, sizeof title, "Revenue, %s", cur);
-        struct report_table *t = report_add_table(r, name, title, cols, ncols);
-        t->freeze_cols = 1;
-        struct money *tot = xcalloc((size_t)months + 1, sizeof *tot);
-        for (size_t j = i; j < lines.n; j++) {
-            if (used[j] || strcmp(lines.v[j].currency, cur) != 0)
-                continue;
-            const char *key = by == REVENUE_BY_PATTERN    ? lines.v[j].pattern
-                              : by == REVENUE_BY_CUSTOMER ? lines.v[j].customer
-                                                          : lines.v[j].key;
-            if (by == REVENUE_BY_OBLIGATION && strcmp(key, "INV") == 0)
-                key = "invoiced sales";
-            struct money *amt = xcalloc((size_t)months, sizeof *amt);
-            struct money total = money_of(0);
-            for (size_t k = j; k < lines.n; k++) {
-                const char *kk = by == REVENUE_BY_PATTERN    ? lines.v[k].pattern
-                                 : by == REVENUE_BY_CUSTOMER ? lines.v[k].customer
-                                                             : lines.v[k].key;
-                if (by == REVENUE_BY_OBLIGATION && strcmp(kk, "INV") == 0)
-                    kk = "invoiced sales";
-                if (used[k] || strcmp(lines.v[k].currency, cur) != 0 || strcmp(kk, key) != 0)
-                    continue;
-                if (by == REVENUE_BY_OBLIGATION && strcmp(lines.v[k].key, "INV") == 0 &&
-                    strcmp(lines.v[k].customer, lines.v[j].customer) != 0)
-                    continue; /* invoiced sales are kept per customer */
-                used[k] = true;
-                amt[lines.v[k].period - from].minor += lines.v[k].amount.minor;
-                total.minor += lines.v[k].amount.minor;
-            }
-            struct report_row *row = report_row_add(t, ROW_DATA);
-            cell_text(t, row, "key", key);
-            if (by == REVENUE_BY_OBLIGATION)
-                cell_text(t, row, "name",
-                          strcmp(lines.v[j].key, "INV") == 0 ? lines.v[j].customer
-                                                             : lines.v[j].name);
-            for (int m = 0; m < months; m++) {
-                cell_money(row, t, keys[m], amt[m], x);
-                tot[m].minor += amt[m].minor;
-            }
-            cell_money(row, t, "total", total, x);
-            char f[64];
-            snprintf(f, sizeof f, "=SUM({m0}:{m%d})", months - 1);
-            cell_formula(t, row, "total", f);
-            tot[months].minor += total.minor;
-            free(amt);
-        }
-        struct report_row *row = report_row_add(t, ROW_TOTAL);
-        cell_text(t, row, "key", "Total");
-        for (int m = 0; m <= months; m++) {
-            const char *k = m < months ? keys[m] : "total";
-            char f[40];
-            snprintf(f, sizeof f, "=SUM({%s:data})", k);
-            cell_money(row, t, k, tot[m], x);
-            cell_formula(t, row, k, f);
-        }
-        free(tot);
+    struct revenue_build rb = {
+        .r = r,
+        .by = by,
+        .from = from,
+        .months = months,
+        .ncols = ncols,
+        .cols = cols,
+        .keys = (const char(*)[16])keys,
+    };
+    int rc = revenue_lines_each(b, from, to, revenue_add_line, &rb, e);
+    if (rc == ERR_OK) {
+        revenue_finish_table(&rb);
+        if (r->ntables == 0)
+            report_add_table(r, "revenue", "No revenue posted in the range", cols, ncols);
+    } else {
+        for (size_t g = 0; g < rb.ngroups; g++)
+            free(rb.groups[g].amt);
+        free(rb.tot);
+        report_free(r);
+        r = NULL;
     }
-    if (lines.n == 0)
-        report_add_table(r, "revenue", "No revenue posted in the range", cols, ncols);
-    free(used);
+    free(rb.groups);
     free(cols);
     free(keys);
     free(titles);
 out:
     free(range);
-    revenue_lines_free(&lines);
     book_end_read(b);
     return r;
 }
