@@ -871,6 +871,10 @@ void book_close(struct book *b)
     free(b);
 }
 
+/* A book's connection is only ever used by the thread that opened it, so SQLite need not take
+ * a lock around every call (a tenth of the time of a run of many small statements). */
+#define BOOK_OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
+
 /* What every connection needs, whatever opened it. */
 static int configure(struct book *b, bool memory, struct err *e)
 {
@@ -949,7 +953,7 @@ int book_create(const char *path, const struct book_init *init, int64_t (*clock)
     close(fd);
     struct book *b = book_alloc(path, clock);
     book_set_user(b, init->user);
-    int rc = sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    int rc = sqlite3_open_v2(path, &b->db, BOOK_OPEN_FLAGS, NULL);
     if (rc != SQLITE_OK) {
         err_set(e, ERR_IO, "cannot open %s: %s", path, b->db ? sqlite3_errmsg(b->db) : "no memory");
         goto fail;
@@ -1156,8 +1160,7 @@ int book_open(const char *path, int64_t (*clock)(void), struct book **out, struc
     if (rc != ERR_OK)
         return rc;
     struct book *b = book_alloc(path, clock);
-    if (sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &b->db, BOOK_OPEN_FLAGS, NULL) != SQLITE_OK) {
         err_set(e, ERR_IO, "cannot open %s: %s", path, b->db ? sqlite3_errmsg(b->db) : "no memory");
         book_close(b);
         return e->code;
