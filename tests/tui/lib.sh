@@ -44,8 +44,18 @@ tui_expect() {
     TUI_CASES=$((TUI_CASES + 1))
     got="$WORK/$1.txt"
     # A report's header names the book by its path, which is in this run's temporary directory.
-    tmux capture-pane -p -t "$TUI_SESSION" | sed "s#$WORK/#WORK/#g" >"$got"
     want="$HERE/expected/$1.txt"
+    # A loaded machine can leave the screen still for a tenth of a second before it has drawn
+    # what the last key did: a screen that differs is looked at again for up to three seconds.
+    tries=0
+    while :; do
+        tmux capture-pane -p -t "$TUI_SESSION" | sed "s#$WORK/#WORK/#g" >"$got"
+        if [ "$UPDATE" = 1 ] || cmp -s "$got" "$want" || [ $tries -ge 30 ]; then
+            break
+        fi
+        sleep 0.1
+        tries=$((tries + 1))
+    done
     if [ "$UPDATE" = 1 ]; then
         cp "$got" "$want"
         echo "updated $1"
