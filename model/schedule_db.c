@@ -229,13 +229,15 @@ static int posting_days(struct book *b, struct err *e)
     int n = 0, step;
     bool more = false;
     while ((step = db_step(b, st, e)) == SQLITE_ROW) {
-        struct err ignore;
         if (n == 64) {
             more = true;
             break;
         }
-        if (period_parse(db_col_text(st, 0), &periods[n], &ignore) == ERR_OK)
-            n++;
+        if (period_parse(db_col_text(st, 0), &periods[n++], e) != ERR_OK) {
+            sqlite3_reset(st);
+            err_prefix(e, "recognition");
+            return e->code;
+        }
     }
     sqlite3_reset(st);
     if (step < 0)

@@ -538,6 +538,28 @@ static void test_recognition_cancels_and_offsets(void **state)
     book_close(b);
 }
 
+/* A contract recognized for the first time years after it began: every month gets its entry,
+ * dated on its last day (more months than the run dates at once). */
+static void test_recognition_of_many_months(void **state)
+{
+    (void)state;
+    struct book *b = with_acme();
+    struct err e = {0};
+    add_contract(b, "L", "2019-12-20", "2020-01-01", "2026-12-31", 8400000, BILL_UPFRONT);
+    add_obligation(b, "L", "Licence", PATTERN_RATABLE, 8400000, NULL);
+    ok(contract_activate(b, "L", D("2020-01-01"), &e), &e);
+    struct recognize_result rr;
+    ok(recognize_through(b, period_of(D("2026-12-01")), &rr, &e), &e);
+    assert_int_equal(rr.entries, 84);
+    assert_int_equal(role_balance(b, "revenue"), -8400000); /* 1,000.00 a month */
+    assert_int_equal(fixture_int(b, "SELECT count(*) FROM journal_entries WHERE kind ="
+                                    " 'recognition' AND entry_date = date(substr(memo, -7) ||"
+                                    " '-01', '+1 month', '-1 day')"),
+                     84);
+    all_checks_pass(b);
+    book_close(b);
+}
+
 /* A billing run is one action: when one contract cannot be billed, no contract is. */
 static void test_bill_all_is_one_transaction(void **state)
 {
@@ -675,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_recognition_is_incremental),
         cmocka_unit_test(test_replan_is_compared_from_the_change),
         cmocka_unit_test(test_recognition_cancels_and_offsets),
+        cmocka_unit_test(test_recognition_of_many_months),
         cmocka_unit_test(test_bill_all_is_one_transaction),
         cmocka_unit_test(test_bill_twice_at_once),
         cmocka_unit_test(test_activate_twice_at_once),
