@@ -553,12 +553,27 @@ static bool busy_tick(void *ctx, const char *what, uint64_t done, uint64_t total
     int64_t t = mono_ns();
     if (t - busy.polled >= 50000000) {
         busy.polled = t;
+        /* Esc or Ctrl-C stops; other keys typed ahead are put back, in order, for the loop. */
         timeout(0);
-        int ch;
-        while ((ch = getch()) != ERR)
-            if (ch == UI_KEY_ESC || ch == 3)
+        wint_t keys[64];
+        bool codes[64];
+        int n = 0, rc;
+        wint_t ch;
+        while ((rc = get_wch(&ch)) != ERR) {
+            if (rc != KEY_CODE_YES && (ch == UI_KEY_ESC || ch == 3))
                 busy.cancel = true;
+            else if (n < 64) {
+                keys[n] = ch;
+                codes[n++] = rc == KEY_CODE_YES;
+            }
+        }
         timeout(500);
+        while (!busy.cancel && n-- > 0) {
+            if (codes[n])
+                ungetch((int)keys[n]);
+            else
+                unget_wch((wchar_t)keys[n]);
+        }
     }
     if (what) {
         busy.what = what;
