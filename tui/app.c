@@ -10,6 +10,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ int workstation_run(struct cli *c);
  * meanwhile. Lines are tab-separated:
  *   first  pid  cpu_ms  wall_ms  query_ms  statements  sql   (from the start of the process)
  *   key    NAME cpu_ms  wall_ms  query_ms  statements  sql
+ *   idle   SCREEN cpu_ms wall_ms query_ms statements  sql  (a step of work done between keys)
  */
 struct stamp {
     struct timespec cpu, wall;
@@ -489,6 +491,13 @@ int ui_read_key(wint_t *key, bool *is_code)
     return OK;
 }
 
+/* A key is waiting to be read (or the terminal went away: reading will tell). */
+static bool key_waiting(void)
+{
+    struct pollfd fd = {.fd = STDIN_FILENO, .events = POLLIN};
+    return poll(&fd, 1, 0) != 0;
+}
+
 static void dispatch(struct app *a, wint_t key, bool is_code)
 {
     struct screen *s = a->stack[a->depth - 1];
@@ -680,6 +689,20 @@ int workstation_run(struct cli *c)
             keytime_write(b, "key", key_name, key_start);
         }
         key_name[0] = '\0';
+        /* Rows ahead are fetched while no key is waiting, a few at a time, and without the
+         * progress hook: it would read (and drop) the keys typed meanwhile. */
+        book_set_progress(b, NULL);
+        while (s->ops->idle && !key_waiting()) {
+            struct stamp idle_start = keytime ? stamp_now() : process_start;
+            if (keytime) {
+                struct book_slowest ignore;
+                book_trace_take(b, &ignore);
+            }
+            if (!s->ops->idle(s))
+                break;
+            keytime_write(b, "idle", s->ops->title, idle_start);
+        }
+        book_set_progress(b, &busy.p);
         wint_t key;
         bool is_code = false;
         if (ui_read_key(&key, &is_code) == ERR)
