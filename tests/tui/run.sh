@@ -327,6 +327,31 @@ tui_selected long-invoices-top-selected "INV-000300"
 tui_keys Q
 tui_stop
 
+# ---- A long report on screen: read as it is shown, to the end, searched ------------------------
+# The demo book's journal for the months offered holds 381 lines: the screen reads only what it
+# shows, End reads the rest and says how many, a search finds lines not read yet.
+D=$WORK/demo.ratable
+"$BIN" demo "$D" >/dev/null || exit 1
+tui_start "$D" 100 30
+tui_keys 6 $(keys 8 Down) Enter F2
+tui_expect report-journal-top
+tui_keys G
+tui_expect report-journal-end
+tui_keys PPage PPage
+tui_expect report-journal-back
+tui_keys g /
+tui_type inv-000257
+tui_keys Enter $(keys 6 l)
+tui_expect report-journal-found
+tui_keys n
+tui_expect report-journal-found-again
+tui_keys / C-u
+tui_type "no such text"
+tui_keys Enter
+tui_expect report-journal-not-found
+tui_keys Q
+tui_stop
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1
