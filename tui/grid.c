@@ -198,16 +198,22 @@ static int tables_shown(const struct grid *g)
     return n;
 }
 
-static size_t table_lead(const struct report_table *t)
+/* A blank line, the title (a table read as shown has one for its count of rows), the heading. */
+static bool has_title(const struct view *v)
 {
-    return t->title ? 3 : 2; /* a blank line, the title, the column heading */
+    return v->t->title || v->streamed;
+}
+
+static size_t table_lead(const struct view *v)
+{
+    return has_title(v) ? 3 : 2;
 }
 
 static size_t count_lines(const struct grid *g)
 {
     size_t n = (size_t)g->nlead;
     for (int t = 0; t < tables_shown(g); t++)
-        n += table_lead(g->r->tables[t]) + g->v[t].seen;
+        n += table_lead(&g->v[t]) + g->v[t].seen;
     return n;
 }
 
@@ -226,11 +232,10 @@ static struct line line_at(const struct grid *g, size_t k)
         return (struct line){L_HEADER, -1, k};
     k -= (size_t)r->nheader;
     for (int t = 0; t < r->ntables; t++) {
-        const struct report_table *tb = r->tables[t];
         if (k == 0)
             return (struct line){L_BLANK, t, 0};
         k--;
-        if (tb->title) {
+        if (has_title(&g->v[t])) {
             if (k == 0)
                 return (struct line){L_TABLE_TITLE, t, 0};
             k--;
@@ -365,7 +370,8 @@ static void table_title(const struct grid *g, int t, char *buf, size_t size)
         grouped[o++] = n[i];
     }
     grouped[o] = '\0';
-    snprintf(buf, size, "%s  (%s row%s%s)", v->t->title, grouped, v->seen == 1 ? "" : "s",
+    snprintf(buf, size, "%s%s(%s row%s%s)", v->t->title ? v->t->title : "", v->t->title ? "  " : "",
+             grouped, v->seen == 1 ? "" : "s",
              v->counted ? "" : " read so far; End reads them all");
 }
 
