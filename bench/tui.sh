@@ -4,7 +4,9 @@
 #   the first screen (from the start of the process to the Customers list drawn);
 #   Customers (1), Contracts (3) and Invoices (5): go to the far end (G), then 50 keys there (Up,
 #   PgUp, PgDn, Down), and report the median and the slowest CPU time per key, the slowest SQL
-#   statement and the process's peak resident memory (VmHWM).
+#   statement and the process's peak resident memory (VmHWM); then the work done between keys
+#   (rows fetched ahead while no key waits: its CPU in all and its slowest step, which is the
+#   longest a key arriving meanwhile can wait).
 # Not a test: nothing here passes or fails on a time. RATABLE=path picks the binary.
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/tui.sh BOOK" >&2; exit 2; }
@@ -21,7 +23,7 @@ SESSION=ratable-bench-$$
 trap 'tmux kill-session -t "$SESSION" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 : >"$LOG"
 
-lines() { wc -l <"$LOG"; }
+lines() { grep -vc '^idle' "$LOG"; }
 # Waits until the workstation has logged `want` lines (it logs one per key, after drawing).
 wait_for() {
     i=0
@@ -29,7 +31,7 @@ wait_for() {
         sleep 0.05
         i=$((i + 1))
     done
-    [ "$(lines)" -ge "$1" ] || { echo "bench/tui.sh: the workstation stopped answering" >&2; exit 1; }
+    [ "$(lines)" -ge "$1" ] || { echo "bench/tui.sh: the workstation stopped answering" >&2; cut -c1-80 "$LOG" >&2; exit 1; }
 }
 # key PHASE KEY: sends one key, waits for its line, and tags the line with the phase.
 key() {
@@ -58,7 +60,7 @@ done
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status" 2>/dev/null)
 tmux send-keys -t "$SESSION" Q
 
-paste "$WORK/phases" "$LOG" >"$WORK/tagged"
+grep -v '^idle' "$LOG" | paste "$WORK/phases" - >"$WORK/tagged"
 echo "book: $BOOK"
 awk -F'\t' -v hwm="${HWM:-?}" '
     function median(a, n,   i, j, t) {
@@ -81,3 +83,5 @@ awk -F'\t' -v hwm="${HWM:-?}" '
         for (o = 1; o <= 3; o++) if (sql[order[o]] != "") printf "slowest in %s: %s\n", order[o], substr(sql[order[o]], 1, 100)
         printf "\npeak RSS (VmHWM): %s kB\n", hwm
     }' "$WORK/tagged"
+awk -F'\t' '$1 == "idle" { n++; cpu += $3; if ($3 > max) max = $3; if ($5 > maxq) maxq = $5 }
+    END { printf "between keys: %d steps, %.1f ms CPU in all, slowest step %.3f ms CPU, slowest query %.3f ms\n", n, cpu, max, maxq }' "$LOG"

@@ -76,7 +76,7 @@ CREATE TABLE invoices (
     created_at TEXT NOT NULL,
     revision INTEGER NOT NULL DEFAULT 1
 ) STRICT;
-CREATE INDEX invoices_customer ON invoices(customer_id, issued_on);
+CREATE INDEX invoices_customer ON invoices(customer_id, issued_on, status, total); -- owed
 CREATE INDEX invoices_date ON invoices(issued_on);                -- the list, newest first
 
 CREATE TABLE invoice_lines (
@@ -129,7 +129,7 @@ CREATE TABLE payment_applications (
     amount INTEGER NOT NULL CHECK (amount > 0),
     UNIQUE (payment_id, invoice_id)
 ) STRICT;
-CREATE INDEX payment_applications_invoice ON payment_applications(invoice_id);
+CREATE INDEX payment_applications_invoice ON payment_applications(invoice_id, amount);
 
 -- Credit grants (ACCOUNTING.md §4). Prepaid and refund credit is the customer's money, a
 -- liability in the customer-credit account; promotional and goodwill credit is a promise of a

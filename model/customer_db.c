@@ -253,13 +253,20 @@ int customer_balance(struct book *b, int64_t id, int32_t as_of, struct customer_
 /* ---- the list --------------------------------------------------------------------------- */
 
 /* A page of the list computes the balances of its own customers, each with a search per
- * invoice; the whole list (or one sorted by a balance, which needs them all) adds up every
- * invoice, settlement and credit movement once, grouped by customer. */
+ * invoice: what an issued invoice still asks for is its total less what settled it, as
+ * invoice_balances has it, read from the indexes by customer (status, total) and by invoice
+ * (each kind of settlement) without a read of the invoice's row. The whole list (or one sorted
+ * by a balance, which needs them all) adds up every invoice, settlement and credit movement
+ * once, grouped by customer. */
 #define LIST_COLUMNS "SELECT c.id, c.code, c.name, c.currency, cur.exponent, c.archived,"
 #define LIST_SELECT                                                                                \
     LIST_COLUMNS                                                                                   \
-    " coalesce((SELECT sum(ib.open) FROM invoices i JOIN invoice_balances ib ON ib.invoice_id ="   \
-    " i.id WHERE i.customer_id = c.id), 0) AS owed,"                                               \
+    " coalesce((SELECT sum(i.total + coalesce((SELECT sum(m.amount) FROM credit_movements m"       \
+    " WHERE m.invoice_id = i.id AND m.kind = 'applied'), 0) - coalesce((SELECT sum(a.amount)"      \
+    " FROM payment_applications a WHERE a.invoice_id = i.id), 0) - coalesce((SELECT"               \
+    " sum(n.applied) FROM credit_notes n WHERE n.invoice_id = i.id), 0) - coalesce((SELECT"        \
+    " sum(d.amount) FROM deposit_applications d WHERE d.invoice_id = i.id), 0)) FROM invoices i"   \
+    " WHERE i.customer_id = c.id AND i.status = 'issued'), 0) AS owed,"                            \
     " coalesce((SELECT sum(m.amount) FROM credit_grants g JOIN credit_movements m ON m.grant_id"   \
     " = g.id WHERE g.customer_id = c.id), 0) AS credit"                                            \
     " FROM customers c JOIN currencies cur ON cur.code = c.currency"

@@ -184,9 +184,10 @@ const struct err *report_failure(void);
 /* Restarts iteration; false when the row source cannot rewind. */
 bool report_table_rewind(struct report_table *t);
 /* Turns a table's row source into filled rows, copying every string into the table, and frees
- * the source: for a viewer that moves through the rows in any order (the screen). A filled
- * table is left as it is. Reports progress as it reads; false when reading stopped before the
- * end (cancelled, or the book failed: report_failure says why), and the rows are then short. */
+ * the source: for a viewer that moves through the rows in any order when the source cannot
+ * rewind (the screen reads a source that can as it shows it). A filled table is left as it is.
+ * Reports progress as it reads; false when reading stopped before the end (cancelled, or the
+ * book failed: report_failure says why), and the rows are then short. */
 bool report_table_fill(struct report_table *t);
 
 /*

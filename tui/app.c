@@ -10,6 +10,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ int workstation_run(struct cli *c);
  * meanwhile. Lines are tab-separated:
  *   first  pid  cpu_ms  wall_ms  query_ms  statements  sql   (from the start of the process)
  *   key    NAME cpu_ms  wall_ms  query_ms  statements  sql
+ *   idle   SCREEN cpu_ms wall_ms query_ms statements  sql  (a step of work done between keys)
  */
 struct stamp {
     struct timespec cpu, wall;
@@ -489,6 +491,13 @@ int ui_read_key(wint_t *key, bool *is_code)
     return OK;
 }
 
+/* A key is waiting to be read (or the terminal went away: reading will tell). */
+static bool key_waiting(void)
+{
+    struct pollfd fd = {.fd = STDIN_FILENO, .events = POLLIN};
+    return poll(&fd, 1, 0) != 0;
+}
+
 static void dispatch(struct app *a, wint_t key, bool is_code)
 {
     struct screen *s = a->stack[a->depth - 1];
@@ -553,12 +562,27 @@ static bool busy_tick(void *ctx, const char *what, uint64_t done, uint64_t total
     int64_t t = mono_ns();
     if (t - busy.polled >= 50000000) {
         busy.polled = t;
+        /* Esc or Ctrl-C stops; other keys typed ahead are put back, in order, for the loop. */
         timeout(0);
-        int ch;
-        while ((ch = getch()) != ERR)
-            if (ch == UI_KEY_ESC || ch == 3)
+        wint_t keys[64];
+        bool codes[64];
+        int n = 0, rc;
+        wint_t ch;
+        while ((rc = get_wch(&ch)) != ERR) {
+            if (rc != KEY_CODE_YES && (ch == UI_KEY_ESC || ch == 3))
                 busy.cancel = true;
+            else if (n < 64) {
+                keys[n] = ch;
+                codes[n++] = rc == KEY_CODE_YES;
+            }
+        }
         timeout(500);
+        while (!busy.cancel && n-- > 0) {
+            if (codes[n])
+                ungetch((int)keys[n]);
+            else
+                unget_wch((wchar_t)keys[n]);
+        }
     }
     if (what) {
         busy.what = what;
@@ -665,6 +689,20 @@ int workstation_run(struct cli *c)
             keytime_write(b, "key", key_name, key_start);
         }
         key_name[0] = '\0';
+        /* Rows ahead are fetched while no key is waiting, a few at a time, and without the
+         * progress hook: it would read (and drop) the keys typed meanwhile. */
+        book_set_progress(b, NULL);
+        while (s->ops->idle && !key_waiting()) {
+            struct stamp idle_start = keytime ? stamp_now() : process_start;
+            if (keytime) {
+                struct book_slowest ignore;
+                book_trace_take(b, &ignore);
+            }
+            if (!s->ops->idle(s))
+                break;
+            keytime_write(b, "idle", s->ops->title, idle_start);
+        }
+        book_set_progress(b, &busy.p);
         wint_t key;
         bool is_code = false;
         if (ui_read_key(&key, &is_code) == ERR)

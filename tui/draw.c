@@ -5,11 +5,13 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/date.h"
 #include "model/money.h"
 #include "model/text.h"
+#include "model/xalloc.h"
 #include "tui/ui.h"
 
 static bool use_color;
@@ -195,33 +197,92 @@ void ui_scroll_fit(struct ui_scroll *s, int visible)
 
 /* ---- the pager ------------------------------------------------------------------------------ */
 
-static long pager_fetch(struct ui_pager *p, enum page_seek seek, size_t anchor)
+/* Takes the rows fetched: all of them in place of those held, or joined before or after. */
+static void pager_take(struct ui_pager *p, enum ui_pager_take how, long got)
 {
-    return p->ops->fetch(p->ctx, seek, anchor, (size_t)p->visible);
-}
-
-static void pager_take(struct ui_pager *p, long got)
-{
-    p->ops->adopt(p->ctx, true);
-    p->n = (size_t)got;
-    if (p->sel >= p->n)
-        p->sel = p->n ? p->n - 1 : 0;
-}
-
-static void pager_drop(struct ui_pager *p)
-{
-    p->ops->adopt(p->ctx, false);
-}
-
-static void pager_end(struct ui_pager *p, enum page_seek seek)
-{
-    long got = pager_fetch(p, seek, 0);
-    if (got < 0) {
-        pager_drop(p);
+    p->ops->adopt(p->ctx, how);
+    if (how == PAGER_ALL) {
+        p->n = (size_t)got;
+        p->top = 0;
         return;
     }
-    pager_take(p, got);
+    p->n += (size_t)got;
+    if (how == PAGER_BEFORE) {
+        p->top += (size_t)got;
+        p->sel += (size_t)got;
+    }
+}
+
+/* A screenful from either end, in place of the rows held. */
+static void pager_end(struct ui_pager *p, enum page_seek seek)
+{
+    long got = p->ops->fetch(p->ctx, seek, 0, (size_t)p->visible);
+    if (got < 0) {
+        p->ops->adopt(p->ctx, PAGER_DROP);
+        return;
+    }
+    pager_take(p, PAGER_ALL, got);
+    bool whole = got < p->visible; /* the list fits on one screen */
+    p->at_start = seek == PAGE_FIRST || whole;
+    p->at_end = seek == PAGE_LAST || whole;
     p->sel = seek == PAGE_LAST && p->n ? p->n - 1 : 0;
+    if (seek == PAGE_LAST && p->n > (size_t)p->visible)
+        p->top = p->n - (size_t)p->visible;
+}
+
+/* Up to `want` more rows after those held; false when there were none. */
+static bool pager_grow_after(struct ui_pager *p, size_t want)
+{
+    if (p->at_end || !p->n || !want)
+        return false;
+    long got = p->ops->fetch(p->ctx, PAGE_AFTER, p->n - 1, want);
+    if (got < 0) {
+        p->ops->adopt(p->ctx, PAGER_DROP);
+        return false;
+    }
+    pager_take(p, PAGER_AFTER, got);
+    if ((size_t)got < want)
+        p->at_end = true;
+    return got > 0;
+}
+
+static bool pager_grow_before(struct ui_pager *p, size_t want)
+{
+    if (p->at_start || !p->n || !want)
+        return false;
+    long got = p->ops->fetch(p->ctx, PAGE_BEFORE, 0, want);
+    if (got < 0) {
+        p->ops->adopt(p->ctx, PAGER_DROP);
+        return false;
+    }
+    pager_take(p, PAGER_BEFORE, got);
+    if ((size_t)got < want)
+        p->at_start = true;
+    return got > 0;
+}
+
+/* Keeps the selection on screen and at most a screenful held on either side of it. */
+static void pager_bound(struct ui_pager *p)
+{
+    size_t v = (size_t)p->visible;
+    if (p->sel < p->top)
+        p->top = p->sel;
+    if (p->sel >= p->top + v)
+        p->top = p->sel - v + 1;
+    if (p->top > v) {
+        size_t k = p->top - v;
+        p->ops->trim(p->ctx, true, k);
+        p->n -= k;
+        p->top -= k;
+        p->sel -= k;
+        p->at_start = false;
+    }
+    if (p->n > p->top + 2 * v) {
+        size_t k = p->n - (p->top + 2 * v);
+        p->ops->trim(p->ctx, false, k);
+        p->n -= k;
+        p->at_end = false;
+    }
 }
 
 void ui_pager_first(struct ui_pager *p, int visible)
@@ -239,96 +300,147 @@ void ui_pager_reload(struct ui_pager *p, int visible)
     }
     int64_t keep = p->ops->id(p->ctx, p->sel);
     /* From the first row on screen, or later when the screen shrank below the selection. */
-    size_t from = p->sel >= (size_t)p->visible ? p->sel - (size_t)p->visible + 1 : 0;
-    long got = pager_fetch(p, PAGE_FROM, from);
+    size_t from = p->sel >= p->top + (size_t)p->visible ? p->sel - (size_t)p->visible + 1 : p->top;
+    bool at_start = p->at_start && from == 0;
+    long got = p->ops->fetch(p->ctx, PAGE_FROM, from, (size_t)p->visible);
     if (got < 0) {
-        pager_drop(p);
+        p->ops->adopt(p->ctx, PAGER_DROP);
         return;
     }
     if (got < p->visible) {
         /* Rows went from the end of the list (or the screen grew): show the last screenful. */
-        pager_drop(p);
-        got = pager_fetch(p, PAGE_LAST, 0);
-        if (got < 0) {
-            pager_drop(p);
-            return;
-        }
+        p->ops->adopt(p->ctx, PAGER_DROP);
+        pager_end(p, PAGE_LAST);
+    } else {
+        pager_take(p, PAGER_ALL, got);
+        p->at_start = at_start;
+        p->at_end = false;
+        p->sel = 0;
     }
-    pager_take(p, got);
     for (size_t i = 0; i < p->n; i++)
         if (p->ops->id(p->ctx, i) == keep) {
             p->sel = i;
-            return;
+            break;
         }
+    pager_bound(p);
 }
 
 bool ui_pager_act(struct ui_pager *p, int action)
 {
-    long got;
-    size_t n = p->n;
+    size_t v = (size_t)p->visible;
+    if (!p->n && action != ACT_HOME && action != ACT_END)
+        return action == ACT_UP || action == ACT_DOWN || action == ACT_PAGE_UP ||
+               action == ACT_PAGE_DOWN;
     switch (action) {
     case ACT_UP:
-        if (p->sel > 0) {
+        /* Past the rows held: the one row above, not a screenful. */
+        if (p->sel == 0)
+            pager_grow_before(p, 1);
+        if (p->sel > 0)
             p->sel--;
-        } else if (n) {
-            /* The rows before the last one on screen: one more above the first, if any. */
-            got = pager_fetch(p, PAGE_BEFORE, n - 1);
-            if (got >= (long)n) {
-                pager_take(p, got);
-                p->sel = (size_t)got - n;
-            } else {
-                pager_drop(p);
-            }
-        }
-        return true;
+        break;
     case ACT_DOWN:
-        if (p->sel + 1 < n) {
+        if (p->sel + 1 >= p->n)
+            pager_grow_after(p, 1);
+        if (p->sel + 1 < p->n)
             p->sel++;
-        } else if (n) {
-            got = pager_fetch(p, PAGE_AFTER, 0);
-            if (got >= (long)n) {
-                pager_take(p, got);
-                p->sel = n - 1;
-            } else {
-                pager_drop(p);
-            }
-        }
-        return true;
+        break;
     case ACT_PAGE_DOWN:
-        if (!n)
-            return true;
-        got = pager_fetch(p, PAGE_AFTER, n - 1);
-        if (got >= p->visible) {
-            pager_take(p, got);
+        /* The next screenful, the selection where it was on screen; the last one at the end. */
+        if (p->top + 2 * v > p->n)
+            pager_grow_after(p, p->top + 2 * v - p->n);
+        if (p->top + 2 * v <= p->n) {
+            p->top += v;
+            p->sel += v;
         } else {
-            pager_drop(p);
-            if (got > 0)
-                pager_end(p, PAGE_LAST);
-            p->sel = p->n ? p->n - 1 : 0;
+            p->top = p->n > v ? p->n - v : 0;
+            p->sel = p->n - 1;
         }
-        return true;
+        break;
     case ACT_PAGE_UP:
-        if (!n)
-            return true;
-        got = pager_fetch(p, PAGE_BEFORE, 0);
-        if (got >= p->visible) {
-            pager_take(p, got);
+        if (p->top < v)
+            pager_grow_before(p, v - p->top);
+        if (p->top >= v) {
+            p->top -= v;
+            p->sel -= v;
         } else {
-            pager_drop(p);
-            if (got > 0)
-                pager_end(p, PAGE_FIRST);
+            p->top = 0;
             p->sel = 0;
         }
-        return true;
+        break;
     case ACT_HOME:
+        if (p->at_start && p->n) {
+            p->top = p->sel = 0;
+            break;
+        }
         pager_end(p, PAGE_FIRST);
-        return true;
+        break;
     case ACT_END:
+        if (p->at_end && p->n) {
+            p->sel = p->n - 1;
+            p->top = p->n > v ? p->n - v : 0;
+            break;
+        }
         pager_end(p, PAGE_LAST);
-        return true;
+        break;
     default:
         return false;
     }
+    pager_bound(p);
+    return true;
+}
+
+bool ui_pager_idle(struct ui_pager *p, size_t chunk)
+{
+    size_t v = (size_t)p->visible;
+    if (!p->n || !p->ops)
+        return false;
+    bool did = false;
+    size_t after = p->n - (p->top + (p->top + v < p->n ? v : p->n - p->top));
+    /* No more than pager_bound keeps: what it cut would be fetched again. */
+    size_t room = p->top + 2 * v - p->n, want = v - after < room ? v - after : room;
+    if (!p->at_end && after < v)
+        did = pager_grow_after(p, want < chunk ? want : chunk) || p->at_end;
+    else if (!p->at_start && p->top < v)
+        did = pager_grow_before(p, v - p->top < chunk ? v - p->top : chunk) || p->at_start;
+    pager_bound(p);
+    return did;
+}
+
+void ui_rows_join(void *rows, size_t *n, size_t *cap, void *more, size_t *more_n, size_t size,
+                  bool front)
+{
+    char **to = rows, **from = more;
+    size_t m = *more_n;
+    if (*n + m > *cap) {
+        *cap = *n + m;
+        *to = xrealloc(*to, *cap * size);
+    }
+    if (front) {
+        memmove(*to + m * size, *to, *n * size);
+        if (m)
+            memcpy(*to, *from, m * size);
+    } else if (m) {
+        memcpy(*to + *n * size, *from, m * size);
+    }
+    *n += m;
+    free(*from);
+    *from = NULL;
+    *more_n = 0;
+}
+
+void ui_rows_cut(void *rows, size_t *n, size_t size, bool front, size_t k, void (*free_row)(void *))
+{
+    char *v = *(char **)rows;
+    if (k > *n)
+        k = *n;
+    size_t from = front ? 0 : *n - k;
+    if (free_row)
+        for (size_t i = 0; i < k; i++)
+            free_row(v + (from + i) * size);
+    if (front)
+        memmove(v, v + k * size, (*n - k) * size);
+    *n -= k;
 }
 
 void ui_table_head(int y, int x, int width, struct ui_col *cols, int ncols)

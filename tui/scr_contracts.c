@@ -58,31 +58,52 @@ static long con_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     return (long)st->next.n;
 }
 
-/* Takes the new window, keeping the positions already computed for rows still on screen. */
-static void con_adopt(void *ctx, bool take)
+/* Takes the rows fetched; positions already computed are kept for rows still held. */
+static void con_adopt(void *ctx, enum ui_pager_take how)
 {
     struct contracts_state *st = ctx;
-    if (!take) {
+    if (how == PAGER_DROP) {
         contract_rows_free(&st->next);
         return;
     }
-    size_t n = st->next.n;
+    size_t n = how == PAGER_ALL ? st->next.n : st->window.n + st->next.n;
     struct contract_balance *bal = xcalloc(n + 1, sizeof *bal);
     bool *known = xcalloc(n + 1, sizeof *known);
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < st->window.n; j++)
-            if (st->bal_known[j] && st->window.v[j].c.id == st->next.v[i].c.id) {
-                bal[i] = st->bal[j];
-                known[i] = true;
-                break;
-            }
-    contract_rows_free(&st->window);
+    if (how == PAGER_ALL) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < st->window.n; j++)
+                if (st->bal_known[j] && st->window.v[j].c.id == st->next.v[i].c.id) {
+                    bal[i] = st->bal[j];
+                    known[i] = true;
+                    break;
+                }
+        contract_rows_free(&st->window);
+        st->window = st->next;
+    } else {
+        size_t at = how == PAGER_BEFORE ? st->next.n : 0;
+        if (st->window.n) {
+            memcpy(bal + at, st->bal, st->window.n * sizeof *bal);
+            memcpy(known + at, st->bal_known, st->window.n * sizeof *known);
+        }
+        ui_rows_join(&st->window.v, &st->window.n, &st->window.cap, &st->next.v, &st->next.n,
+                     sizeof *st->next.v, how == PAGER_BEFORE);
+    }
     free(st->bal);
     free(st->bal_known);
-    st->window = st->next;
     st->bal = bal;
     st->bal_known = known;
     memset(&st->next, 0, sizeof st->next);
+}
+
+static void con_trim(void *ctx, bool front, size_t k)
+{
+    struct contracts_state *st = ctx;
+    size_t n = st->window.n;
+    ui_rows_cut(&st->window.v, &st->window.n, sizeof *st->window.v, front, k, NULL);
+    if (front) {
+        memmove(st->bal, st->bal + k, (n - k) * sizeof *st->bal);
+        memmove(st->bal_known, st->bal_known + k, (n - k) * sizeof *st->bal_known);
+    }
 }
 
 static int64_t con_id(void *ctx, size_t i)
@@ -91,7 +112,7 @@ static int64_t con_id(void *ctx, size_t i)
     return i < st->window.n ? st->window.v[i].c.id : 0;
 }
 
-static const struct ui_pager_ops con_pager = {con_fetch, con_adopt, con_id};
+static const struct ui_pager_ops con_pager = {con_fetch, con_adopt, con_trim, con_id};
 
 static int list_rows(int height)
 {
@@ -154,9 +175,9 @@ static void contracts_draw(struct screen *s, int top, int height, int width)
         {"Ends", 10, false},      {"Price", 12, true},     {"Billed", 12, true},
         {"Recognized", 12, true}, {"Deferred", 12, true},  {"Cur", 3, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 9);
-    /* Only the rows in the window are drawn; erase() has blanked the rest. */
-    for (size_t i = 0; i < st->window.n && (int)i < visible; i++) {
-        int y = top + 2 + (int)i;
+    /* Only the rows on screen are drawn; erase() has blanked the rest. */
+    for (size_t i = st->pager.top; i < st->window.n && i < st->pager.top + (size_t)visible; i++) {
+        int y = top + 2 + (int)(i - st->pager.top);
         const struct contract_row *cr = &st->window.v[i];
         const struct contract_balance *b = position(s, i);
         int x = cr->c.exponent;
@@ -256,6 +277,23 @@ static enum act_result contracts_act(struct screen *s, int action, wint_t key)
     return ACT_UNHANDLED;
 }
 
+/* Rows held first, then the positions of those not on screen yet, a few at a time. */
+static bool contracts_idle(struct screen *s)
+{
+    struct contracts_state *st = s->state;
+    if (!st)
+        return false;
+    if (ui_pager_idle(&st->pager, UI_IDLE_ROWS))
+        return true;
+    int done = 0;
+    for (size_t i = 0; i < st->window.n && done < UI_IDLE_ROWS; i++)
+        if (!st->bal_known[i]) {
+            position(s, i);
+            done++;
+        }
+    return done > 0;
+}
+
 static void contracts_close(struct screen *s)
 {
     struct contracts_state *st = s->state;
@@ -282,6 +320,7 @@ const struct screen_ops contracts_screen = {
     .draw = contracts_draw,
     .act = contracts_act,
     .close = contracts_close,
+    .idle = contracts_idle,
     .keys = contracts_keys,
 };
 

@@ -3,8 +3,8 @@
  * customer's detail (what they owe, their credit, open invoices, recent payments), the add and
  * edit form, and the statement preview.
  *
- * The list holds only the rows on screen and pages by key (customer_page, ui_pager), so a key
- * costs the same at the first customer or the ten-thousandth.
+ * The list holds the rows on screen and a screenful either side, and pages by key (customer_page,
+ * ui_pager), so a key costs the same at the first customer or the ten-thousandth.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -64,16 +64,30 @@ static long cus_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     return (long)st->next.n;
 }
 
-static void cus_adopt(void *ctx, bool take)
+static void cus_adopt(void *ctx, enum ui_pager_take how)
 {
     struct customers_state *st = ctx;
-    if (take) {
+    if (how == PAGER_ALL) {
         customer_list_free(&st->window);
         st->window = st->next;
-        memset(&st->next, 0, sizeof st->next);
-    } else {
+    } else if (how == PAGER_DROP) {
         customer_list_free(&st->next);
+    } else {
+        ui_rows_join(&st->window.rows, &st->window.n, &st->window.cap, &st->next.rows, &st->next.n,
+                     sizeof *st->next.rows, how == PAGER_BEFORE);
     }
+    memset(&st->next, 0, sizeof st->next);
+}
+
+static void cus_free_row(void *row)
+{
+    free(((struct customer_row *)row)->name);
+}
+
+static void cus_trim(void *ctx, bool front, size_t k)
+{
+    struct customers_state *st = ctx;
+    ui_rows_cut(&st->window.rows, &st->window.n, sizeof *st->window.rows, front, k, cus_free_row);
 }
 
 static int64_t cus_id(void *ctx, size_t i)
@@ -82,7 +96,7 @@ static int64_t cus_id(void *ctx, size_t i)
     return i < st->window.n ? st->window.rows[i].id : 0;
 }
 
-static const struct ui_pager_ops cus_pager = {cus_fetch, cus_adopt, cus_id};
+static const struct ui_pager_ops cus_pager = {cus_fetch, cus_adopt, cus_trim, cus_id};
 
 /* Rows of the list on a body `height` rows high. */
 static int list_rows(int height)
@@ -139,9 +153,9 @@ static void customers_draw(struct screen *s, int top, int height, int width)
     struct ui_col cols[] = {{"Code", 12, false}, {"Name", 0, false},   {"Cur", 3, false},
                             {"Owed", 15, true},  {"Credit", 15, true}, {"", 8, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 6);
-    /* Only the rows in the window are drawn; erase() has blanked the rest. */
-    for (size_t r = 0; r < st->window.n && (int)r < visible; r++) {
-        int y = top + 2 + (int)r;
+    /* Only the rows on screen are drawn; erase() has blanked the rest. */
+    for (size_t r = st->pager.top; r < st->window.n && r < st->pager.top + (size_t)visible; r++) {
+        int y = top + 2 + (int)(r - st->pager.top);
         const struct customer_row *c = &st->window.rows[r];
         const char *cells[6] = {c->code,
                                 c->name,
@@ -251,6 +265,12 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
     return ACT_UNHANDLED;
 }
 
+static bool customers_idle(struct screen *s)
+{
+    struct customers_state *st = s->state;
+    return st && ui_pager_idle(&st->pager, UI_IDLE_ROWS);
+}
+
 static void customers_close(struct screen *s)
 {
     struct customers_state *st = s->state;
@@ -281,6 +301,7 @@ const struct screen_ops customers_screen = {
     .draw = customers_draw,
     .act = customers_act,
     .close = customers_close,
+    .idle = customers_idle,
     .keys = customers_keys,
 };
 

@@ -2,8 +2,8 @@
  * scr_invoices.c — the Invoices and payments screen: every invoice with what settled it, an
  * invoice's lines and settlements, and the forms to issue an invoice (credit applies at once and
  * the status line says how much), record a payment (what is beyond what is owed goes to the
- * credit balance) and issue a credit note. The list holds only the rows on screen and pages by
- * key (invoice_page, ui_pager).
+ * credit balance) and issue a credit note. The list holds the rows on screen and a screenful
+ * either side, and pages by key (invoice_page, ui_pager).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -58,16 +58,25 @@ static long inv_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     return (long)st->next.n;
 }
 
-static void inv_adopt(void *ctx, bool take)
+static void inv_adopt(void *ctx, enum ui_pager_take how)
 {
     struct invoices_state *st = ctx;
-    if (take) {
+    if (how == PAGER_ALL) {
         invoice_rows_free(&st->window);
         st->window = st->next;
-        memset(&st->next, 0, sizeof st->next);
-    } else {
+    } else if (how == PAGER_DROP) {
         invoice_rows_free(&st->next);
+    } else {
+        ui_rows_join(&st->window.v, &st->window.n, &st->window.cap, &st->next.v, &st->next.n,
+                     sizeof *st->next.v, how == PAGER_BEFORE);
     }
+    memset(&st->next, 0, sizeof st->next);
+}
+
+static void inv_trim(void *ctx, bool front, size_t k)
+{
+    struct invoices_state *st = ctx;
+    ui_rows_cut(&st->window.v, &st->window.n, sizeof *st->window.v, front, k, NULL);
 }
 
 static int64_t inv_id(void *ctx, size_t i)
@@ -76,7 +85,7 @@ static int64_t inv_id(void *ctx, size_t i)
     return i < st->window.n ? st->window.v[i].id : 0;
 }
 
-static const struct ui_pager_ops inv_pager = {inv_fetch, inv_adopt, inv_id};
+static const struct ui_pager_ops inv_pager = {inv_fetch, inv_adopt, inv_trim, inv_id};
 
 static int list_rows(int height)
 {
@@ -126,9 +135,9 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
                             {"Paid", 12, true},     {"Open", 13, true},      {"Cur", 3, false},
                             {"Status", 0, false}};
     ui_table_head(top + 1, 1, width - 2, cols, 10);
-    /* Only the rows in the window are drawn; erase() has blanked the rest. */
-    for (size_t i = 0; i < st->window.n && (int)i < visible; i++) {
-        int y = top + 2 + (int)i;
+    /* Only the rows on screen are drawn; erase() has blanked the rest. */
+    for (size_t i = st->pager.top; i < st->window.n && i < st->pager.top + (size_t)visible; i++) {
+        int y = top + 2 + (int)(i - st->pager.top);
         const struct invoice_row *v = &st->window.v[i];
         int x = v->exponent;
         const char *status = v->draft                        ? "draft"
@@ -200,6 +209,12 @@ static enum act_result invoices_act(struct screen *s, int action, wint_t key)
     return ACT_UNHANDLED;
 }
 
+static bool invoices_idle(struct screen *s)
+{
+    struct invoices_state *st = s->state;
+    return st && ui_pager_idle(&st->pager, UI_IDLE_ROWS);
+}
+
 static void invoices_close(struct screen *s)
 {
     struct invoices_state *st = s->state;
@@ -224,6 +239,7 @@ const struct screen_ops invoices_screen = {
     .draw = invoices_draw,
     .act = invoices_act,
     .close = invoices_close,
+    .idle = invoices_idle,
     .keys = invoices_keys,
 };
 

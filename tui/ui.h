@@ -77,6 +77,8 @@ struct screen_ops {
     void (*close)(struct screen *s); /* frees the state */
     const struct key_binding *keys;  /* terminated by key 0 */
     bool raw_keys;                   /* typing screen (a form): every key goes to act first */
+    /* Work to do while no key is waiting (fetching rows ahead); true while there is more. */
+    bool (*idle)(struct screen *s);
 };
 
 struct screen {
@@ -159,27 +161,43 @@ void ui_scroll_fit(struct ui_scroll *s, int visible);
 
 /* ---- a list paged from the book ------------------------------------------------------------
  *
- * A long list holds only the rows on screen (its window) and fetches others by keyset paging
- * (enum page_seek): moving within the window costs no query; moving past its edge, a page, or
- * to either end costs one query of a screenful, wherever the window is. The screen owns the
- * rows; the pager decides what to fetch and where the selection goes. */
+ * A long list holds the rows on screen and at most a screenful on either side of them (its
+ * rows held), and fetches others by keyset paging (enum page_seek): moving within the rows held
+ * costs no query; moving a row past them costs a query of one row; a page past them, or to an
+ * end not held, a query of a screenful. While no key is waiting, ui_pager_idle fetches the
+ * screenful on either side a few rows at a time, so paging usually finds its rows held. The
+ * screen owns the rows; the pager decides what to fetch and where the selection goes. */
+enum ui_pager_take {
+    PAGER_DROP,   /* frees the rows fetched */
+    PAGER_ALL,    /* they replace the rows held */
+    PAGER_BEFORE, /* they go before the rows held */
+    PAGER_AFTER,  /* after */
+};
 struct ui_pager_ops {
-    /* Fetches up to `limit` rows from `seek`, relative to row `anchor` of the window, into a new
-     * window kept aside; returns how many, or -1 (the screen shows the error). */
+    /* Fetches up to `limit` rows from `seek`, relative to row `anchor` of the rows held, into a
+     * new set kept aside; returns how many, or -1 (the screen shows the error). */
     long (*fetch)(void *ctx, enum page_seek seek, size_t anchor, size_t limit);
-    /* Makes the window kept aside the one on screen (take), or frees it. */
-    void (*adopt)(void *ctx, bool take);
-    /* The id of row i of the window on screen. */
+    /* Takes the rows kept aside as `how` says. */
+    void (*adopt)(void *ctx, enum ui_pager_take how);
+    /* Frees k rows held, from the front or the back. */
+    void (*trim)(void *ctx, bool front, size_t k);
+    /* The id of row i of the rows held. */
     int64_t (*id)(void *ctx, size_t i);
 };
 
 struct ui_pager {
     const struct ui_pager_ops *ops;
     void *ctx;
-    size_t n;    /* rows in the window */
-    size_t sel;  /* the selected row, in the window */
-    int visible; /* rows the window holds when full */
+    size_t n;              /* rows held */
+    size_t top;            /* the first row on screen, in the rows held */
+    size_t sel;            /* the selected row, in the rows held */
+    int visible;           /* rows on screen when full */
+    bool at_start, at_end; /* the rows held begin (end) the list */
 };
+
+/* Rows fetched at a time while no key is waiting: a key that comes meanwhile waits for no more
+ * than these. */
+#define UI_IDLE_ROWS 8
 
 /* The first rows. */
 void ui_pager_first(struct ui_pager *p, int visible);
@@ -188,6 +206,16 @@ void ui_pager_first(struct ui_pager *p, int visible);
 void ui_pager_reload(struct ui_pager *p, int visible);
 /* Moves the selection for a navigation action; true when it handled it. */
 bool ui_pager_act(struct ui_pager *p, int action);
+/* Fetches up to `chunk` rows of the screenful before or after those on screen; true when it did
+ * (call again while no key is waiting), false when both are held. */
+bool ui_pager_idle(struct ui_pager *p, size_t chunk);
+/* For screens' adopt and trim: joins the `more_n` rows at *more (freed) before or after the *n
+ * rows at *rows; cuts k rows from the front or back, each freed by free_row if not NULL. The
+ * arrays are pointers to arrays of elements of `size` bytes. */
+void ui_rows_join(void *rows, size_t *n, size_t *cap, void *more, size_t *more_n, size_t size,
+                  bool front);
+void ui_rows_cut(void *rows, size_t *n, size_t size, bool front, size_t k,
+                 void (*free_row)(void *));
 
 /* ---- tables on screen ----------------------------------------------------------------------- */
 

@@ -280,6 +280,23 @@ tui_selected long-customers-down-20-selected "L021  Name 280"
 tui_keys NPage NPage
 tui_expect long-customers-page-down-2
 tui_selected long-customers-page-down-2-selected "L053  Name 248"
+# Pages held on either side of the screen (fetched between keys) and rows past them agree.
+tui_keys $(keys 3 NPage) $(keys 40 k)
+tui_expect long-customers-held
+tui_selected long-customers-held-selected "L061  Name 240"
+tui_keys $(keys 3 PPage) $(keys 3 NPage) G g
+tui_selected long-customers-held-top-selected "L001  Name 300"
+# A screen two rows high pages two rows at a time and holds two on either side.
+tmux resize-window -t "$TUI_SESSION" -x 100 -y 6
+tui_settle
+tui_keys $(keys 5 j) NPage NPage k
+tui_expect long-customers-tiny
+tui_selected long-customers-tiny-selected "L009  Name 292"
+tui_keys G PPage j
+tui_selected long-customers-tiny-end-selected "L299  Name 002"
+tmux resize-window -t "$TUI_SESSION" -x 100 -y 20
+tui_settle
+tui_keys g
 tui_keys s G
 tui_expect long-customers-by-name-end
 tui_selected long-customers-by-name-end-selected "L001  Name 300"
@@ -307,6 +324,31 @@ tui_expect long-invoices-back
 tui_selected long-invoices-back-selected "INV-000038"
 tui_keys g
 tui_selected long-invoices-top-selected "INV-000300"
+tui_keys Q
+tui_stop
+
+# ---- A long report on screen: read as it is shown, to the end, searched ------------------------
+# The demo book's journal for the months offered holds 381 lines: the screen reads only what it
+# shows, End reads the rest and says how many, a search finds lines not read yet.
+D=$WORK/demo.ratable
+"$BIN" demo "$D" >/dev/null || exit 1
+tui_start "$D" 100 30
+tui_keys 6 $(keys 8 Down) Enter F2
+tui_expect report-journal-top
+tui_keys G
+tui_expect report-journal-end
+tui_keys PPage PPage
+tui_expect report-journal-back
+tui_keys g /
+tui_type inv-000257
+tui_keys Enter $(keys 6 l)
+tui_expect report-journal-found
+tui_keys n
+tui_expect report-journal-found-again
+tui_keys / C-u
+tui_type "no such text"
+tui_keys Enter
+tui_expect report-journal-not-found
 tui_keys Q
 tui_stop
 
