@@ -40,14 +40,21 @@ static struct statement_settlement *add_settlement(struct loaded *l)
     return s;
 }
 
-static int load_documents(struct book *b, const struct customer *c, struct loaded *l, struct err *e)
+/* The customer's documents. Every issued invoice counts towards the balances, but only those
+ * issued in [from, to] are lines of the statement: only theirs are described (their lines read). */
+static int load_documents(struct book *b, const struct customer *c, int32_t from, int32_t to,
+                          struct loaded *l, struct err *e)
 {
     sqlite3_stmt *st = db_prepare(
-        b, "SELECT i.id, i.number, i.issued_on, i.due_on, i.total, coalesce((SELECT description"
-           " FROM invoice_lines WHERE invoice_id = i.id ORDER BY line_no LIMIT 1), ''),"
-           " (SELECT count(*) FROM invoice_lines WHERE invoice_id = i.id) FROM invoices i WHERE"
-           " i.customer_id = :customer AND i.status = 'issued' ORDER BY i.issued_on, i.id");
+        b, "SELECT i.id, i.number, i.issued_on, i.due_on, i.total, CASE WHEN i.issued_on BETWEEN"
+           " :from AND :to THEN coalesce((SELECT description FROM invoice_lines WHERE invoice_id ="
+           " i.id ORDER BY line_no LIMIT 1), '') ELSE '' END, CASE WHEN i.issued_on BETWEEN :from"
+           " AND :to THEN (SELECT count(*) FROM invoice_lines WHERE invoice_id = i.id) ELSE 0 END"
+           " FROM invoices i WHERE i.customer_id = :customer AND i.status = 'issued' ORDER BY"
+           " i.issued_on, i.id");
     db_bind_int(st, ":customer", c->id);
+    db_bind_date(st, ":from", from);
+    db_bind_date(st, ":to", to);
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         l->inv = xgrow(l->inv, &l->capinv, l->ninv + 1, sizeof *l->inv);
@@ -169,7 +176,7 @@ int statement_load(struct book *b, const char *customer, int32_t from, int32_t t
     if (customer_find(b, customer, &c, e) != ERR_OK)
         return e->code;
     struct loaded l = {0};
-    int rc = load_documents(b, &c, &l, e);
+    int rc = load_documents(b, &c, from, to, &l, e);
     if (rc == ERR_OK) {
         struct statement_source src = {
             .exponent = c.exponent,
