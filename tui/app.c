@@ -491,11 +491,24 @@ int ui_read_key(wint_t *key, bool *is_code)
     return OK;
 }
 
-/* A key is waiting to be read (or the terminal went away: reading will tell). */
+/* A key is waiting to be read (or the terminal went away: reading will tell): on the terminal,
+ * or already read by curses and put back (keys typed ahead during a long query). */
 static bool key_waiting(void)
 {
     struct pollfd fd = {.fd = STDIN_FILENO, .events = POLLIN};
-    return poll(&fd, 1, 0) != 0;
+    if (poll(&fd, 1, 0) != 0)
+        return true;
+    timeout(0);
+    wint_t ch;
+    int rc = get_wch(&ch);
+    timeout(500);
+    if (rc == ERR)
+        return false;
+    if (rc == KEY_CODE_YES)
+        ungetch((int)ch);
+    else
+        unget_wch((wchar_t)ch);
+    return true;
 }
 
 static void dispatch(struct app *a, wint_t key, bool is_code)
