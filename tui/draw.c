@@ -230,34 +230,20 @@ static void pager_end(struct ui_pager *p, enum page_seek seek)
         p->top = p->n - (size_t)p->visible;
 }
 
-/* Up to `want` more rows after those held; false when there were none. */
-static bool pager_grow_after(struct ui_pager *p, size_t want)
+/* Up to `want` more rows after (or before) those held; false when there were none. */
+static bool pager_grow(struct ui_pager *p, bool after, size_t want)
 {
-    if (p->at_end || !p->n || !want)
+    bool *edge = after ? &p->at_end : &p->at_start;
+    if (*edge || !p->n || !want)
         return false;
-    long got = p->ops->fetch(p->ctx, PAGE_AFTER, p->n - 1, want);
+    long got = p->ops->fetch(p->ctx, after ? PAGE_AFTER : PAGE_BEFORE, after ? p->n - 1 : 0, want);
     if (got < 0) {
         p->ops->adopt(p->ctx, PAGER_DROP);
         return false;
     }
-    pager_take(p, PAGER_AFTER, got);
+    pager_take(p, after ? PAGER_AFTER : PAGER_BEFORE, got);
     if ((size_t)got < want)
-        p->at_end = true;
-    return got > 0;
-}
-
-static bool pager_grow_before(struct ui_pager *p, size_t want)
-{
-    if (p->at_start || !p->n || !want)
-        return false;
-    long got = p->ops->fetch(p->ctx, PAGE_BEFORE, 0, want);
-    if (got < 0) {
-        p->ops->adopt(p->ctx, PAGER_DROP);
-        return false;
-    }
-    pager_take(p, PAGER_BEFORE, got);
-    if ((size_t)got < want)
-        p->at_start = true;
+        *edge = true;
     return got > 0;
 }
 
@@ -335,20 +321,20 @@ bool ui_pager_act(struct ui_pager *p, int action)
     case ACT_UP:
         /* Past the rows held: the one row above, not a screenful. */
         if (p->sel == 0)
-            pager_grow_before(p, 1);
+            pager_grow(p, false, 1);
         if (p->sel > 0)
             p->sel--;
         break;
     case ACT_DOWN:
         if (p->sel + 1 >= p->n)
-            pager_grow_after(p, 1);
+            pager_grow(p, true, 1);
         if (p->sel + 1 < p->n)
             p->sel++;
         break;
     case ACT_PAGE_DOWN:
         /* The next screenful, the selection where it was on screen; the last one at the end. */
         if (p->top + 2 * v > p->n)
-            pager_grow_after(p, p->top + 2 * v - p->n);
+            pager_grow(p, true, p->top + 2 * v - p->n);
         if (p->top + 2 * v <= p->n) {
             p->top += v;
             p->sel += v;
@@ -359,7 +345,7 @@ bool ui_pager_act(struct ui_pager *p, int action)
         break;
     case ACT_PAGE_UP:
         if (p->top < v)
-            pager_grow_before(p, v - p->top);
+            pager_grow(p, false, v - p->top);
         if (p->top >= v) {
             p->top -= v;
             p->sel -= v;
@@ -400,9 +386,9 @@ bool ui_pager_idle(struct ui_pager *p, size_t chunk)
     /* No more than pager_bound keeps: what it cut would be fetched again. */
     size_t room = p->top + 2 * v - p->n, want = v - after < room ? v - after : room;
     if (!p->at_end && after < v)
-        did = pager_grow_after(p, want < chunk ? want : chunk) || p->at_end;
+        did = pager_grow(p, true, want < chunk ? want : chunk) || p->at_end;
     else if (!p->at_start && p->top < v)
-        did = pager_grow_before(p, v - p->top < chunk ? v - p->top : chunk) || p->at_start;
+        did = pager_grow(p, false, v - p->top < chunk ? v - p->top : chunk) || p->at_start;
     pager_bound(p);
     return did;
 }
