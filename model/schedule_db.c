@@ -272,10 +272,10 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
      * grouped by obligation and month in one pass (a full outer join of the two tables would
      * compare every line with every posting). An obligation whose schedule is unchanged since
      * the last run was posted in full through book.recon_through: only the months after it are
-     * compared. One re-planned since (the partial index finds them) is compared from the first
-     * month its schedule changed, when that is earlier; one never posted in full, or changed by
-     * a memo's catch-up, in full. The obligations lead each join: the planner, knowing no
-     * better, would read every schedule line instead. */
+     * compared. One re-planned since is compared from the first month its schedule changed,
+     * when that is earlier; one never posted in full, or changed by a memo's catch-up, in full
+     * (o.first is the first month compared). The obligations lead each join: the planner,
+     * knowing no better, would read every schedule line instead. */
     char from[PERIOD_BUF] = "";
     sqlite3_stmt *st = db_prepare(b, "SELECT coalesce(recon_through, '') FROM book");
     int step = db_step(b, st, e);
@@ -292,25 +292,16 @@ int recognize_through(struct book *b, int32_t through, struct recognize_result *
         b,
         "INSERT INTO temp.recognize_deltas (contract_id, customer_id, code, currency,"
         " obligation_id, period, version, delta)"
-        " WITH d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS"
-        " version FROM (SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations"
-        " o INDEXED BY obligations_unreconciled CROSS JOIN schedule_lines l ON l.obligation_id"
-        " = o.id AND l.version = o.schedule_version AND l.period >= CASE WHEN o.recon_version IS"
-        " NULL OR o.replan_from IS NULL OR :from = '' THEN '' WHEN o.replan_from < :next THEN"
-        " o.replan_from ELSE :next END WHERE o.recon_version IS NOT o.schedule_version AND"
-        " l.period <= :through UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM"
-        " obligations o INDEXED BY obligations_unreconciled CROSS JOIN recognition_postings r ON"
-        " r.obligation_id = o.id AND r.period >= CASE WHEN o.recon_version IS NULL OR"
-        " o.replan_from IS NULL OR :from = '' THEN '' WHEN o.replan_from < :next THEN"
-        " o.replan_from ELSE :next END WHERE o.recon_version IS NOT o.schedule_version AND"
-        " r.period <= :through"
-        " UNION ALL SELECT l.obligation_id, l.period, l.amount, l.version FROM obligations o"
-        " CROSS JOIN schedule_lines l ON l.obligation_id = o.id AND l.version = o.schedule_version"
-        " AND l.period > :from AND l.period <= :through WHERE o.recon_version IS"
-        " o.schedule_version AND :from <> ''"
-        " UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM obligations o CROSS"
-        " JOIN recognition_postings r ON r.obligation_id = o.id AND r.period > :from AND r.period"
-        " <= :through WHERE o.recon_version IS o.schedule_version AND :from <> '')"
+        " WITH o AS (SELECT id, schedule_version AS version, CASE WHEN recon_version IS"
+        " schedule_version THEN :next WHEN recon_version IS NULL OR replan_from IS NULL OR :from"
+        " = '' THEN '' WHEN replan_from < :next THEN replan_from ELSE :next END AS first FROM"
+        " obligations),"
+        " d AS (SELECT obligation_id, period, sum(amount) AS delta, max(version) AS version FROM"
+        " (SELECT l.obligation_id, l.period, l.amount, l.version FROM o CROSS JOIN schedule_lines"
+        " l ON l.obligation_id = o.id AND l.version = o.version AND l.period >= o.first AND"
+        " l.period <= :through UNION ALL SELECT r.obligation_id, r.period, -r.amount, 0 FROM o"
+        " CROSS JOIN recognition_postings r ON r.obligation_id = o.id AND r.period >= o.first"
+        " AND r.period <= :through)"
         " GROUP BY obligation_id, period)"
         " SELECT k.id, k.customer_id, k.code, c.currency, d.obligation_id, d.period, d.version,"
         " d.delta FROM d JOIN obligations o ON o.id = d.obligation_id JOIN contracts k ON k.id"
