@@ -34,7 +34,8 @@ BUILD   ?= build
 
 # Recursive (=) so pkg-config runs when a recipe needs it, after `deps` may have installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lxlsxwriter -lcrypto)
+# -pthread: an XLSX export writes its cells on a thread of their own (reports/xlsx.c).
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lncursesw -lsqlite3 -lxlsxwriter -lcrypto) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -42,7 +43,7 @@ WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing
            -Wno-missing-field-initializers
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_XOPEN_SOURCE_EXTENDED \
            -DRATABLE_VERSION=\"$(VERSION)\"
-ALL_CFLAGS = $(WARN) $(DEFS) $(OPT) -I. $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(DEFS) $(OPT) -pthread -I. $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
 DATA      := data/schema.sql data/currencies.sql data/seed.sql $(sort $(wildcard data/migrations/*.sql)) data/demo.txt
 MODEL_SRC := $(sort $(wildcard model/*.c))

@@ -22,6 +22,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -66,6 +67,7 @@ struct xw {
     /* the row being written, for formula lookups */
     struct placed *cur;
     int row;
+    locale_t locale; /* the C locale the workbook is written in, on every thread */
 };
 
 static lxw_format *fmt(struct xw *x, bool bold)
@@ -387,6 +389,22 @@ static double col_width(const struct report_col *c)
 
 #define MAX_COLS 256
 
+/* True on the thread that writes whole reports beside their building (report_writer below): the
+ * tables it is given are filled, and it reads them directly, as progress and cancel belong to
+ * the building thread. */
+static _Thread_local bool on_writer;
+
+static int rows_next(struct report_table *t, struct report_row *row)
+{
+    if (!on_writer)
+        return report_table_next(t, row);
+    assert(!t->next && "a writer thread is given filled tables");
+    if (t->cursor >= t->nrows)
+        return 0;
+    *row = t->rows[t->cursor++];
+    return 1;
+}
+
 /* Column widths come from the sheet's first table, which holds the detail; the tables stacked
  * below it only widen a column enough for their numbers and dates (their text may spill into
  * the empty cell beside it). Widens widths[MAX_COLS] to what the tables need and returns how
@@ -413,7 +431,7 @@ static int measure_widths(struct report_table *const *tables, int n, const struc
     } else if (n > 0 && report_table_rewind(tables[0])) {
         struct report_table *t = tables[0];
         struct report_row row;
-        while (report_table_next(t, &row) == 1) {
+        while (rows_next(t, &row) == 1) {
             if (row.style == ROW_HEADING || row.style == ROW_BLANK)
                 continue;
             for (int c = 0; c < t->ncols && c < MAX_COLS; c++) {
@@ -464,6 +482,210 @@ static void set_widths(lxw_worksheet *ws, struct report_table *const *tables, in
     apply_widths(ws, widths, measure_widths(tables, n, r, widths));
 }
 
+/* Writes one row of a table at x->row (x->cur is the table's entry) and moves x->row on. */
+static int write_row(struct xw *x, lxw_worksheet *ws, int ncols, enum row_style style,
+                     const struct cell *cells, struct err *e)
+{
+    struct placed *p = x->cur;
+    if (style == ROW_BLANK) {
+        x->row++;
+        return ERR_OK;
+    }
+    bool bold = style == ROW_TOTAL || style == ROW_SUBTOTAL;
+    for (int c = 0; c < ncols; c++) {
+        const struct cell *cell = &cells[c];
+        if (style == ROW_HEADING && cell->type == CELL_TEXT) {
+            lxw_error rc = write_text(ws, x->row, c, cell->text ? cell->text : "", x->heading);
+            if (rc != LXW_NO_ERROR)
+                return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
+        } else if (write_cell(x, ws, c, cell, bold, e) != ERR_OK) {
+            return e->code;
+        }
+    }
+    if (style == ROW_DATA) {
+        if (p->first_data < 0)
+            p->first_data = x->row;
+        p->last_data = x->row;
+    } else if (style == ROW_TOTAL) {
+        p->last_total = x->row;
+    }
+    x->row++;
+    return ERR_OK;
+}
+
+/*
+ * A table read from the book is written beside its reading: this thread reads the rows (the
+ * book, progress and cancel stay with it) and copies them into batches; a writer thread turns
+ * them into cells. Either alone took most of an export's time, so on two cores the export takes
+ * about as long as the slower of the two. The writer touches only the workbook and x, which the
+ * reading side leaves alone until the writer is joined.
+ */
+#define BATCH_ROWS 256
+#define BATCHES    4
+
+struct batch {
+    int n;
+    enum row_style style[BATCH_ROWS];
+    struct cell *cells; /* BATCH_ROWS * ncols */
+    char *text;         /* the rows' strings, copied; never moved while the batch holds rows */
+    size_t used, cap;
+};
+
+struct pipe {
+    struct xw *x;
+    lxw_worksheet *ws;
+    int ncols;
+    struct batch batches[BATCHES];
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int full[BATCHES]; /* batches handed to the writer, oldest first */
+    int nfull;
+    int free_[BATCHES]; /* batches the reader may fill */
+    int nfree;
+    bool ended;  /* the reader has handed over the last batch */
+    bool failed; /* the writer stopped on an error (err) */
+    struct err err;
+};
+
+static void *pipe_writer(void *arg)
+{
+    struct pipe *q = arg;
+    if (q->x->locale)
+        uselocale(q->x->locale);
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (q->nfull == 0 && !q->ended)
+            pthread_cond_wait(&q->changed, &q->lock);
+        if (q->nfull == 0)
+            break;
+        int i = q->full[0];
+        memmove(q->full, q->full + 1, (size_t)--q->nfull * sizeof *q->full);
+        pthread_mutex_unlock(&q->lock);
+        struct batch *b = &q->batches[i];
+        int rc = ERR_OK;
+        for (int r = 0; r < b->n && rc == ERR_OK; r++)
+            rc = write_row(q->x, q->ws, q->ncols, b->style[r],
+                           b->cells + (size_t)r * (size_t)q->ncols, &q->err);
+        b->n = 0;
+        b->used = 0;
+        pthread_mutex_lock(&q->lock);
+        q->free_[q->nfree++] = i;
+        if (rc != ERR_OK)
+            q->failed = true;
+        pthread_cond_broadcast(&q->changed);
+        if (q->failed)
+            break;
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+/* Hands batch i to the writer (the reader no longer touches it). */
+static void pipe_send(struct pipe *q, int i)
+{
+    pthread_mutex_lock(&q->lock);
+    q->full[q->nfull++] = i;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* A batch to fill, waiting for the writer to give one back; -1 when the writer failed. */
+static int pipe_take(struct pipe *q)
+{
+    pthread_mutex_lock(&q->lock);
+    while (q->nfree == 0 && !q->failed)
+        pthread_cond_wait(&q->changed, &q->lock);
+    int i = q->failed ? -1 : q->free_[--q->nfree];
+    pthread_mutex_unlock(&q->lock);
+    return i;
+}
+
+static size_t text_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *batch_copy(struct batch *b, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *to = memcpy(b->text + b->used, s, n);
+    b->used += n;
+    return to;
+}
+
+/* Writes table t's rows (a row source, rewound) on a writer thread as they are read. Returns
+ * -1, having read nothing, when no thread can be started: the caller writes them itself. */
+static int write_rows_beside(struct xw *x, lxw_worksheet *ws, struct report_table *t, struct err *e)
+{
+    struct pipe *q = xcalloc(1, sizeof *q);
+    q->x = x;
+    q->ws = ws;
+    q->ncols = t->ncols;
+    for (int i = 0; i < BATCHES; i++) {
+        q->batches[i].cells = xcalloc((size_t)BATCH_ROWS * (size_t)t->ncols, sizeof(struct cell));
+        q->free_[q->nfree++] = BATCHES - 1 - i;
+    }
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->changed, NULL);
+    pthread_t writer;
+    bool started = pthread_create(&writer, NULL, pipe_writer, q) == 0;
+    int cur = -1;
+    struct report_row row;
+    while (started && report_table_next(t, &row) == 1) {
+        size_t need = 0;
+        for (int c = 0; c < t->ncols; c++)
+            need += text_size(row.cells[c].text) + text_size(row.cells[c].formula);
+        struct batch *b = cur >= 0 ? &q->batches[cur] : NULL;
+        if (b && (b->n == BATCH_ROWS || b->used + need > b->cap)) {
+            pipe_send(q, cur);
+            b = NULL;
+        }
+        if (!b) {
+            cur = pipe_take(q);
+            if (cur < 0)
+                break;
+            b = &q->batches[cur];
+            if (need > b->cap) { /* empty: nothing points into it yet */
+                b->cap = need > 64 * 1024 ? need : 64 * 1024;
+                free(b->text);
+                b->text = xmalloc(b->cap);
+            }
+        }
+        b->style[b->n] = row.style;
+        struct cell *to = b->cells + (size_t)b->n++ * (size_t)t->ncols;
+        for (int c = 0; c < t->ncols; c++) {
+            to[c] = row.cells[c];
+            to[c].text = batch_copy(b, row.cells[c].text);
+            to[c].formula = batch_copy(b, row.cells[c].formula);
+        }
+    }
+    int rc = -1;
+    if (started) {
+        if (cur >= 0 && q->batches[cur].n > 0)
+            pipe_send(q, cur);
+        pthread_mutex_lock(&q->lock);
+        q->ended = true;
+        pthread_cond_broadcast(&q->changed);
+        pthread_mutex_unlock(&q->lock);
+        pthread_join(writer, NULL);
+        rc = ERR_OK;
+        if (q->failed) {
+            *e = q->err;
+            rc = e->code;
+        }
+    }
+    for (int i = 0; i < BATCHES; i++) {
+        free(q->batches[i].cells);
+        free(q->batches[i].text);
+    }
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->changed);
+    free(q);
+    return rc;
+}
+
 static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struct report_table *t,
                        bool freeze, bool with_title, struct err *e)
 {
@@ -487,37 +709,18 @@ static int write_table(struct xw *x, lxw_worksheet *ws, const char *sheet, struc
     if (freeze)
         worksheet_freeze_panes(ws, (lxw_row_t)(x->row + 1), (lxw_col_t)t->freeze_cols);
     x->row++;
-    struct placed *p = place(x, t, sheet);
-    x->cur = p;
+    x->cur = place(x, t, sheet);
     report_table_rewind(t);
-    struct report_row row;
-    while (report_table_next(t, &row) == 1) {
-        if (row.style == ROW_BLANK) {
-            x->row++;
-            continue;
-        }
-        bool bold = row.style == ROW_TOTAL || row.style == ROW_SUBTOTAL;
-        for (int c = 0; c < t->ncols; c++) {
-            const struct cell *cell = &row.cells[c];
-            if (row.style == ROW_HEADING && cell->type == CELL_TEXT) {
-                rc = write_text(ws, x->row, c, cell->text ? cell->text : "", x->heading);
-                if (rc != LXW_NO_ERROR)
-                    return err_set(e, ERR_IO, "%s: %s", x->path, lxw_strerror(rc));
-            } else if (write_cell(x, ws, c, cell, bold, e) != ERR_OK) {
-                return e->code;
-            }
-        }
-        if (row.style == ROW_DATA) {
-            if (p->first_data < 0)
-                p->first_data = x->row;
-            p->last_data = x->row;
-        } else if (row.style == ROW_TOTAL) {
-            p->last_total = x->row;
-        }
-        x->row++;
+    int done = t->next && !on_writer ? write_rows_beside(x, ws, t, e) : -1;
+    if (done < 0) {
+        /* Filled rows, or no thread to be had: read and write them in turn. */
+        struct report_row row;
+        done = ERR_OK;
+        while (done == ERR_OK && rows_next(t, &row) == 1)
+            done = write_row(x, ws, t->ncols, row.style, row.cells, e);
     }
     x->row++; /* a blank row after each table */
-    return ERR_OK;
+    return done;
 }
 
 /* The report's title, subtitle and header block from x->row on, then a blank row. */
@@ -796,6 +999,133 @@ static void stack_close(struct stack *st)
         apply_widths(st->cws, st->cwidths, st->cncols);
 }
 
+/*
+ * Reports of filled tables (a statement per customer) are written the same way, a whole report
+ * at a time: this thread builds the next from the book while a writer thread writes those
+ * handed to it and frees them. A report whose rows still come from the book is written by this
+ * thread, once the writer has caught up, as the workbook is then its own again.
+ */
+#define REPORTS_AHEAD 4
+
+struct report_writer {
+    struct xw *x;
+    struct stack *st; /* NULL: a sheet per report */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct report *queue[REPORTS_AHEAD];
+    int head, n;
+    bool busy;   /* writing one taken off the queue */
+    bool ended;  /* no more will come */
+    bool failed; /* stopped on an error (err) */
+    struct err err;
+};
+
+static bool report_filled(const struct report *r)
+{
+    for (int i = 0; i < r->ntables; i++)
+        if (r->tables[i]->next)
+            return false;
+    return !r->entry || !r->entry->next;
+}
+
+static void *report_writer_run(void *arg)
+{
+    struct report_writer *w = arg;
+    on_writer = true;
+    if (w->x->locale)
+        uselocale(w->x->locale);
+    pthread_mutex_lock(&w->lock);
+    while (!w->failed) {
+        while (w->n == 0 && !w->ended)
+            pthread_cond_wait(&w->changed, &w->lock);
+        if (w->n == 0)
+            break;
+        struct report *r = w->queue[w->head];
+        w->head = (w->head + 1) % REPORTS_AHEAD;
+        w->n--;
+        w->busy = true;
+        pthread_mutex_unlock(&w->lock);
+        struct err e = {0};
+        int rc = w->st ? stack_add(w->x, w->st, r, &e) : write_report(w->x, r, &e);
+        /* Freed without giving the pages back (report_source_done): with two threads that took
+         * longer than writing the report, and the next report reuses the blocks. */
+        report_free(r);
+        pthread_mutex_lock(&w->lock);
+        w->busy = false;
+        if (rc != ERR_OK) {
+            w->failed = true;
+            w->err = e;
+        }
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* A writer of reports handed to it (it frees them), or NULL when no thread can be started. */
+static struct report_writer *report_writer_start(struct xw *x, struct stack *st)
+{
+    struct report_writer *w = xcalloc(1, sizeof *w);
+    w->x = x;
+    w->st = st;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->changed, NULL);
+    if (pthread_create(&w->thread, NULL, report_writer_run, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->changed);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Hands r to the writer, which frees it; false (r freed) when the writer has failed. */
+static bool report_writer_give(struct report_writer *w, struct report *r)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->n == REPORTS_AHEAD && !w->failed)
+        pthread_cond_wait(&w->changed, &w->lock);
+    bool ok = !w->failed;
+    if (ok) {
+        w->queue[(w->head + w->n) % REPORTS_AHEAD] = r;
+        w->n++;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->lock);
+    if (!ok)
+        report_free(r);
+    return ok;
+}
+
+/* Waits until the writer has written all it was given; its error, if it stopped on one. */
+static int report_writer_wait(struct report_writer *w, struct err *e)
+{
+    pthread_mutex_lock(&w->lock);
+    while ((w->n > 0 || w->busy) && !w->failed)
+        pthread_cond_wait(&w->changed, &w->lock);
+    int rc = w->failed ? (*e = w->err, e->code) : ERR_OK;
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+/* Ends the writer (after what it was given, unless it failed) and frees the reports it left. */
+static int report_writer_stop(struct report_writer *w, struct err *e)
+{
+    pthread_mutex_lock(&w->lock);
+    w->ended = true;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    for (; w->n > 0; w->n--, w->head = (w->head + 1) % REPORTS_AHEAD)
+        report_free(w->queue[w->head]);
+    int rc = w->failed ? (*e = w->err, e->code) : ERR_OK;
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->changed);
+    free(w);
+    return rc;
+}
+
 /* The workbook's properties from the first report: its title, company and author, and the
  * report's stamp as the creation time. */
 static void set_properties(struct xw *x, const struct report *r)
@@ -841,7 +1171,7 @@ int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
     else
         strcpy(dir, ".");
     lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = dir};
-    struct xw x = {.path = path};
+    struct xw x = {.path = path, .locale = c_locale};
     x.wb = workbook_new_opt(path, &options);
     int rc = ERR_OK;
     if (!x.wb) {
@@ -855,12 +1185,31 @@ int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
             set_properties(&x, st ? src->contents : r);
         if (rc == ERR_OK && st && r)
             rc = stack_open(&x, st, src, e);
+        /* Only a source of many reports gains from a writer beside it. */
+        struct report_writer *w =
+            rc == ERR_OK && r && src->next ? report_writer_start(&x, st) : NULL;
         while (rc == ERR_OK && r) {
-            rc = st ? stack_add(&x, st, r, e) : write_report(&x, r, e);
-            report_source_done(src, r);
+            if (w && report_filled(r)) {
+                if (!report_writer_give(w, r))
+                    rc = report_writer_wait(w, e);
+            } else {
+                if (w)
+                    rc = report_writer_wait(w, e);
+                if (rc == ERR_OK)
+                    rc = st ? stack_add(&x, st, r, e) : write_report(&x, r, e);
+                report_source_done(src, r);
+            }
             r = NULL;
             if (rc == ERR_OK && !report_cancelled())
                 rc = report_source_next(src, &r, e);
+        }
+        if (w) {
+            struct err we = {0};
+            int wrc = report_writer_stop(w, &we);
+            if (rc == ERR_OK && wrc != ERR_OK) {
+                *e = we;
+                rc = wrc;
+            }
         }
         if (st)
             stack_close(st);

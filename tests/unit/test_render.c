@@ -249,6 +249,203 @@ static void test_xlsx_sheet_names(void **state)
     rmdir(dir);
 }
 
+/* A table read from a row source is written on a thread beside its reading, in batches of rows
+ * copied out of the source. The workbook must come out byte for byte as when the same rows are
+ * filled first and written in turn: many batches, texts of every length (one longer than a
+ * batch's usual room, one longer than a cell holds), formulas, headings, blanks and totals. */
+struct counted {
+    int n, rows;
+    int fail_at; /* a row whose formula names no column: the writer stops there */
+    char text[80000];
+    struct cell cells[3];
+};
+
+static int counted_next(struct report_table *t, struct report_row *row)
+{
+    struct counted *s = t->state;
+    if (s->n >= s->rows)
+        return 0;
+    int i = s->n++;
+    size_t len = i == 1500 ? 70000 : i == 2500 ? 40000 : (size_t)(i * 7) % 90;
+    memset(s->text, 'a' + i % 26, len);
+    s->text[len] = '\0';
+    memset(s->cells, 0, sizeof s->cells);
+    s->cells[0] = (struct cell){.type = CELL_TEXT, .text = s->text};
+    s->cells[1] = (struct cell){.type = CELL_MONEY, .v = i * 101 - 5000, .exponent = 2};
+    s->cells[2] = (struct cell){.type = CELL_MONEY,
+                                .v = i,
+                                .exponent = 2,
+                                .formula = i == s->fail_at ? "={nosuch}"
+                                           : i == 0        ? "={amount}"
+                                                           : "={running@-1}+{amount}"};
+    row->style = i % 500 == 499   ? ROW_SUBTOTAL
+                 : i % 700 == 699 ? ROW_BLANK
+                 : i % 900 == 899 ? ROW_HEADING
+                                  : ROW_DATA;
+    row->cells = s->cells;
+    return 1;
+}
+
+static void counted_rewind(struct report_table *t)
+{
+    ((struct counted *)t->state)->n = 0;
+}
+
+static struct report *counted_report(int rows, int fail_at)
+{
+    static const struct report_col cols[] = {
+        {"name", "Name", COL_TEXT, 0},
+        {"amount", "Amount", COL_MONEY, 0},
+        {"running", "Running", COL_MONEY, 0},
+    };
+    struct report *r = report_new("Counted", "rows from a source");
+    report_header(r, "Generated", "2026-11-22T10:00:00Z");
+    struct report_table *t = report_add_table(r, "counted", "Counted", cols, 3);
+    struct counted *s = calloc(1, sizeof *s);
+    s->rows = rows;
+    s->fail_at = fail_at;
+    t->state = s;
+    t->next = counted_next;
+    t->rewind = counted_rewind;
+    t->free_state = free;
+    struct report_table *after = report_add_table(r, "after", "After", cols, 3);
+    struct report_row *total = report_row_add(after, ROW_TOTAL);
+    cell_money(total, after, "amount", money_of(0), 2);
+    cell_formula(after, total, "amount", "=SUM({counted.amount:data})");
+    return r;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = NULL;
+    *len = 0;
+    size_t cap = 0, got;
+    do {
+        if (*len == cap)
+            buf = realloc(buf, cap = cap ? cap * 2 : 65536);
+        got = fread(buf + *len, 1, cap - *len, f);
+        *len += got;
+    } while (got > 0);
+    fclose(f);
+    return buf;
+}
+
+/* The two files hold the same bytes, at least min of them; both are removed. */
+static void assert_same_file(const char *a_path, const char *b_path, size_t min)
+{
+    size_t na, nb;
+    char *a = slurp(a_path, &na), *b = slurp(b_path, &nb);
+    assert_true(na >= min);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    free(a);
+    free(b);
+    unlink(a_path);
+    unlink(b_path);
+}
+
+/* Two paths in a new temporary directory dir (mkdtemp's template). */
+static void two_paths(char *dir, const char *a, const char *b, char *a_path, char *b_path,
+                      size_t size)
+{
+    assert_non_null(mkdtemp(dir));
+    snprintf(a_path, size, "%s/%s", dir, a);
+    snprintf(b_path, size, "%s/%s", dir, b);
+}
+
+static void test_xlsx_rows_beside(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_render.XXXXXX", streamed[64], filled[64];
+    two_paths(dir, "streamed.xlsx", "filled.xlsx", streamed, filled, sizeof streamed);
+    struct err e = {0};
+    struct report *r = counted_report(6000, -1);
+    assert_int_equal(render_xlsx(&r, 1, streamed, &e), ERR_OK);
+    report_free(r);
+    r = counted_report(6000, -1);
+    assert_true(report_table_fill(r->tables[0]));
+    assert_int_equal(r->tables[0]->nrows, 6000);
+    assert_int_equal(render_xlsx(&r, 1, filled, &e), ERR_OK);
+    report_free(r);
+    assert_same_file(streamed, filled, 100000);
+
+    /* The writer stops at a faulty row; the export fails with its message and leaves no file. */
+    r = counted_report(6000, 3000);
+    assert_int_equal(render_file(&r, 1, streamed, &e), ERR_INPUT);
+    assert_string_equal(e.msg, "a formula refers to no column 'nosuch' of table 'counted'");
+    assert_int_equal(access(streamed, F_OK), -1);
+    report_free(r);
+    rmdir(dir);
+}
+
+/* A source of many reports: those of filled tables are written on a thread beside the building
+ * of the next; one whose rows come from a source is written in turn once that thread has caught
+ * up. The workbook is the same, byte for byte, as the same reports written one by one. */
+struct many {
+    int i, n;
+    int streamed_at; /* this one reads its rows from a source */
+    int faulty_at;   /* this one's total refers to a table never written */
+};
+
+static struct report *many_report(const struct many *m, int i)
+{
+    struct report *r = i == m->streamed_at ? counted_report(3000, -1) : sample();
+    if (i >= m->streamed_at - 3 && i < m->streamed_at) {
+        /* Long ones just before: the writer is still at them when the streamed one comes. */
+        report_free(r);
+        r = counted_report(4000, -1);
+        report_table_fill(r->tables[0]);
+    }
+    char sheet[32];
+    snprintf(sheet, sizeof sheet, "Report %d", i);
+    report_set_sheet(r, sheet);
+    report_header(r, "Generated", "2026-11-22T10:00:00Z");
+    if (i == m->faulty_at) {
+        struct report_table *t = r->tables[0];
+        struct report_row *row = report_row_add(t, ROW_TOTAL);
+        cell_money(row, t, "amount", money_of(1), 2);
+        cell_formula(t, row, "amount", "={missing.amount:total}");
+    }
+    return r;
+}
+
+static int many_next(void *state, struct report **out, struct err *e)
+{
+    (void)e;
+    struct many *m = state;
+    *out = m->i < m->n ? many_report(m, m->i++) : NULL;
+    return ERR_OK;
+}
+
+static void test_xlsx_reports_beside(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_render.XXXXXX", beside[64], inturn[64];
+    two_paths(dir, "beside.xlsx", "inturn.xlsx", beside, inturn, sizeof beside);
+    struct err e = {0};
+    struct many m = {.n = 40, .streamed_at = 17, .faulty_at = -1};
+    struct report_source src = {.next = many_next, .state = &m};
+    assert_int_equal(render_file_from(&src, beside, &e), ERR_OK);
+    assert_int_equal(m.i, 40);
+    struct report *r[40];
+    for (int i = 0; i < 40; i++)
+        r[i] = many_report(&m, i);
+    assert_int_equal(render_file(r, 40, inturn, &e), ERR_OK);
+    for (int i = 0; i < 40; i++)
+        report_free(r[i]);
+    assert_same_file(beside, inturn, 20000);
+
+    /* A report the writer cannot write stops the export with its message; no file is left. */
+    m = (struct many){.n = 40, .streamed_at = -1, .faulty_at = 25};
+    src = (struct report_source){.next = many_next, .state = &m};
+    assert_int_equal(render_file_from(&src, beside, &e), ERR_INPUT);
+    assert_string_equal(e.msg, "a formula refers to table 'missing', not written yet");
+    assert_int_equal(access(beside, F_OK), -1);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_single_empty_field),
         cmocka_unit_test(test_xlsx_sheet_names),
+        cmocka_unit_test(test_xlsx_rows_beside),
+        cmocka_unit_test(test_xlsx_reports_beside),
         cmocka_unit_test(test_formula),
         cmocka_unit_test(test_format_of),
     };
