@@ -64,6 +64,11 @@ int book_open(const char *path, int64_t (*clock)(void), struct book **out, struc
 int book_open_memory(const struct book_init *init, int64_t (*clock)(void), struct book **out,
                      struct err *e);
 void book_close(struct book *b);
+/* Opens the file b has open a second time, for another thread to read beside b (a connection
+ * is only ever used by one thread); ERR_BOOK for an in-memory book. Close it with book_close. */
+int book_open_again(struct book *b, struct book **out, struct err *e);
+/* Makes the statement running on b, on another thread, stop with an error; safe from any thread. */
+void book_interrupt(struct book *b);
 
 /* Who is recorded as doing what follows; the string is copied. */
 void book_set_user(struct book *b, const char *user);

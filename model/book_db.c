@@ -986,6 +986,22 @@ int book_open_memory(const struct book_init *init, int64_t (*clock)(void), struc
     return ERR_OK;
 }
 
+int book_open_again(struct book *b, struct book **out, struct err *e)
+{
+    *out = NULL;
+    if (strcmp(b->path, ":memory:") == 0)
+        return err_set(e, ERR_BOOK, "an in-memory book cannot be opened twice");
+    int rc = book_open(b->path, b->clock, out, e);
+    if (rc == ERR_OK)
+        book_set_user(*out, b->user);
+    return rc;
+}
+
+void book_interrupt(struct book *b)
+{
+    sqlite3_interrupt(b->db);
+}
+
 /* Refuses anything that is not an SQLite file before SQLite is asked to open it. */
 const char *book_network_fs(unsigned long f_type)
 {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "model/check.h"
 #include "model/customer.h"
 #include "model/invoice.h"
 #include "model/journal.h"
@@ -487,6 +488,38 @@ static void test_network_filesystems(void **state)
     assert_null(book_network_fs(0x58465342)); /* xfs */
 }
 
+/* On a book file, SQLite's own checks run on a second connection beside the tie-outs: the list
+ * comes out in the same order as when they all run on one connection (an in-memory book), and a
+ * fault the second connection finds is reported. */
+static void test_checks_beside_the_book(void **state)
+{
+    (void)state;
+    struct err e = {0};
+    struct check_report one = {0}, two = {0};
+    struct book *m = fixture_book("EUR");
+    assert_int_equal(book_check(m, &one, &e), ERR_OK);
+    book_close(m);
+    char path[64];
+    struct book *b = fixture_file_book("EUR", path);
+    assert_int_equal(fixture_exec(b, "PRAGMA foreign_keys = OFF; INSERT INTO customers (code, name,"
+                                     " currency, created_at) VALUES ('LOST', 'Lost Ltd', 'ZZZ',"
+                                     " '2026-01-01T00:00:00Z'); PRAGMA foreign_keys = ON"),
+                     SQLITE_OK);
+    assert_int_equal(book_check(b, &two, &e), ERR_OK);
+    assert_true(one.n > 10);
+    assert_int_equal(two.n, one.n);
+    for (size_t i = 0; i < one.n; i++)
+        assert_string_equal(two.v[i].name, one.v[i].name);
+    assert_string_equal(two.v[1].name, "SQLite foreign_key_check is clean");
+    assert_false(two.v[1].passed);
+    assert_string_equal(two.v[1].detail, "customers row 1 refers to a missing currencies");
+    assert_true(two.v[0].passed);
+    check_report_free(&one);
+    check_report_free(&two);
+    book_close(b);
+    fixture_file_remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_migrate_from_v7),
         cmocka_unit_test(test_revision_conflict_two_connections),
         cmocka_unit_test(test_network_filesystems),
+        cmocka_unit_test(test_checks_beside_the_book),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
