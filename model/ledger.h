@@ -68,13 +68,29 @@ struct deferred_movement {
     struct money closing;
     struct money next_12; /* revenue scheduled in the 12 months after `to` */
 };
-struct deferred_movements {
-    struct deferred_movement *v;
-    size_t n, cap;
-};
-int deferred_movements_load(struct book *b, int32_t from, int32_t to,
-                            struct deferred_movements *out, struct err *e);
-void deferred_movements_free(struct deferred_movements *m);
+/*
+ * The movements of every contract with deferred revenue in the ledger up to `to`, by currency
+ * and contract code, read one at a time: a book of any size is never in memory. The book is
+ * read as it is when the rows are read. The cursor reads the book's one statement for it: one
+ * cursor at a time.
+ */
+struct movement_cursor;
+struct movement_cursor *movement_cursor_open(struct book *b, int32_t from, int32_t to,
+                                             struct err *e);
+/* 1 with the next contract's movement in *out (valid until the next call), 0 at the end, -1
+ * with e set. */
+int movement_cursor_next(struct movement_cursor *c, const struct deferred_movement **out,
+                         struct err *e);
+/* Back to the first contract: the query runs again. */
+void movement_cursor_rewind(struct movement_cursor *c);
+void movement_cursor_close(struct movement_cursor *c);
+/* For each of n currencies, the longest contract code and customer code of its contracts. */
+int movement_code_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[2],
+                         struct err *e);
+/* The sum of the contracts' deferred revenue closing balances in a currency at the end of a day
+ * (credit positive): what the movements' closing figures add up to. */
+int movement_closing_total(struct book *b, const char *currency, int32_t to, struct money *out,
+                           struct err *e);
 
 /* An account's balance (debits less credits) in a currency at the end of a day. */
 int account_balance(struct book *b, const char *role, const char *currency, int32_t through,
@@ -184,6 +200,7 @@ int account_activity(struct book *b, const char *role, const char *currency, int
 struct role_totals {
     char role[24];
     char currency[4];
+    int exponent; /* of the currency */
     struct money debits, credits, balance;
 };
 /* The totals of every role (role NULL) or of one, in every currency, in one pass over the

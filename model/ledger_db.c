@@ -298,97 +298,143 @@ int plan_label_widths(struct book *b, const char (*currencies)[4], int n, int (*
     return rc < 0 ? e->code : ERR_OK;
 }
 
-static int by_contract(const void *a, const void *b)
+struct movement_cursor {
+    struct book *b;
+    sqlite3_stmt *st;
+    int32_t from, to;
+    bool kept; /* `to` ends a closed month: its split as reported at the close */
+    char p0[PERIOD_BUF], p1[PERIOD_BUF], pto[PERIOD_BUF];
+    struct deferred_movement row;
+};
+
+/* Credit positive: a liability grows with credits. The twelve months after `to` are what the
+ * schedules put there (the current part of the liability); at the end of a closed month, what
+ * was reported when the month closed. */
+#define MOVEMENTS_SELECT(NEXT_12)                                                                  \
+    "SELECT k.id, k.code, c.code, c.currency, cur.exponent,"                                       \
+    " coalesce(sum(CASE WHEN e.entry_date < :from THEN l.credit - l.debit END), 0),"               \
+    " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind = 'invoice'"            \
+    " THEN l.credit - l.debit END), 0),"                                                           \
+    " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind ="                      \
+    " 'recognition' THEN l.debit - l.credit END), 0),"                                             \
+    " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind NOT IN"                 \
+    " ('invoice', 'recognition') THEN l.credit - l.debit END), 0),"                                \
+    " coalesce(sum(CASE WHEN e.entry_date <= :to THEN l.credit - l.debit END), 0), " NEXT_12       \
+    " FROM contracts k JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"            \
+    " cur.code = c.currency JOIN journal_lines l ON l.contract_id = k.id JOIN accounts a ON"       \
+    " a.code = l.account AND a.role = 'deferred_revenue' JOIN journal_entries e ON e.id ="         \
+    " l.entry_id WHERE e.entry_date <= :to GROUP BY k.id ORDER BY c.currency, k.code"
+
+void movement_cursor_rewind(struct movement_cursor *c)
 {
-    const struct deferred_movement *const *x = a, *const *y = b;
-    return (*x)->contract_id < (*y)->contract_id ? -1 : (*x)->contract_id > (*y)->contract_id;
+    if (c->kept) {
+        c->st = db_prepare(c->b, MOVEMENTS_SELECT("coalesce((SELECT amount FROM period_next12 WHERE"
+                                                  " period = :p AND contract_id = k.id), 0)"));
+        db_bind_text(c->st, ":p", c->pto);
+    } else {
+        c->st = db_prepare(
+            c->b, MOVEMENTS_SELECT("(SELECT coalesce(sum(s.amount), 0) FROM obligations o JOIN"
+                                   " schedule_lines s ON s.obligation_id = o.id AND s.version ="
+                                   " o.schedule_version WHERE o.contract_id = k.id AND s.period"
+                                   " BETWEEN :p0 AND :p1)"));
+        db_bind_text(c->st, ":p0", c->p0);
+        db_bind_text(c->st, ":p1", c->p1);
+    }
+    db_bind_date(c->st, ":from", c->from);
+    db_bind_date(c->st, ":to", c->to);
+}
+#undef MOVEMENTS_SELECT
+
+struct movement_cursor *movement_cursor_open(struct book *b, int32_t from, int32_t to,
+                                             struct err *e)
+{
+    struct movement_cursor *c = xcalloc(1, sizeof *c);
+    c->b = b;
+    c->from = from;
+    c->to = to;
+    period_format(period_of(to) + 1, c->p0, sizeof c->p0);
+    period_format(period_of(to) + 12, c->p1, sizeof c->p1);
+    period_format(period_of(to), c->pto, sizeof c->pto);
+    sqlite3_stmt *st = db_prepare(b, "SELECT 1 FROM periods WHERE period = :p");
+    db_bind_text(st, ":p", c->pto);
+    int rc = db_step(b, st, e);
+    sqlite3_reset(st);
+    if (rc < 0) {
+        free(c);
+        return NULL;
+    }
+    c->kept = to == period_last_day(period_of(to)) && rc == SQLITE_ROW;
+    movement_cursor_rewind(c);
+    return c;
 }
 
-int deferred_movements_load(struct book *b, int32_t from, int32_t to,
-                            struct deferred_movements *out, struct err *e)
+int movement_cursor_next(struct movement_cursor *c, const struct deferred_movement **out,
+                         struct err *e)
 {
-    /* Credit positive: a liability grows with credits. */
-    sqlite3_stmt *st = db_prepare(
-        b, "SELECT k.id, k.code, c.code, c.currency, cur.exponent,"
-           " coalesce(sum(CASE WHEN e.entry_date < :from THEN l.credit - l.debit END), 0),"
-           " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind = 'invoice'"
-           " THEN l.credit - l.debit END), 0),"
-           " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind ="
-           " 'recognition' THEN l.debit - l.credit END), 0),"
-           " coalesce(sum(CASE WHEN e.entry_date BETWEEN :from AND :to AND e.kind NOT IN"
-           " ('invoice', 'recognition') THEN l.credit - l.debit END), 0),"
-           " coalesce(sum(CASE WHEN e.entry_date <= :to THEN l.credit - l.debit END), 0)"
-           " FROM contracts k JOIN customers c ON c.id = k.customer_id JOIN currencies cur ON"
-           " cur.code = c.currency JOIN journal_lines l ON l.contract_id = k.id JOIN accounts a ON"
-           " a.code = l.account AND a.role = 'deferred_revenue' JOIN journal_entries e ON e.id ="
-           " l.entry_id WHERE e.entry_date <= :to GROUP BY k.id ORDER BY c.currency, k.code");
-    db_bind_date(st, ":from", from);
-    db_bind_date(st, ":to", to);
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    struct deferred_movement *m = &c->row;
+    memset(m, 0, sizeof *m);
+    m->contract_id = db_col_int(st, 0);
+    db_col_copy(st, 1, m->contract, sizeof m->contract);
+    db_col_copy(st, 2, m->customer, sizeof m->customer);
+    db_col_copy(st, 3, m->currency, sizeof m->currency);
+    m->exponent = (int)db_col_int(st, 4);
+    m->opening = db_col_money(st, 5);
+    m->billings = db_col_money(st, 6);
+    m->revenue = db_col_money(st, 7);
+    m->adjustments = db_col_money(st, 8);
+    m->closing = db_col_money(st, 9);
+    m->next_12 = db_col_money(st, 10);
+    *out = m;
+    return 1;
+}
+
+void movement_cursor_close(struct movement_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_reset(c->st);
+    free(c);
+}
+
+int movement_code_widths(struct book *b, const char (*currencies)[4], int n, int (*widths)[2],
+                         struct err *e)
+{
+    for (int i = 0; i < n; i++)
+        widths[i][0] = widths[i][1] = 0;
+    /* Codes are ASCII letters, digits and ._- (the schema checks): a byte is a column. */
+    sqlite3_stmt *st = db_prepare(b, "SELECT c.currency, max(length(k.code)), max(length(c.code))"
+                                     " FROM contracts k JOIN customers c ON c.id = k.customer_id"
+                                     " GROUP BY c.currency");
     int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        struct deferred_movement *m = &out->v[out->n++];
-        memset(m, 0, sizeof *m);
-        m->contract_id = db_col_int(st, 0);
-        db_col_copy(st, 1, m->contract, sizeof m->contract);
-        db_col_copy(st, 2, m->customer, sizeof m->customer);
-        db_col_copy(st, 3, m->currency, sizeof m->currency);
-        m->exponent = (int)db_col_int(st, 4);
-        m->opening = db_col_money(st, 5);
-        m->billings = db_col_money(st, 6);
-        m->revenue = db_col_money(st, 7);
-        m->adjustments = db_col_money(st, 8);
-        m->closing = db_col_money(st, 9);
-    }
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW)
+        for (int i = 0; i < n; i++)
+            if (strcmp(currencies[i], db_col_text(st, 0)) == 0) {
+                widths[i][0] = (int)db_col_int(st, 1);
+                widths[i][1] = (int)db_col_int(st, 2);
+            }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+int movement_closing_total(struct book *b, const char *currency, int32_t to, struct money *out,
+                           struct err *e)
+{
+    sqlite3_stmt *st = db_prepare(
+        b, "SELECT coalesce(sum(l.credit - l.debit), 0) FROM journal_lines l JOIN accounts a ON"
+           " a.code = l.account AND a.role = 'deferred_revenue' JOIN journal_entries e ON e.id ="
+           " l.entry_id JOIN contracts k ON k.id = l.contract_id JOIN customers c ON c.id ="
+           " k.customer_id WHERE e.entry_date <= :to AND c.currency = :cur");
+    db_bind_date(st, ":to", to);
+    db_bind_text(st, ":cur", currency);
+    int rc = db_step(b, st, e);
     if (rc < 0)
         return e->code;
-    /* What the schedules put in the twelve months after `to`: the current part of the liability. */
-    char p0[PERIOD_BUF], p1[PERIOD_BUF];
-    period_format(period_of(to) + 1, p0, sizeof p0);
-    period_format(period_of(to) + 12, p1, sizeof p1);
-    /* At the end of a closed month, the split as it was reported when the month closed. */
-    char pto[PERIOD_BUF];
-    period_format(period_of(to), pto, sizeof pto);
-    st = db_prepare(b, "SELECT 1 FROM periods WHERE period = :p");
-    db_bind_text(st, ":p", pto);
-    bool kept = to == period_last_day(period_of(to)) && db_step(b, st, e) == SQLITE_ROW;
+    *out = db_col_money(st, 0);
     sqlite3_reset(st);
-    /* One grouped pass, matched to the contracts in the order of their ids. */
-    struct deferred_movement **idx = xmalloc((out->n + 1) * sizeof *idx);
-    for (size_t i = 0; i < out->n; i++)
-        idx[i] = &out->v[i];
-    qsort(idx, out->n, sizeof *idx, by_contract);
-    if (kept) {
-        st = db_prepare(b, "SELECT contract_id, amount FROM period_next12 WHERE period = :p"
-                           " ORDER BY contract_id");
-        db_bind_text(st, ":p", pto);
-    } else {
-        st = db_prepare(b, "SELECT o.contract_id, sum(l.amount) FROM obligations o JOIN"
-                           " schedule_lines l ON l.obligation_id = o.id AND l.version ="
-                           " o.schedule_version WHERE l.period BETWEEN :p0 AND :p1 GROUP BY"
-                           " o.contract_id ORDER BY o.contract_id");
-        db_bind_text(st, ":p0", p0);
-        db_bind_text(st, ":p1", p1);
-    }
-    size_t k = 0;
-    int step;
-    while ((step = db_step(b, st, e)) == SQLITE_ROW) {
-        int64_t id = db_col_int(st, 0);
-        while (k < out->n && idx[k]->contract_id < id)
-            k++;
-        if (k < out->n && idx[k]->contract_id == id)
-            idx[k]->next_12 = db_col_money(st, 1);
-    }
-    free(idx);
-    if (step < 0)
-        return e->code;
     return ERR_OK;
-}
-
-void deferred_movements_free(struct deferred_movements *m)
-{
-    free(m->v);
-    memset(m, 0, sizeof *m);
 }
 
 int account_balance(struct book *b, const char *role, const char *currency, int32_t through,
@@ -698,9 +744,9 @@ int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t t
 #define ROLE_TOTALS(WHERE)                                                                         \
     "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit END),"     \
     " 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"                      \
-    " coalesce(sum(l.debit) - sum(l.credit), 0) FROM journal_lines l JOIN accounts a ON a.code ="  \
-    " l.account JOIN journal_entries e ON e.id = l.entry_id WHERE " WHERE " e.entry_date <= :d1"   \
-    " GROUP BY a.role, e.currency"
+    " coalesce(sum(l.debit) - sum(l.credit), 0), (SELECT exponent FROM currencies WHERE code ="    \
+    " e.currency) FROM journal_lines l JOIN accounts a ON a.code = l.account JOIN journal_entries" \
+    " e ON e.id = l.entry_id WHERE " WHERE " e.entry_date <= :d1 GROUP BY a.role, e.currency"
     /* One role reads its accounts' lines only (a bound "role or every role" would read all). */
     sqlite3_stmt *st =
         role ? db_prepare(b, ROLE_TOTALS("a.role = :role AND")) : db_prepare(b, ROLE_TOTALS(""));
@@ -721,6 +767,7 @@ int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t t
         t->debits = db_col_money(st, 2);
         t->credits = db_col_money(st, 3);
         t->balance = db_col_money(st, 4);
+        t->exponent = (int)db_col_int(st, 5);
     }
     return rc < 0 ? e->code : ERR_OK;
 }

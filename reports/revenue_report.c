@@ -275,25 +275,83 @@ out:
 
 /* ---- roll-forward --------------------------------------------------------------------------- */
 /*
- * A row per contract: each currency's table is a row source over the contracts' movements, with
- * its totals added up as the rows go by. The tie-out beside it needs the closing total when the
- * report is made, so that is added up then too.
+ * A row per contract, read from the book as the rows are written: each currency's table is a
+ * row source over one cursor the currencies share in order (the contracts come by currency),
+ * with its totals added up as the rows go by. The tie-out below each table compares the
+ * contracts' closing total with the ledger: by the time it is read, its table has been read and
+ * has added the total up; a reader that comes to it first has it worked out from the book.
  */
 
-struct rollforward_movements {
-    struct deferred_movements mv;
-    int refs; /* the tables that read them */
+struct rollforward_shared {
+    struct book *b;
+    struct movement_cursor *cursor;
+    const struct deferred_movement *at; /* the next row to hand out; NULL at the end */
+    bool read;                          /* the cursor has been stepped since it started */
+    char last[4]; /* the currency of the last row passed since it started; "" none */
+    bool failed;  /* the cursor failed: every table ends */
+    char (*curs)[4];
+    int ncur;
+    int (*widths)[2];
+    bool measured;
+    int32_t to;
+    int refs;
 };
 
 struct rollforward_source {
-    struct rollforward_movements *shared;
-    size_t begin, end, next; /* this currency's contracts */
+    struct rollforward_shared *shared;
+    int index; /* this currency's among the shared */
     int exponent;
-    bool total_given;
+    bool started, total_given;
     char currency[4];
+    char contract[CODE_MAX + 1], customer[CODE_MAX + 1]; /* of the row handed out */
     struct money sums[9];
+    bool closing_known; /* closing: the closing total of the table read to its end */
+    struct money closing;
     struct cell cells[11];
 };
+
+static void rollforward_shared_release(struct rollforward_shared *sh)
+{
+    if (--sh->refs > 0)
+        return;
+    movement_cursor_close(sh->cursor);
+    free(sh->curs);
+    free(sh->widths);
+    free(sh);
+}
+
+/* Passes the row at hand (if any) and reads the next. */
+static void rollforward_step(struct rollforward_shared *sh)
+{
+    if (sh->at)
+        snprintf(sh->last, sizeof sh->last, "%s", sh->at->currency);
+    struct err e = {0};
+    int got = movement_cursor_next(sh->cursor, &sh->at, &e);
+    sh->read = true;
+    if (got != 1)
+        sh->at = NULL;
+    if (got < 0) {
+        sh->failed = true;
+        report_row_source_failed(&e);
+    }
+}
+
+/* The shared cursor at the first row of s's currency, or where it would be: read on when it is
+ * before it, read again from the start when it has passed a row of it or of a later one. */
+static void rollforward_seek(struct rollforward_source *s)
+{
+    struct rollforward_shared *sh = s->shared;
+    if (sh->read && strcmp(sh->last, s->currency) >= 0) {
+        movement_cursor_rewind(sh->cursor);
+        sh->read = false;
+        sh->last[0] = '\0';
+        sh->at = NULL;
+    }
+    if (!sh->read)
+        rollforward_step(sh);
+    while (sh->at && strcmp(sh->at->currency, s->currency) < 0)
+        rollforward_step(sh);
+}
 
 static const char *const rollforward_sums[9] = {
     "=SUM({opening:data})",     "=SUM({billings:data})", "=SUM({revenue:data})",
@@ -333,37 +391,50 @@ static void movement_figures(const struct deferred_movement *m, int64_t v[9])
 static int rollforward_next(struct report_table *t, struct report_row *row)
 {
     struct rollforward_source *s = t->state;
-    const struct deferred_movements *mv = &s->shared->mv;
+    struct rollforward_shared *sh = s->shared;
+    if (!s->started) {
+        rollforward_seek(s);
+        s->started = true;
+    }
+    while (!sh->failed && sh->at && strcmp(sh->at->currency, s->currency) == 0 &&
+           movement_quiet(sh->at))
+        rollforward_step(sh);
+    if (sh->failed)
+        return 0;
     int x = s->exponent;
     struct cell *c = s->cells;
     memset(s->cells, 0, sizeof s->cells);
-    while (s->next < s->end && movement_quiet(&mv->v[s->next]))
-        s->next++;
-    if (s->next < s->end) {
-        const struct deferred_movement *m = &mv->v[s->next++];
+    if (sh->at && strcmp(sh->at->currency, s->currency) == 0) {
+        const struct deferred_movement *m = sh->at;
         int64_t v[9];
         movement_figures(m, v);
-        c[0] = (struct cell){.type = CELL_TEXT, .text = m->contract};
-        c[1] = (struct cell){.type = CELL_TEXT, .text = m->customer};
+        snprintf(s->contract, sizeof s->contract, "%s", m->contract);
+        snprintf(s->customer, sizeof s->customer, "%s", m->customer);
+        c[0] = (struct cell){.type = CELL_TEXT, .text = s->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = s->customer};
         for (int k = 0; k < 9; k++) {
             c[2 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
             s->sums[k].minor += v[k];
         }
         c[6].formula = "={opening}+{billings}-{revenue}+{adjustments}";
         row->style = ROW_DATA;
-    } else if (!s->total_given) {
-        s->total_given = true;
-        c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
-        c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
-        for (int k = 0; k < 9; k++)
-            c[2 + k] = (struct cell){.type = CELL_MONEY,
-                                     .v = s->sums[k].minor,
-                                     .exponent = x,
-                                     .formula = rollforward_sums[k]};
-        row->style = ROW_TOTAL;
-    } else {
-        return 0;
+        row->cells = c;
+        rollforward_step(sh);
+        return 1;
     }
+    if (s->total_given)
+        return 0;
+    s->total_given = true;
+    s->closing = s->sums[4];
+    s->closing_known = true;
+    c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
+    c[1] = (struct cell){.type = CELL_TEXT, .text = s->currency};
+    for (int k = 0; k < 9; k++)
+        c[2 + k] = (struct cell){.type = CELL_MONEY,
+                                 .v = s->sums[k].minor,
+                                 .exponent = x,
+                                 .formula = rollforward_sums[k]};
+    row->style = ROW_TOTAL;
     row->cells = c;
     return 1;
 }
@@ -371,9 +442,30 @@ static int rollforward_next(struct report_table *t, struct report_row *row)
 static void rollforward_rewind(struct report_table *t)
 {
     struct rollforward_source *s = t->state;
-    s->next = s->begin;
+    s->started = false;
     s->total_given = false;
     memset(s->sums, 0, sizeof s->sums);
+}
+
+static bool rollforward_widths(struct report_table *t, int *widths)
+{
+    struct rollforward_source *s = t->state;
+    struct rollforward_shared *sh = s->shared;
+    if (!sh->measured) {
+        struct err e = {0};
+        if (movement_code_widths(sh->b, (const char(*)[4])sh->curs, sh->ncur, sh->widths, &e) !=
+            ERR_OK)
+            return false;
+        sh->measured = true;
+    }
+    for (int k = 0; k < t->ncols; k++)
+        widths[k] = k < 2 ? sh->widths[s->index][k] : 0;
+    /* The total row's "Total" and currency. */
+    if (widths[0] < 5)
+        widths[0] = 5;
+    if (widths[1] < (int)strlen(s->currency))
+        widths[1] = (int)strlen(s->currency);
+    return true;
 }
 
 static void rollforward_free(void *state)
@@ -381,11 +473,70 @@ static void rollforward_free(void *state)
     struct rollforward_source *s = state;
     if (!s)
         return;
-    if (--s->shared->refs == 0) {
-        deferred_movements_free(&s->shared->mv);
-        free(s->shared);
-    }
+    rollforward_shared_release(s->shared);
     free(s);
+}
+
+/* The tie-out under a currency's roll-forward: the contracts' closing total, the ledger's
+ * deferred revenue, and the difference. */
+struct tieout_source {
+    struct rollforward_source *rf;
+    struct money gl; /* the ledger account's balance, credit positive */
+    char name[24];   /* the roll-forward table's */
+    int i;
+    char what[2][96], ref[64];
+    struct cell cells[3];
+};
+
+static int tieout_next(struct report_table *t, struct report_row *row)
+{
+    struct tieout_source *s = t->state;
+    struct rollforward_source *rf = s->rf;
+    if (s->i >= 3)
+        return 0;
+    if (!rf->closing_known) {
+        struct err e = {0};
+        if (movement_closing_total(rf->shared->b, rf->currency, rf->shared->to, &rf->closing, &e) !=
+            ERR_OK) {
+            report_row_source_failed(&e);
+            return 0;
+        }
+        rf->closing_known = true;
+    }
+    int x = rf->exponent;
+    struct cell *c = s->cells;
+    memset(c, 0, sizeof s->cells);
+    switch (s->i++) {
+    case 0:
+        c[0] =
+            (struct cell){.type = CELL_TEXT, .text = "Closing deferred revenue, contracts (net)"};
+        c[1] = (struct cell){
+            .type = CELL_MONEY, .v = rf->closing.minor, .exponent = x, .formula = s->ref};
+        row->style = ROW_DATA;
+        break;
+    case 1:
+        c[0] = (struct cell){.type = CELL_TEXT, .text = s->what[1]};
+        c[1] = (struct cell){.type = CELL_MONEY, .v = s->gl.minor, .exponent = x};
+        row->style = ROW_DATA;
+        break;
+    default:
+        c[0] = (struct cell){.type = CELL_TEXT, .text = "Difference"};
+        c[1] = (struct cell){.type = CELL_MONEY,
+                             .v = rf->closing.minor - s->gl.minor,
+                             .exponent = x,
+                             .formula = "={amount@-2}-{amount@-1}"};
+        c[2] = (struct cell){
+            .type = CELL_BOOL, .v = rf->closing.minor == s->gl.minor, .formula = "={amount}=0"};
+        row->style = ROW_TOTAL;
+        break;
+    }
+    row->cells = c;
+    return 1;
+}
+
+static void tieout_rewind(struct report_table *t)
+{
+    ((struct tieout_source *)t->state)->i = 0;
 }
 
 struct report *report_rollforward(struct book *b, int32_t from, int32_t to, struct err *e)
@@ -396,25 +547,37 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
     }
     if (book_begin_read(b, e) != ERR_OK)
         return NULL;
-    struct rollforward_movements *shared = xcalloc(1, sizeof *shared);
-    struct deferred_movements *mv = &shared->mv;
     struct report *r = NULL;
     char *range = range_text(from, to);
     int32_t d0 = period_first_day(from), d1 = period_last_day(to);
-    if (deferred_movements_load(b, d0, d1, mv, e) != ERR_OK)
+    struct rollforward_shared *sh = xcalloc(1, sizeof *sh);
+    sh->refs = 1; /* this builder's, let go at the end */
+    sh->b = b;
+    sh->to = d1;
+    sh->curs = xcalloc(64, sizeof *sh->curs);
+    sh->widths = xcalloc(64, sizeof *sh->widths);
+    /* The ledger's deferred revenue at the end, every currency in one pass: a currency whose
+     * ledger has deferred revenue has a table, so none goes untied. */
+    struct role_totals gl_totals[64];
+    int ngl = 0;
+    if (ledger_role_totals(b, "deferred_revenue", d1, d1, gl_totals, 64, &ngl, e) != ERR_OK)
+        goto out;
+    int exps[64];
+    for (int i = 0; i < ngl; i++) { /* in the order of their codes, as the contracts come */
+        int k = sh->ncur++;
+        for (; k > 0 && strcmp(sh->curs[k - 1], gl_totals[i].currency) > 0; k--) {
+            memcpy(sh->curs[k], sh->curs[k - 1], sizeof sh->curs[k]);
+            exps[k] = exps[k - 1];
+        }
+        snprintf(sh->curs[k], sizeof sh->curs[k], "%s", gl_totals[i].currency);
+        exps[k] = gl_totals[i].exponent;
+    }
+    if (!(sh->cursor = movement_cursor_open(b, d0, d1, e)))
         goto out;
     r = begin(b, "Deferred revenue roll-forward", range, e);
     if (!r)
         goto out;
     report_header(r, "Months", range);
-    /* The ledger's deferred revenue at the end, every currency in one pass. */
-    struct role_totals gl_totals[64];
-    int ngl = 0;
-    if (ledger_role_totals(b, "deferred_revenue", d1, d1, gl_totals, 64, &ngl, e) != ERR_OK) {
-        report_free(r);
-        r = NULL;
-        goto out;
-    }
     static const struct report_col cols[] = {
         {"contract", "Contract", COL_TEXT, 12},
         {"customer", "Customer", COL_TEXT, 10},
@@ -428,68 +591,50 @@ struct report *report_rollforward(struct book *b, int32_t from, int32_t to, stru
         {"asset", "Contract asset", COL_MONEY, 14},
         {"from_opening", "Revenue from opening balance", COL_MONEY, 14},
     };
-    for (size_t i = 0; i < mv->n;) {
-        const char *cur = mv->v[i].currency;
-        int x = mv->v[i].exponent;
-        char name[24], title[64];
-        snprintf(name, sizeof name, "rollforward_%s", cur);
-        snprintf(title, sizeof title, "Roll-forward, %s", cur);
-        struct report_table *t = report_add_table(r, name, title, cols, 11);
-        t->freeze_cols = 1;
+    static const struct report_col tcols[] = {
+        {"what", "Tie-out", COL_TEXT, 40},
+        {"amount", "Amount", COL_MONEY, 14},
+        {"ties", "Ties", COL_BOOL, 6},
+    };
+    for (int i = 0; i < sh->ncur; i++) {
+        const char *cur = sh->curs[i];
+        char title[64];
         struct rollforward_source *s = xcalloc(1, sizeof *s);
-        s->shared = shared;
-        shared->refs++;
-        s->begin = s->next = i;
-        s->exponent = x;
+        s->shared = sh;
+        sh->refs++;
+        s->index = i;
+        s->exponent = exps[i];
         snprintf(s->currency, sizeof s->currency, "%s", cur);
+        struct tieout_source *ts = xcalloc(1, sizeof *ts);
+        ts->rf = s;
+        snprintf(ts->name, sizeof ts->name, "rollforward_%s", cur);
+        snprintf(title, sizeof title, "Roll-forward, %s", cur);
+        struct report_table *t = report_add_table(r, ts->name, title, cols, 11);
+        t->freeze_cols = 1;
         t->next = rollforward_next;
         t->rewind = rollforward_rewind;
         t->free_state = rollforward_free;
+        t->text_widths = rollforward_widths;
         t->state = s;
-        /* The closing total, for the tie-out. */
-        struct money closing = money_of(0);
-        for (; i < mv->n && strcmp(mv->v[i].currency, cur) == 0; i++)
-            if (!movement_quiet(&mv->v[i]))
-                closing.minor += mv->v[i].closing.minor;
-        s->end = i;
         /* The tie-out: the subledger's closing against the ledger's deferred revenue account. */
-        struct money gl = role_totals_of(gl_totals, ngl, "deferred_revenue", cur).balance;
-        static const struct report_col tcols[] = {
-            {"what", "Tie-out", COL_TEXT, 40},
-            {"amount", "Amount", COL_MONEY, 14},
-            {"ties", "Ties", COL_BOOL, 6},
-        };
-        char tname[24], ttitle[64], dd[DATE_BUF];
+        ts->gl = money_of(-role_totals_of(gl_totals, ngl, "deferred_revenue", cur).balance.minor);
+        snprintf(ts->ref, sizeof ts->ref, "={%s.closing:total}", ts->name);
+        char dd[DATE_BUF], tname[24], ttitle[64];
+        snprintf(ts->what[1], sizeof ts->what[1], "Ledger account Deferred revenue at %s",
+                 date_format(d1, dd, sizeof dd));
         snprintf(tname, sizeof tname, "tieout_%s", cur);
         snprintf(ttitle, sizeof ttitle, "Tie-out to the ledger, %s", cur);
         struct report_table *tt = report_add_table(r, tname, ttitle, tcols, 3);
-        struct report_row *a = report_row_add(tt, ROW_DATA);
-        cell_text(tt, a, "what", "Closing deferred revenue, contracts (net)");
-        cell_money(a, tt, "amount", closing, x);
-        char ref[64];
-        snprintf(ref, sizeof ref, "={%s.closing:total}", name);
-        cell_formula(tt, a, "amount", ref);
-        struct report_row *g = report_row_add(tt, ROW_DATA);
-        char what[96];
-        snprintf(what, sizeof what, "Ledger account Deferred revenue at %s",
-                 date_format(d1, dd, sizeof dd));
-        cell_text(tt, g, "what", what);
-        cell_money(g, tt, "amount", money_of(-gl.minor), x);
-        struct report_row *d = report_row_add(tt, ROW_TOTAL);
-        cell_text(tt, d, "what", "Difference");
-        cell_money(d, tt, "amount", money_of(closing.minor + gl.minor), x);
-        cell_formula(tt, d, "amount", "={amount@-2}-{amount@-1}");
-        cell_bool(d, tt, "ties", closing.minor + gl.minor == 0);
-        cell_formula(tt, d, "ties", "={amount}=0");
+        tt->next = tieout_next;
+        tt->rewind = tieout_rewind;
+        tt->free_state = free;
+        tt->state = ts;
     }
-    if (mv->n == 0)
+    if (sh->ncur == 0)
         report_add_table(r, "rollforward", "No deferred revenue in the range", cols, 11);
 out:
     free(range);
-    if (shared->refs == 0) {
-        deferred_movements_free(mv);
-        free(shared);
-    }
+    rollforward_shared_release(sh);
     book_end_read(b);
     return r;
 }

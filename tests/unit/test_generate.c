@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -13,6 +16,7 @@
 #include "model/close.h"
 #include "model/generate.h"
 #include "model/schedule.h"
+#include "reports/reports.h"
 #include "tests/unit/fixture.h"
 
 static struct book *generated(uint64_t seed, struct generate_result *r)
@@ -170,6 +174,87 @@ static void test_bad_sizes_are_refused(void **state)
     book_close(b);
 }
 
+/* A table's rows as text, read from its start. */
+static char *table_text(struct report_table *t)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_true(report_table_rewind(t));
+    struct report_row row;
+    while (report_table_next(t, &row) == 1) {
+        fprintf(f, "%d", (int)row.style);
+        for (int c = 0; c < t->ncols; c++)
+            fprintf(f, " %d:%s:%lld", (int)row.cells[c].type,
+                    row.cells[c].text ? row.cells[c].text : "", (long long)row.cells[c].v);
+        fputc('\n', f);
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The roll-forward's tables read their rows from one cursor the currencies share: read in any
+ * order, again, or a tie-out before its table, each table holds the same rows, and each tie-out
+ * the closing total of its table. */
+static void test_rollforward_tables_read_in_any_order(void **state)
+{
+    (void)state;
+    struct generate_result g;
+    struct book *b = generated(11, &g);
+    struct err e = {0};
+    int32_t to = period_of(fixture_date("2026-10-01"));
+    struct report *a = report_rollforward(b, to - 11, to, &e);
+    struct report *z = report_rollforward(b, to - 11, to, &e);
+    assert_non_null(a);
+    assert_non_null(z);
+    int n = a->ntables;
+    assert_true(n >= 4); /* a roll-forward and a tie-out for each of two currencies or more */
+    assert_int_equal(z->ntables, n);
+    char **in_order = calloc((size_t)n, sizeof *in_order);
+    for (int i = 0; i < n; i++)
+        in_order[i] = table_text(a->tables[i]);
+    /* Backwards, each tie-out before its table; then the first table twice. */
+    for (int i = n - 1; i >= 0; i--) {
+        char *text = table_text(z->tables[i]);
+        assert_string_equal(text, in_order[i]);
+        free(text);
+    }
+    char *again = table_text(z->tables[0]);
+    assert_string_equal(again, in_order[0]);
+    free(again);
+    again = table_text(z->tables[2]);
+    assert_string_equal(again, in_order[2]);
+    free(again);
+    /* Each tie-out: the contracts' closing is the table's closing total, and it ties. */
+    for (int i = 0; i + 1 < n; i += 2) {
+        struct report_table *rf = a->tables[i], *tie = a->tables[i + 1];
+        assert_true(strncmp(rf->name, "rollforward_", 12) == 0);
+        assert_true(strncmp(tie->name, "tieout_", 7) == 0);
+        struct report_row row;
+        int64_t closing = 0, tied = -1, first = 0;
+        int k = report_col_index(rf, "closing");
+        report_table_rewind(rf);
+        while (report_table_next(rf, &row) == 1)
+            if (row.style == ROW_TOTAL)
+                closing = row.cells[k].v;
+        report_table_rewind(tie);
+        for (int r = 0; report_table_next(tie, &row) == 1; r++) {
+            if (r == 0)
+                first = row.cells[1].v;
+            if (row.style == ROW_TOTAL)
+                tied = row.cells[2].v;
+        }
+        assert_int_equal(first, closing);
+        assert_int_equal(tied, 1);
+    }
+    for (int i = 0; i < n; i++)
+        free(in_order[i]);
+    free(in_order);
+    report_free(a);
+    report_free(z);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_a_seed_gives_the_same_book),
         cmocka_unit_test(test_cancel_stops_it),
         cmocka_unit_test(test_bad_sizes_are_refused),
+        cmocka_unit_test(test_rollforward_tables_read_in_any_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
