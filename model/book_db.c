@@ -872,8 +872,10 @@ void book_close(struct book *b)
     free(b);
 }
 
-/* A book's connection is only ever used by the thread that opened it, so SQLite need not take
- * a lock around every call (a tenth of the time of a run of many small statements). */
+/* A book's connection is only ever used by one thread at a time (a second connection, opened
+ * with book_open_again, is handed to another thread and given back when it has finished), so
+ * SQLite need not take a lock around every call (a tenth of the time of a run of many small
+ * statements). book_interrupt is the one call made from another thread, and SQLite allows it. */
 #define BOOK_OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
 
 /* What every connection needs, whatever opened it. */
