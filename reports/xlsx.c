@@ -1160,7 +1160,8 @@ int render_xlsx_from(struct report_source *src, const char *path, struct err *e)
      * and never cleared by hand. */
     mallopt(M_MMAP_THRESHOLD, 16 * 1024);
 #endif
-    /* Numbers must not depend on LC_NUMERIC: render in the C locale on this thread. */
+    /* Numbers must not depend on LC_NUMERIC: render in the C locale on this thread, and on the
+     * writer threads (x.locale). */
     locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t previous = c_locale ? uselocale(c_locale) : (locale_t)0;
 

@@ -2,6 +2,7 @@
  * test_render.c — the text and CSV renderers produce exactly the expected bytes; the formula
  * resolver turns every kind of reference into the right address and refuses malformed ones.
  */
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -362,7 +363,12 @@ static void test_xlsx_rows_beside(void **state)
     two_paths(dir, "streamed.xlsx", "filled.xlsx", streamed, filled, sizeof streamed);
     struct err e = {0};
     struct report *r = counted_report(6000, -1);
+    /* The writer thread renders numbers in the C locale too, whatever the process has set
+     * (Debian's libxlsxwriter formats them with the thread's locale: 1234,56 in German). */
+    bool german = setlocale(LC_NUMERIC, "de_DE.UTF-8") != NULL;
     assert_int_equal(render_xlsx(&r, 1, streamed, &e), ERR_OK);
+    if (german)
+        setlocale(LC_NUMERIC, "C");
     report_free(r);
     r = counted_report(6000, -1);
     assert_true(report_table_fill(r->tables[0]));
@@ -427,7 +433,10 @@ static void test_xlsx_reports_beside(void **state)
     struct err e = {0};
     struct many m = {.n = 40, .streamed_at = 17, .faulty_at = -1};
     struct report_source src = {.next = many_next, .state = &m};
+    bool german = setlocale(LC_NUMERIC, "de_DE.UTF-8") != NULL; /* as above */
     assert_int_equal(render_file_from(&src, beside, &e), ERR_OK);
+    if (german)
+        setlocale(LC_NUMERIC, "C");
     assert_int_equal(m.i, 40);
     struct report *r[40];
     for (int i = 0; i < 40; i++)
