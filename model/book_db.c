@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -878,9 +879,16 @@ void book_close(struct book *b)
  * statements). book_interrupt is the one call made from another thread, and SQLite allows it. */
 #define BOOK_OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX)
 
+static void limit_heap(void)
+{
+    sqlite3_soft_heap_limit64(DB_HEAP_LIMIT);
+}
+
 /* What every connection needs, whatever opened it. */
 static int configure(struct book *b, bool memory, struct err *e)
 {
+    static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
+    pthread_once(&heap_once, limit_heap);
     sqlite3_busy_timeout(b->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(b->db, 1);
     int rc = run(b, "PRAGMA foreign_keys = ON", e);

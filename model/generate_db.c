@@ -635,7 +635,9 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
      * it: so no syncing while it is written, and a large page cache so pages are not read from
      * the file again and again. (A rollback journal kept in memory instead of the WAL was
      * measured: 2.7 times the time on 20,000 contracts.) When it is complete it is synced like
-     * every book. */
+     * every book. The cache is beyond the memory SQLite is held to otherwise (DB_HEAP_LIMIT):
+     * held to it, a run took 5 % longer. */
+    sqlite3_soft_heap_limit64(0);
     int rc = db_exec_script(b, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144", e);
     if (rc == ERR_OK)
         rc = book_begin(b, e);
@@ -679,6 +681,7 @@ int book_generate(struct book *b, const struct generate_input *in, struct genera
                             "PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;"
                             " PRAGMA wal_checkpoint(TRUNCATE)",
                             e);
+    sqlite3_soft_heap_limit64(DB_HEAP_LIMIT);
     free(plans);
     free(g.customer_ids);
     free(g.customer_currency);

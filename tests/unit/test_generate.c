@@ -55,6 +55,8 @@ static void test_generated_book_holds_the_mix_and_passes_every_check(void **stat
     struct book *b = generated(7, &r);
     assert_int_equal(r.customers, 20);
     assert_int_equal(r.contracts, 120);
+    /* Generating lifts SQLite's memory limit for its large page cache, and puts it back. */
+    assert_int_equal(sqlite3_soft_heap_limit64(-1), DB_HEAP_LIMIT);
     assert_int_equal(fixture_int(b, "SELECT count(*) FROM customers"), 20);
     assert_int_equal(fixture_int(b, "SELECT count(*) FROM contracts WHERE parent_id IS NULL"), 120);
     assert_int_equal(fixture_int(b, "SELECT count(*) FROM obligations WHERE contract_id IN"
