@@ -139,6 +139,19 @@ static void waterfall_rewind(struct report_table *t)
     memset(s->sums, 0, (size_t)s->ncols * sizeof *s->sums);
 }
 
+/* A table's text widths (text_widths) from those of its nlabels label columns, known: the rest
+ * are not text. The first two columns also hold the total row's "Total" and currency. */
+static void label_widths(int *widths, int ncols, const int *known, int nlabels,
+                         const char *currency)
+{
+    for (int k = 0; k < ncols; k++)
+        widths[k] = k < nlabels ? known[k] : 0;
+    if (widths[0] < 5)
+        widths[0] = 5;
+    if (widths[1] < (int)strlen(currency))
+        widths[1] = (int)strlen(currency);
+}
+
 static bool waterfall_widths(struct report_table *t, int *widths)
 {
     struct waterfall_source *s = t->state;
@@ -151,13 +164,7 @@ static bool waterfall_widths(struct report_table *t, int *widths)
     }
     if (!sh->measured)
         return false;
-    for (int k = 0; k < t->ncols; k++)
-        widths[k] = k < 5 ? sh->widths[s->index][k] : 0;
-    /* The total row's "Total" and currency. */
-    if (widths[0] < 5)
-        widths[0] = 5;
-    if (widths[1] < (int)strlen(s->currency))
-        widths[1] = (int)strlen(s->currency);
+    label_widths(widths, t->ncols, sh->widths[s->index], 5, s->currency);
     return true;
 }
 
@@ -458,13 +465,7 @@ static bool rollforward_widths(struct report_table *t, int *widths)
             return false;
         sh->measured = true;
     }
-    for (int k = 0; k < t->ncols; k++)
-        widths[k] = k < 2 ? sh->widths[s->index][k] : 0;
-    /* The total row's "Total" and currency. */
-    if (widths[0] < 5)
-        widths[0] = 5;
-    if (widths[1] < (int)strlen(s->currency))
-        widths[1] = (int)strlen(s->currency);
+    label_widths(widths, t->ncols, sh->widths[s->index], 2, s->currency);
     return true;
 }
 
