@@ -14,6 +14,7 @@
 #define RATABLE_BOOK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model/err.h"
@@ -37,6 +38,18 @@ enum page_seek {
     PAGE_FROM,
     PAGE_BEFORE,
     PAGE_UNTIL,
+};
+
+/*
+ * A list's count, a slice of its ids at a time: with a filter, or a balance worked out per row,
+ * counting a long list takes longer than a key may wait, so the workstation counts it between
+ * keys. The caller sets [from, to) (0 and INT64_MAX: the whole list); the count gives how many
+ * rows of the list have an id in it, and the largest id the table holds, where the slices end.
+ */
+struct id_slice {
+    int64_t from, to;
+    size_t count;
+    int64_t last;
 };
 
 struct book_init {

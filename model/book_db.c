@@ -219,6 +219,18 @@ int db_exec(struct book *b, sqlite3_stmt *st, struct err *e)
     return ERR_OK;
 }
 
+int db_count(struct book *b, sqlite3_stmt *st, struct id_slice *s, struct err *e)
+{
+    db_bind_int(st, ":from", s->from);
+    db_bind_int(st, ":to", s->to);
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    s->count = (size_t)db_col_int(st, 0);
+    s->last = db_col_int(st, 1);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
 int db_exec_script(struct book *b, const char *sql, struct err *e)
 {
     char *msg = NULL;

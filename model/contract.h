@@ -235,9 +235,10 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
  * until the page is full, so a rare word reads all of them. */
 int contract_page(struct book *b, const struct contract_query *q, enum page_seek seek,
                   const char *anchor, size_t limit, struct contract_rows *out, struct err *e);
-/* How many contracts the query lists: from an index alone unless there is a filter or a
- * customer, which count by reading every contract. */
-int contract_count(struct book *b, const struct contract_query *q, size_t *count, struct err *e);
+/* How many contracts of the slice the query lists (struct id_slice): from an index alone unless
+ * there is a filter or a customer, which count by reading each contract. */
+int contract_count(struct book *b, const struct contract_query *q, struct id_slice *s,
+                   struct err *e);
 void contract_rows_free(struct contract_rows *r);
 /* Calls fn for each contract matching q, in the list's order, one at a time: a report over every
  * contract never holds them all. The row (its obligations not counted) lives for the call; fn

@@ -1020,13 +1020,15 @@ int contract_page(struct book *b, const struct contract_query *q, enum page_seek
     return ERR_OK;
 }
 
-int contract_count(struct book *b, const struct contract_query *q, size_t *count, struct err *e)
+int contract_count(struct book *b, const struct contract_query *q, struct id_slice *s,
+                   struct err *e)
 {
     sqlite3_stmt *st;
     if ((q->filter && *q->filter) || q->customer_id) {
-        st = db_prepare(b, "SELECT count(*) FROM contracts k JOIN customers c ON c.id ="
-                           " k.customer_id" PAGE_WHERE " AND (:status < 0 OR k.status ="
-                           " :status_name)");
+        st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM contracts) FROM"
+                           " contracts k JOIN customers c ON c.id = k.customer_id" PAGE_WHERE
+                           " AND (:status < 0 OR k.status = :status_name) AND k.id >= :from AND"
+                           " k.id < :to");
         char *pattern = NULL;
         if (q->filter && *q->filter)
             pattern = xasprintf("%%%s%%", q->filter);
@@ -1036,17 +1038,14 @@ int contract_count(struct book *b, const struct contract_query *q, size_t *count
         db_bind_text(st, ":status_name", q->status >= 0 ? status_names[q->status] : "");
         free(pattern);
     } else if (q->status >= 0) {
-        st = db_prepare(b, "SELECT count(*) FROM contracts WHERE status = :status_name");
+        st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM contracts) FROM"
+                           " contracts WHERE status = :status_name AND id >= :from AND id < :to");
         db_bind_text(st, ":status_name", status_names[q->status]);
     } else {
-        st = db_prepare(b, "SELECT count(*) FROM contracts");
+        st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM contracts) FROM"
+                           " contracts WHERE id >= :from AND id < :to");
     }
-    int rc = db_step(b, st, e);
-    if (rc < 0)
-        return e->code;
-    *count = (size_t)db_col_int(st, 0);
-    sqlite3_reset(st);
-    return ERR_OK;
+    return db_count(b, st, s, e);
 }
 
 void contract_rows_free(struct contract_rows *r)

@@ -118,7 +118,9 @@ int customer_list(struct book *b, const struct customer_query *q, size_t offset,
 int customer_page(struct book *b, const struct customer_query *q, enum page_seek seek,
                   const struct customer_row *anchor, size_t limit, struct customer_list *out,
                   struct err *e);
-int customer_count(struct book *b, const struct customer_query *q, size_t *count, struct err *e);
+/* How many customers of the slice the query lists (struct id_slice). */
+int customer_count(struct book *b, const struct customer_query *q, struct id_slice *s,
+                   struct err *e);
 void customer_list_free(struct customer_list *l);
 
 #endif

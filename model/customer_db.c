@@ -464,19 +464,17 @@ int customer_page(struct book *b, const struct customer_query *q, enum page_seek
     return rc < 0 ? e->code : ERR_OK;
 }
 
-int customer_count(struct book *b, const struct customer_query *q, size_t *count, struct err *e)
+int customer_count(struct book *b, const struct customer_query *q, struct id_slice *s,
+                   struct err *e)
 {
-    sqlite3_stmt *st = db_prepare(b, "SELECT count(*) FROM customers c" LIST_WHERE);
+    sqlite3_stmt *st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM"
+                                     " customers) FROM customers c" LIST_WHERE
+                                     " AND c.id >= :from AND c.id < :to");
     char *pattern = like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);
     free(pattern);
-    int rc = db_step(b, st, e);
-    if (rc < 0)
-        return e->code;
-    *count = (size_t)db_col_int(st, 0);
-    sqlite3_reset(st);
-    return ERR_OK;
+    return db_count(b, st, s, e);
 }
 
 void customer_list_free(struct customer_list *l)

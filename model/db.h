@@ -39,6 +39,9 @@ void db_bind_top(sqlite3_stmt *st, const char *name);
 int db_step(struct book *b, sqlite3_stmt *st, struct err *e);
 /* Steps a statement that returns no rows; ERR_OK or the error. */
 int db_exec(struct book *b, sqlite3_stmt *st, struct err *e);
+/* Binds the slice's :from and :to to a count whose row is (count, largest id), runs it, and sets
+ * the slice's count and last (struct id_slice). */
+int db_count(struct book *b, sqlite3_stmt *st, struct id_slice *s, struct err *e);
 /* Resets every cached statement, so none holds a read open (before a commit, so the WAL can be
  * checkpointed). */
 void db_reset_all(struct book *b);

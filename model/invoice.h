@@ -111,8 +111,9 @@ int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_r
 int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
                  const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
                  struct err *e);
-/* How many invoices the query lists; open only computes every invoice's balance. */
-int invoice_count(struct book *b, const struct invoice_query *q, size_t *count, struct err *e);
+/* How many invoices of the slice the query lists (struct id_slice); open only computes each
+ * invoice's balance. */
+int invoice_count(struct book *b, const struct invoice_query *q, struct id_slice *s, struct err *e);
 void invoice_rows_free(struct invoice_rows *r);
 
 struct invoice_line {

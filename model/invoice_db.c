@@ -537,28 +537,23 @@ int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek s
     return ERR_OK;
 }
 
-int invoice_count(struct book *b, const struct invoice_query *q, size_t *count, struct err *e)
+int invoice_count(struct book *b, const struct invoice_query *q, struct id_slice *s, struct err *e)
 {
     sqlite3_stmt *st;
     if (q->open_only || (q->filter && *q->filter)) {
-        st = db_prepare(
-            b, "SELECT count(*) FROM invoices i JOIN customers c ON c.id ="
-               " i.customer_id LEFT JOIN invoice_balances ib ON ib.invoice_id = i.id" PAGE_WHERE);
+        st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM invoices) FROM"
+                           " invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN"
+                           " invoice_balances ib ON ib.invoice_id = i.id" PAGE_WHERE
+                           " AND i.id >= :from AND i.id < :to");
         bind_query(st, q);
-    } else if (q->include_drafts && !q->customer_id) {
-        st = db_prepare(b, "SELECT count(*) FROM invoices"); /* from its smallest index */
     } else {
-        st = db_prepare(b, "SELECT count(*) FROM invoices i WHERE (:customer = 0 OR"
-                           " i.customer_id = :customer) AND (:drafts OR i.status = 'issued')");
+        st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM invoices) FROM"
+                           " invoices i WHERE (:customer = 0 OR i.customer_id = :customer) AND"
+                           " (:drafts OR i.status = 'issued') AND i.id >= :from AND i.id < :to");
         db_bind_int(st, ":customer", q->customer_id);
         db_bind_int(st, ":drafts", q->include_drafts);
     }
-    int rc = db_step(b, st, e);
-    if (rc < 0)
-        return e->code;
-    *count = (size_t)db_col_int(st, 0);
-    sqlite3_reset(st);
-    return ERR_OK;
+    return db_count(b, st, s, e);
 }
 
 void invoice_rows_free(struct invoice_rows *r)

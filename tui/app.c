@@ -689,6 +689,7 @@ int workstation_run(struct cli *c)
                 continue; /* loading pushed or popped a screen */
         }
         /* erase() only clears the buffer: curses sends the terminal what changed. */
+        s->redraw = false;
         erase();
         ui_draw_frame(&a);
         wnoutrefresh(stdscr);
@@ -714,6 +715,10 @@ int workstation_run(struct cli *c)
             if (!s->ops->idle(s))
                 break;
             keytime_write(b, "idle", s->ops->title, idle_start);
+        }
+        if (s->redraw && !key_waiting()) {
+            s->redraw = false;
+            continue;
         }
         book_set_progress(b, &busy.p);
         wint_t key;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/date.h"
 #include "model/money.h"
@@ -391,6 +392,68 @@ bool ui_pager_idle(struct ui_pager *p, size_t chunk)
         did = pager_grow(p, false, v - p->top < chunk ? v - p->top : chunk) || p->at_start;
     pager_bound(p);
     return did;
+}
+
+/* A slice to take a few milliseconds: shorter ones double, longer ones halve. */
+#define COUNTER_FIRST 1024
+#define COUNTER_MIN   256
+#define COUNTER_MAX   ((int64_t)1 << 24)
+
+static int64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Counts [next, next + span): done when that reached the largest id. */
+static void counter_slice(struct ui_counter *c)
+{
+    struct id_slice sl = {.from = c->next, .to = c->next + c->span};
+    if (c->count(c->ctx, &sl) != 0) {
+        c->done = c->failed = true;
+        return;
+    }
+    c->n += sl.count;
+    c->next = sl.to;
+    c->done = sl.to > sl.last;
+}
+
+void ui_counter_start(struct ui_counter *c)
+{
+    c->next = 0;
+    c->n = 0;
+    c->span = COUNTER_FIRST;
+    c->done = c->failed = false;
+    counter_slice(c);
+}
+
+bool ui_counter_idle(struct ui_counter *c, struct screen *s)
+{
+    if (c->done)
+        return false;
+    int64_t start = now_us();
+    counter_slice(c);
+    int64_t took = now_us() - start;
+    if (took < 2000 && c->span < COUNTER_MAX)
+        c->span *= 2;
+    else if (took > 8000 && c->span > COUNTER_MIN)
+        c->span /= 2;
+    if (c->done)
+        s->redraw = true;
+    return true;
+}
+
+const char *ui_counter_text(const struct ui_counter *c, const char *one, const char *many,
+                            char *buf, size_t size)
+{
+    if (!c->done)
+        snprintf(buf, size, "counting %s", many);
+    else if (c->failed)
+        snprintf(buf, size, "%s", many);
+    else
+        snprintf(buf, size, "%zu %s", c->n, c->n == 1 ? one : many);
+    return buf;
 }
 
 void ui_rows_join(void *rows, size_t *n, size_t *cap, void *more, size_t *more_n, size_t size,

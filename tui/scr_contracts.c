@@ -29,8 +29,8 @@ struct contracts_state {
     bool *bal_known;
     struct contract_rows next; /* a window fetched, before the pager takes it */
     char filter[64];
-    int status; /* -1: all */
-    size_t count;
+    int status;              /* -1: all */
+    struct ui_counter count; /* of the whole list */
     struct ui_pager pager;
     struct app *app;
     bool fresh; /* the query changed: back to the first row */
@@ -114,6 +114,16 @@ static int64_t con_id(void *ctx, size_t i)
 
 static const struct ui_pager_ops con_pager = {con_fetch, con_adopt, con_trim, con_id};
 
+static int con_count(void *ctx, struct id_slice *sl)
+{
+    struct contracts_state *st = ctx;
+    struct contract_query q = query_of(st);
+    struct err e = {0};
+    if (contract_count(st->app->book, &q, sl, &e) != ERR_OK)
+        app_message(st->app, true, "%s", e.msg);
+    return e.code;
+}
+
 static int list_rows(int height)
 {
     return height - 2 > 1 ? height - 2 : 1;
@@ -129,14 +139,13 @@ static void contracts_load(struct screen *s)
         st->pager.ops = &con_pager;
         st->pager.ctx = st;
         st->fresh = true;
+        st->count.count = con_count;
+        st->count.ctx = st;
     }
     /* Positions are computed again: what changed may have changed them. */
     if (st->bal_known)
         memset(st->bal_known, 0, st->window.n * sizeof *st->bal_known);
-    struct contract_query q = query_of(st);
-    struct err e = {0};
-    if (contract_count(s->app->book, &q, &st->count, &e) != ERR_OK)
-        app_message(s->app, true, "%s", e.msg);
+    ui_counter_start(&st->count);
     int visible = list_rows(s->height ? s->height : LINES - 2);
     if (st->fresh)
         ui_pager_first(&st->pager, visible);
@@ -165,10 +174,12 @@ static void contracts_draw(struct screen *s, int top, int height, int width)
     if (visible != st->pager.visible)
         ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu contract%s%s%s%s%s%s, positions at %s", st->count,
-            st->count == 1 ? "" : "s", st->status >= 0 ? " " : "",
-            st->status >= 0 ? statuses[st->status] : "", st->filter[0] ? " matching \"" : "",
-            st->filter, st->filter[0] ? "\"" : "", ui_date(app_today(s->app)));
+    char counted[64];
+    ui_putf(top, 1, width - 2, false, "%s%s%s%s%s%s, positions at %s",
+            ui_counter_text(&st->count, "contract", "contracts", counted, sizeof counted),
+            st->status >= 0 ? " " : "", st->status >= 0 ? statuses[st->status] : "",
+            st->filter[0] ? " matching \"" : "", st->filter, st->filter[0] ? "\"" : "",
+            ui_date(app_today(s->app)));
     ui_style(STYLE_NORMAL);
     struct ui_col cols[] = {
         {"Contract", 14, false},  {"Customer", 10, false}, {"Status", 10, false},
@@ -283,7 +294,7 @@ static bool contracts_idle(struct screen *s)
     struct contracts_state *st = s->state;
     if (!st)
         return false;
-    if (ui_pager_idle(&st->pager, UI_IDLE_ROWS))
+    if (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s))
         return true;
     int done = 0;
     for (size_t i = 0; i < st->window.n && done < UI_IDLE_ROWS; i++)

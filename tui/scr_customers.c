@@ -42,7 +42,7 @@ struct customers_state {
     struct ui_pager pager;
     struct customer_list window; /* the rows on screen */
     struct customer_list next;   /* a window fetched, before the pager takes it */
-    size_t count;                /* rows in the whole list */
+    struct ui_counter count;     /* rows in the whole list */
     struct app *app;
     bool fresh; /* the query changed: back to the first row */
 };
@@ -104,6 +104,15 @@ static int list_rows(int height)
     return height - 2 > 1 ? height - 2 : 1;
 }
 
+static int cus_count(void *ctx, struct id_slice *sl)
+{
+    struct customers_state *st = ctx;
+    struct err e = {0};
+    if (customer_count(st->app->book, &st->q, sl, &e) != ERR_OK)
+        app_message(st->app, true, "%s", e.msg);
+    return e.code;
+}
+
 static void customers_load(struct screen *s)
 {
     struct customers_state *st = s->state;
@@ -114,13 +123,11 @@ static void customers_load(struct screen *s)
         st->pager.ops = &cus_pager;
         st->pager.ctx = st;
         st->fresh = true;
+        st->count.count = cus_count;
+        st->count.ctx = st;
     }
     st->q.filter = st->filter[0] ? st->filter : NULL;
-    struct err e = {0};
-    size_t n = 0;
-    if (customer_count(s->app->book, &st->q, &n, &e) != ERR_OK)
-        app_message(s->app, true, "%s", e.msg);
-    st->count = n;
+    ui_counter_start(&st->count);
     int visible = list_rows(s->height ? s->height : LINES - 2);
     if (st->fresh)
         ui_pager_first(&st->pager, visible);
@@ -144,10 +151,11 @@ static void customers_draw(struct screen *s, int top, int height, int width)
     if (visible != st->pager.visible)
         ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu customer%s%s%s%s, by %s%s%s", st->count,
-            st->count == 1 ? "" : "s", st->filter[0] ? " matching \"" : "", st->filter,
-            st->filter[0] ? "\"" : "", sort_names[st->q.sort],
-            st->q.descending ? " (reversed)" : "",
+    char counted[64];
+    ui_putf(top, 1, width - 2, false, "%s%s%s%s, by %s%s%s",
+            ui_counter_text(&st->count, "customer", "customers", counted, sizeof counted),
+            st->filter[0] ? " matching \"" : "", st->filter, st->filter[0] ? "\"" : "",
+            sort_names[st->q.sort], st->q.descending ? " (reversed)" : "",
             st->q.include_archived ? ", archived shown" : "");
     ui_style(STYLE_NORMAL);
     struct ui_col cols[] = {{"Code", 12, false}, {"Name", 0, false},   {"Cur", 3, false},
@@ -268,7 +276,7 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
 static bool customers_idle(struct screen *s)
 {
     struct customers_state *st = s->state;
-    return st && ui_pager_idle(&st->pager, UI_IDLE_ROWS);
+    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s));
 }
 
 static void customers_close(struct screen *s)

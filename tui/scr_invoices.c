@@ -27,7 +27,7 @@ enum {
 struct invoices_state {
     struct invoice_rows window; /* the rows on screen, newest first */
     struct invoice_rows next;   /* a window fetched, before the pager takes it */
-    size_t count;
+    struct ui_counter count;    /* of the whole list */
     char filter[64];
     bool open_only;
     struct ui_pager pager;
@@ -87,6 +87,16 @@ static int64_t inv_id(void *ctx, size_t i)
 
 static const struct ui_pager_ops inv_pager = {inv_fetch, inv_adopt, inv_trim, inv_id};
 
+static int inv_count(void *ctx, struct id_slice *sl)
+{
+    struct invoices_state *st = ctx;
+    struct invoice_query q = query_of(st);
+    struct err e = {0};
+    if (invoice_count(st->app->book, &q, sl, &e) != ERR_OK)
+        app_message(st->app, true, "%s", e.msg);
+    return e.code;
+}
+
 static int list_rows(int height)
 {
     return height - 2 > 1 ? height - 2 : 1;
@@ -101,11 +111,10 @@ static void invoices_load(struct screen *s)
         st->pager.ops = &inv_pager;
         st->pager.ctx = st;
         st->fresh = true;
+        st->count.count = inv_count;
+        st->count.ctx = st;
     }
-    struct invoice_query q = query_of(st);
-    struct err e = {0};
-    if (invoice_count(s->app->book, &q, &st->count, &e) != ERR_OK)
-        app_message(s->app, true, "%s", e.msg);
+    ui_counter_start(&st->count);
     int visible = list_rows(s->height ? s->height : LINES - 2);
     if (st->fresh)
         ui_pager_first(&st->pager, visible);
@@ -126,9 +135,11 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
     if (visible != st->pager.visible)
         ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
-    ui_putf(top, 1, width - 2, false, "%zu invoice%s%s%s%s%s, newest first", st->count,
-            st->count == 1 ? "" : "s", st->open_only ? " with something open" : "",
-            st->filter[0] ? " matching \"" : "", st->filter, st->filter[0] ? "\"" : "");
+    char counted[64];
+    ui_putf(top, 1, width - 2, false, "%s%s%s%s%s, newest first",
+            ui_counter_text(&st->count, "invoice", "invoices", counted, sizeof counted),
+            st->open_only ? " with something open" : "", st->filter[0] ? " matching \"" : "",
+            st->filter, st->filter[0] ? "\"" : "");
     ui_style(STYLE_NORMAL);
     struct ui_col cols[] = {{"Invoice", 12, false}, {"Customer", 10, false}, {"Date", 10, false},
                             {"Due", 10, false},     {"Total", 13, true},     {"Credit", 12, true},
@@ -212,7 +223,7 @@ static enum act_result invoices_act(struct screen *s, int action, wint_t key)
 static bool invoices_idle(struct screen *s)
 {
     struct invoices_state *st = s->state;
-    return st && ui_pager_idle(&st->pager, UI_IDLE_ROWS);
+    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s));
 }
 
 static void invoices_close(struct screen *s)

@@ -86,6 +86,7 @@ struct screen {
     void *state;
     struct app *app;
     bool stale;
+    bool redraw;       /* work done between keys changed what it shows: draw it again */
     int height, width; /* of the body at the last draw */
     char title[128];   /* the title bar; ops->title unless the screen names itself */
 };
@@ -209,6 +210,32 @@ bool ui_pager_act(struct ui_pager *p, int action);
 /* Fetches up to `chunk` rows of the screenful before or after those on screen; true when it did
  * (call again while no key is waiting), false when both are held. */
 bool ui_pager_idle(struct ui_pager *p, size_t chunk);
+/* ---- a list's count, worked out between keys ------------------------------------------------
+ *
+ * Counting a long list with a filter, or with a balance worked out per row, takes longer than a
+ * key may wait. The count goes a slice of ids at a time (struct id_slice): one when the list
+ * loads, which counts all of a small book's, and the rest while no key is waiting, each slice
+ * sized to take a few milliseconds. Until it is done the screen says it is counting. */
+struct ui_counter {
+    /* Counts the slice for the screen's query; on an error it shows it and returns it. */
+    int (*count)(void *ctx, struct id_slice *s);
+    void *ctx;
+    int64_t next; /* the first id not yet counted */
+    int64_t span; /* ids in the next slice */
+    size_t n;     /* rows counted so far */
+    bool done;    /* n is the count (or counting failed: then `failed`) */
+    bool failed;
+};
+
+/* Starts the count over and counts its first slice. */
+void ui_counter_start(struct ui_counter *c);
+/* Counts the next slice; true when it did (call again while no key is waiting), false when the
+ * count is done. Sets the screen to be drawn again when it finishes. */
+bool ui_counter_idle(struct ui_counter *c, struct screen *s);
+/* "5,588 invoices" once counted, else "counting invoices": `one` and `many` name a row. */
+const char *ui_counter_text(const struct ui_counter *c, const char *one, const char *many,
+                            char *buf, size_t size);
+
 /* For screens' adopt and trim: joins the `more_n` rows at *more (freed) before or after the *n
  * rows at *rows; cuts k rows from the front or back, each freed by free_row if not NULL. The
  * arrays are pointers to arrays of elements of `size` bytes. */

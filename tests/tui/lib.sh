@@ -9,7 +9,7 @@ TUI_CASES=0
 tui_start() {
     tmux kill-session -t "$TUI_SESSION" 2>/dev/null
     tmux new-session -d -s "$TUI_SESSION" -x "${2:-100}" -y "${3:-30}" \
-        "env TERM=screen-256color NO_COLOR=1 RATABLE_NOW=$RATABLE_NOW RATABLE_TODAY=$RATABLE_TODAY LC_ALL=C.UTF-8 $BIN -b $1; echo exit=\$? > $WORK/exit; sleep 30"
+        "env TERM=screen-256color NO_COLOR=1 RATABLE_NOW=$RATABLE_NOW RATABLE_TODAY=$RATABLE_TODAY RATABLE_USER=$RATABLE_USER LC_ALL=C.UTF-8 $BIN -b $1; echo exit=\$? > $WORK/exit; sleep 30"
     tui_settle
 }
 

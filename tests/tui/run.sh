@@ -352,6 +352,28 @@ tui_expect report-journal-not-found
 tui_keys Q
 tui_stop
 
+# ---- A list counted between keys ------------------------------------------------------------
+# A generated book holds more invoices than the count's first slice: the line above the list
+# says it is counting, then gives the count once the slices after it have run while no key was
+# waiting. The counts are the book's own, read with sqlite3.
+G=$WORK/generated.ratable
+"$BIN" generate "$G" --customers 60 --contracts 400 --months 24 --seed 3 >/dev/null || exit 1
+all=$(sqlite3 "$G" "SELECT count(*) FROM invoices")
+open=$(sqlite3 "$G" "SELECT count(*) FROM invoice_balances WHERE open > 0")
+matching=$(sqlite3 "$G" "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number LIKE '%INV-0001%' OR c.code LIKE '%INV-0001%'")
+counted() { tmux capture-pane -p -t "$TUI_SESSION" | grep -q "^ $1 invoices$2, newest first"; }
+tui_start "$G" 100 30
+tui_keys 5
+tui_check count-all counted "$all" ""
+tui_keys o
+tui_check count-open counted "$open" " with something open"
+tui_keys o /
+tui_type INV-0001
+tui_keys Enter
+tui_check count-matching counted "$matching" ' matching "INV-0001"'
+tui_keys Q
+tui_stop
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1
