@@ -98,6 +98,22 @@ static void slots_grow(struct book *b)
     b->capslots = ncap;
 }
 
+/* Our SQL is fixed text: failing to prepare it is a bug, not a user error. */
+static sqlite3_stmt *prepare_or_abort(struct book *b, const char *sql, unsigned flags)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(b->db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "ratable: cannot prepare SQL (%s):\n%s\n", sqlite3_errmsg(b->db), sql);
+        abort();
+    }
+    return st;
+}
+
+sqlite3_stmt *db_prepare_owned(struct book *b, const char *sql)
+{
+    return prepare_or_abort(b, sql, SQLITE_PREPARE_PERSISTENT);
+}
+
 sqlite3_stmt *db_prepare(struct book *b, const char *sql)
 {
     if (b->nslots * 2 >= b->capslots)
@@ -111,13 +127,7 @@ sqlite3_stmt *db_prepare(struct book *b, const char *sql)
         sqlite3_clear_bindings(st);
         return st;
     }
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v3(b->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-    if (rc != SQLITE_OK) {
-        /* Our SQL is fixed text: failing to prepare it is a bug, not a user error. */
-        fprintf(stderr, "ratable: cannot prepare SQL (%s):\n%s\n", sqlite3_errmsg(b->db), sql);
-        abort();
-    }
+    sqlite3_stmt *st = prepare_or_abort(b, sql, SQLITE_PREPARE_PERSISTENT);
     b->slots[h].sql = sql;
     b->slots[h].st = st;
     b->nslots++;

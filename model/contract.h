@@ -247,6 +247,38 @@ int contract_list_each(struct book *b, const struct contract_query *q,
                        int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
                        void *ctx, struct err *e);
 
+/*
+ * The position at a date (struct contract_balance) of every contract past draft with something
+ * not yet recognized, for a report of them by currency. They are worked out in one pass in code
+ * order, which reads the book's pages once, and kept in the connection's temporary storage (on
+ * disk beyond SQLite's cache, SQLITE_TEMP_STORE), then read back a currency at a time: a book of
+ * any size is never in memory. Reading them back sees the book as it was when they were built.
+ */
+struct contract_position {
+    char contract[CODE_MAX + 1], customer[CODE_MAX + 1];
+    int32_t end_on;
+    struct money price; /* the transaction price */
+    struct money unrecognized, rpo_12;
+};
+struct contract_positions;
+struct contract_positions *contract_positions_build(struct book *b, int32_t as_of, struct err *e);
+/* The currencies of the contracts past draft (those with nothing left to recognize too), in the
+ * order their first contract comes by code; the positions keep their codes and exponents. */
+int contract_positions_currencies(const struct contract_positions *p);
+const char *contract_positions_currency(const struct contract_positions *p, int i, int *exponent);
+void contract_positions_free(struct contract_positions *p);
+
+/* The positions of currency i, in code order, one at a time. Each cursor has its own statement,
+ * so the cursors of several currencies may be read in any order; the positions outlive them. */
+struct position_cursor;
+struct position_cursor *position_cursor_open(struct contract_positions *p, int currency);
+/* 1 with the next position in *out (valid until the next call), 0 at the end, -1 with e set. */
+int position_cursor_next(struct position_cursor *c, const struct contract_position **out,
+                         struct err *e);
+/* Back to the first position. */
+void position_cursor_rewind(struct position_cursor *c);
+void position_cursor_close(struct position_cursor *c);
+
 /* The codes of every contract past draft (active_only: of the active ones), in code order: a
  * run over a whole book loads one contract at a time from them. */
 struct contract_codes {

@@ -5,6 +5,7 @@
  */
 #include "model/contract.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -921,6 +922,159 @@ int contract_list_each(struct book *b, const struct contract_query *q,
         return out;
     }
     return rc < 0 ? e->code : ERR_OK;
+}
+
+/* ---- positions of every contract, kept in temporary storage ------------------------------- */
+
+struct contract_positions {
+    struct book *b;
+    char table[32]; /* temp.<table>: one per build, so two reports may be open at once */
+    char curs[64][4];
+    int exps[64], ncur;
+};
+
+struct position_cursor {
+    struct contract_positions *p;
+    sqlite3_stmt *st;
+    struct contract_position row;
+};
+
+struct positions_pass {
+    struct contract_positions *p;
+    sqlite3_stmt *insert;
+    int32_t as_of;
+};
+
+static int position_add(void *ctx, const struct contract_row *row, struct err *e)
+{
+    struct positions_pass *pass = ctx;
+    struct contract_positions *p = pass->p;
+    const struct contract *k = &row->c;
+    if (k->status == CONTRACT_DRAFT)
+        return ERR_OK;
+    int cur = 0;
+    while (cur < p->ncur && strcmp(p->curs[cur], k->currency) != 0)
+        cur++;
+    if (cur == p->ncur) {
+        if (p->ncur == 64)
+            return err_set(e, ERR_INPUT, "more than 64 currencies");
+        snprintf(p->curs[cur], sizeof p->curs[cur], "%s", k->currency);
+        p->exps[cur] = k->exponent;
+        p->ncur++;
+    }
+    struct contract_balance bal;
+    if (contract_balance(p->b, k, pass->as_of, &bal, e) != ERR_OK)
+        return e->code;
+    if (bal.unrecognized.minor == 0)
+        return ERR_OK;
+    sqlite3_stmt *st = pass->insert;
+    db_bind_int(st, ":cur", cur);
+    db_bind_text(st, ":contract", k->code);
+    db_bind_text(st, ":customer", k->customer);
+    db_bind_date(st, ":end", k->end_on);
+    db_bind_money(st, ":price", row->transaction_price);
+    db_bind_money(st, ":unrecognized", bal.unrecognized);
+    db_bind_money(st, ":rpo12", bal.rpo_12);
+    return db_exec(p->b, st, e);
+}
+
+struct contract_positions *contract_positions_build(struct book *b, int32_t as_of, struct err *e)
+{
+    static atomic_int built;
+    struct contract_positions *p = xcalloc(1, sizeof *p);
+    p->b = b;
+    snprintf(p->table, sizeof p->table, "positions_%d", atomic_fetch_add(&built, 1));
+    char *sql = xasprintf("CREATE TEMP TABLE %s (cur INTEGER, contract TEXT, customer TEXT,"
+                          " end_on TEXT, price INTEGER, unrecognized INTEGER, rpo12 INTEGER)",
+                          p->table);
+    int rc = db_exec_script(b, sql, e);
+    free(sql);
+    if (rc != ERR_OK) {
+        free(p);
+        return NULL;
+    }
+    sql = xasprintf("INSERT INTO temp.%s VALUES (:cur, :contract, :customer, :end, :price,"
+                    " :unrecognized, :rpo12)",
+                    p->table);
+    struct positions_pass pass = {p, db_prepare_owned(b, sql), as_of};
+    free(sql);
+    struct contract_query q = {.status = -1};
+    if ((rc = book_begin_read(b, e)) == ERR_OK) {
+        rc = contract_list_each(b, &q, position_add, &pass, e);
+        book_end_read(b);
+    }
+    sqlite3_finalize(pass.insert);
+    if (rc != ERR_OK) {
+        contract_positions_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int contract_positions_currencies(const struct contract_positions *p)
+{
+    return p->ncur;
+}
+
+const char *contract_positions_currency(const struct contract_positions *p, int i, int *exponent)
+{
+    *exponent = p->exps[i];
+    return p->curs[i];
+}
+
+void contract_positions_free(struct contract_positions *p)
+{
+    if (!p)
+        return;
+    char *sql = xasprintf("DROP TABLE IF EXISTS temp.%s", p->table);
+    struct err ignore;
+    db_exec_script(p->b, sql, &ignore);
+    free(sql);
+    free(p);
+}
+
+struct position_cursor *position_cursor_open(struct contract_positions *p, int currency)
+{
+    struct position_cursor *c = xcalloc(1, sizeof *c);
+    c->p = p;
+    char *sql = xasprintf("SELECT contract, customer, end_on, price, unrecognized, rpo12 FROM"
+                          " temp.%s WHERE cur = :cur ORDER BY rowid",
+                          p->table);
+    c->st = db_prepare_owned(p->b, sql);
+    free(sql);
+    db_bind_int(c->st, ":cur", currency);
+    return c;
+}
+
+int position_cursor_next(struct position_cursor *c, const struct contract_position **out,
+                         struct err *e)
+{
+    sqlite3_stmt *st = c->st;
+    int rc = db_step(c->p->b, st, e);
+    if (rc != SQLITE_ROW)
+        return rc < 0 ? -1 : 0;
+    struct contract_position *r = &c->row;
+    db_col_copy(st, 0, r->contract, sizeof r->contract);
+    db_col_copy(st, 1, r->customer, sizeof r->customer);
+    r->end_on = db_col_date(st, 2);
+    r->price = db_col_money(st, 3);
+    r->unrecognized = db_col_money(st, 4);
+    r->rpo_12 = db_col_money(st, 5);
+    *out = r;
+    return 1;
+}
+
+void position_cursor_rewind(struct position_cursor *c)
+{
+    sqlite3_reset(c->st);
+}
+
+void position_cursor_close(struct position_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->st);
+    free(c);
 }
 
 static int append_row(void *ctx, const struct contract_row *row, struct err *e)

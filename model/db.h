@@ -35,6 +35,10 @@ void db_bind_null(sqlite3_stmt *st, const char *name);
  * smallest blob, yet blobs come after all text in SQLite's order): the far end of a keyset. */
 void db_bind_top(sqlite3_stmt *st, const char *name);
 
+/* A statement of its own, not shared with other callers of the same SQL (a cursor that may be
+ * read beside another on the same query); the caller finalizes it. */
+sqlite3_stmt *db_prepare_owned(struct book *b, const char *sql);
+
 /* Steps once: SQLITE_ROW, SQLITE_DONE, or -1 with e set. */
 int db_step(struct book *b, sqlite3_stmt *st, struct err *e);
 /* Steps a statement that returns no rows; ERR_OK or the error. */

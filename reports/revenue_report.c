@@ -642,111 +642,64 @@ out:
 
 /* ---- remaining performance obligations ------------------------------------------------------ */
 /*
- * A row per contract with something left to recognize: each contract's position is worked out
- * as the contracts are read one at a time and kept in a few numbers; each currency's table is a
- * row source over them, with its totals added up as the rows go by.
+ * A table per currency, a row per contract with something left to recognize: the positions are
+ * worked out once when the report is built (contract_positions_build) and each table reads its
+ * currency's back as its rows are asked for, adding up its totals as they go by.
  */
 
-struct rpo_line {
-    char contract[CODE_MAX + 1], customer[CODE_MAX + 1];
-    int32_t end_on;
-    int currency; /* index into the currencies */
-    struct money price, rpo, within;
-};
-
-struct rpo_lines {
-    struct book *b;
-    int32_t as_of;
-    struct rpo_line *v;
-    size_t n, cap;
-    char curs[64][4];
-    int exps[64], ncur;
+struct rpo_shared {
+    struct contract_positions *positions;
     int refs; /* the tables that read them */
 };
 
 struct rpo_source {
-    struct rpo_lines *shared;
+    struct rpo_shared *shared;
     int currency;
-    size_t next;
+    int exponent;
+    const char *code;
+    struct position_cursor *cursor; /* opened at the first row */
     bool total_given;
     struct money sums[4];
     struct cell cells[7];
 };
 
-static int rpo_add(void *ctx, const struct contract_row *row, struct err *e)
-{
-    struct rpo_lines *l = ctx;
-    const struct contract *k = &row->c;
-    if (k->status == CONTRACT_DRAFT)
-        return ERR_OK;
-    /* Currencies in the order their first contract comes. */
-    int cur = 0;
-    while (cur < l->ncur && strcmp(l->curs[cur], k->currency) != 0)
-        cur++;
-    if (cur == l->ncur) {
-        if (l->ncur == 64)
-            return err_set(e, ERR_INPUT, "more than 64 currencies");
-        snprintf(l->curs[cur], sizeof l->curs[cur], "%s", k->currency);
-        l->exps[cur] = k->exponent;
-        l->ncur++;
-    }
-    struct contract_balance bal;
-    if (contract_balance(l->b, k, l->as_of, &bal, e) != ERR_OK)
-        return e->code;
-    if (bal.unrecognized.minor == 0)
-        return ERR_OK;
-    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-    struct rpo_line *r = &l->v[l->n++];
-    snprintf(r->contract, sizeof r->contract, "%s", k->code);
-    snprintf(r->customer, sizeof r->customer, "%s", k->customer);
-    r->end_on = k->end_on;
-    r->currency = cur;
-    r->price = row->transaction_price;
-    r->rpo = bal.unrecognized;
-    r->within = bal.rpo_12;
-    return ERR_OK;
-}
-
-static void rpo_lines_release(struct rpo_lines *l)
-{
-    if (l && --l->refs <= 0) {
-        free(l->v);
-        free(l);
-    }
-}
-
 static int rpo_next(struct report_table *t, struct report_row *row)
 {
     struct rpo_source *s = t->state;
-    const struct rpo_lines *l = s->shared;
-    int x = l->exps[s->currency];
+    int x = s->exponent;
     struct cell *c = s->cells;
     memset(s->cells, 0, sizeof s->cells);
-    while (s->next < l->n && l->v[s->next].currency != s->currency)
-        s->next++;
-    if (s->next < l->n) {
-        const struct rpo_line *r = &l->v[s->next++];
-        int64_t after = r->rpo.minor - r->within.minor;
-        c[0] = (struct cell){.type = CELL_TEXT, .text = r->contract};
-        c[1] = (struct cell){.type = CELL_TEXT, .text = r->customer};
+    if (!s->cursor)
+        s->cursor = position_cursor_open(s->shared->positions, s->currency);
+    const struct contract_position *k = NULL;
+    struct err e = {0};
+    int got = s->total_given ? 0 : position_cursor_next(s->cursor, &k, &e);
+    if (got < 0) {
+        report_row_source_failed(&e);
+        return 0;
+    }
+    if (got == 1) {
+        int64_t v[4] = {k->price.minor, k->unrecognized.minor, k->rpo_12.minor,
+                        k->unrecognized.minor - k->rpo_12.minor};
+        c[0] = (struct cell){.type = CELL_TEXT, .text = k->contract};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = k->customer};
         c[2] =
-            (struct cell){.type = r->end_on == DATE_NONE ? CELL_EMPTY : CELL_DATE, .v = r->end_on};
-        int64_t v[4] = {r->price.minor, r->rpo.minor, r->within.minor, after};
-        for (int k = 0; k < 4; k++) {
-            c[3 + k] = (struct cell){.type = CELL_MONEY, .v = v[k], .exponent = x};
-            s->sums[k].minor += v[k];
+            (struct cell){.type = k->end_on == DATE_NONE ? CELL_EMPTY : CELL_DATE, .v = k->end_on};
+        for (int i = 0; i < 4; i++) {
+            c[3 + i] = (struct cell){.type = CELL_MONEY, .v = v[i], .exponent = x};
+            s->sums[i].minor += v[i];
         }
         c[6].formula = "={rpo}-{within}";
         row->style = ROW_DATA;
     } else if (!s->total_given) {
         s->total_given = true;
         c[0] = (struct cell){.type = CELL_TEXT, .text = "Total"};
-        c[1] = (struct cell){.type = CELL_TEXT, .text = l->curs[s->currency]};
+        c[1] = (struct cell){.type = CELL_TEXT, .text = s->code};
         static const char *const sums[4] = {"=SUM({price:data})", "=SUM({rpo:data})",
                                             "=SUM({within:data})", "=SUM({after:data})"};
-        for (int k = 0; k < 4; k++)
-            c[3 + k] = (struct cell){
-                .type = CELL_MONEY, .v = s->sums[k].minor, .exponent = x, .formula = sums[k]};
+        for (int i = 0; i < 4; i++)
+            c[3 + i] = (struct cell){
+                .type = CELL_MONEY, .v = s->sums[i].minor, .exponent = x, .formula = sums[i]};
         row->style = ROW_TOTAL;
     } else {
         return 0;
@@ -758,9 +711,18 @@ static int rpo_next(struct report_table *t, struct report_row *row)
 static void rpo_rewind(struct report_table *t)
 {
     struct rpo_source *s = t->state;
-    s->next = 0;
+    if (s->cursor)
+        position_cursor_rewind(s->cursor);
     s->total_given = false;
     memset(s->sums, 0, sizeof s->sums);
+}
+
+static void rpo_shared_release(struct rpo_shared *sh)
+{
+    if (--sh->refs > 0)
+        return;
+    contract_positions_free(sh->positions);
+    free(sh);
 }
 
 static void rpo_free(void *state)
@@ -768,26 +730,23 @@ static void rpo_free(void *state)
     struct rpo_source *s = state;
     if (!s)
         return;
-    rpo_lines_release(s->shared);
+    position_cursor_close(s->cursor);
+    rpo_shared_release(s->shared);
     free(s);
 }
 
 struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
 {
-    if (book_begin_read(b, e) != ERR_OK)
+    struct contract_positions *positions = contract_positions_build(b, as_of, e);
+    if (!positions)
         return NULL;
-    struct contract_query q = {.status = -1};
-    struct rpo_lines *l = xcalloc(1, sizeof *l);
-    l->b = b;
-    l->as_of = as_of;
-    struct report *r = NULL;
-    if (contract_list_each(b, &q, rpo_add, l, e) != ERR_OK)
-        goto out;
     char d[DATE_BUF], sub[64];
     snprintf(sub, sizeof sub, "at %s", date_format(as_of, d, sizeof d));
-    r = begin(b, "Remaining performance obligations", sub, e);
-    if (!r)
-        goto out;
+    struct report *r = begin(b, "Remaining performance obligations", sub, e);
+    if (!r) {
+        contract_positions_free(positions);
+        return NULL;
+    }
     report_header(r, "As of", d);
     report_header(r, "Excludes", "usage, recognized as it is used (ASC 606-10-50-14)");
     static const struct report_col cols[] = {
@@ -799,16 +758,23 @@ struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
         {"within", "Within 12 months", COL_MONEY, 14},
         {"after", "After 12 months", COL_MONEY, 14},
     };
-    for (int i = 0; i < l->ncur; i++) {
+    struct rpo_shared *sh = xcalloc(1, sizeof *sh);
+    sh->positions = positions;
+    sh->refs = 1; /* this function's, until the tables hold theirs */
+    for (int i = 0; i < contract_positions_currencies(positions); i++) {
+        int x;
+        const char *code = contract_positions_currency(positions, i, &x);
         char name[16], title[48];
-        snprintf(name, sizeof name, "rpo_%s", l->curs[i]);
-        snprintf(title, sizeof title, "Remaining obligations, %s", l->curs[i]);
+        snprintf(name, sizeof name, "rpo_%s", code);
+        snprintf(title, sizeof title, "Remaining obligations, %s", code);
         struct report_table *t = report_add_table(r, name, title, cols, 7);
         t->freeze_cols = 1;
         struct rpo_source *s = xcalloc(1, sizeof *s);
-        s->shared = l;
-        l->refs++;
+        s->shared = sh;
+        sh->refs++;
         s->currency = i;
+        s->exponent = x;
+        s->code = code;
         t->next = rpo_next;
         t->rewind = rpo_rewind;
         t->free_state = rpo_free;
@@ -816,12 +782,7 @@ struct report *report_rpo(struct book *b, int32_t as_of, struct err *e)
     }
     if (r->ntables == 0)
         report_add_table(r, "rpo", "No remaining performance obligations", cols, 7);
-out:
-    if (l->refs == 0) {
-        free(l->v);
-        free(l);
-    }
-    book_end_read(b);
+    rpo_shared_release(sh);
     return r;
 }
 

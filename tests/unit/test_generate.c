@@ -14,6 +14,7 @@
 
 #include "model/check.h"
 #include "model/close.h"
+#include "model/contract.h"
 #include "model/generate.h"
 #include "model/schedule.h"
 #include "reports/reports.h"
@@ -257,6 +258,79 @@ static void test_rollforward_tables_read_in_any_order(void **state)
     book_close(b);
 }
 
+/* Each table of the remaining performance obligations reads its currency's contracts as its
+ * rows are asked for: read part-way and then after another table, or again, it holds the same
+ * rows, and its totals are each contract's position added up. */
+static void test_rpo_tables_read_as_they_are_written(void **state)
+{
+    (void)state;
+    struct generate_result g;
+    struct book *b = generated(11, &g);
+    struct err e = {0};
+    int32_t as_of = fixture_date("2026-10-31");
+    struct report *a = report_rpo(b, as_of, &e);
+    struct report *z = report_rpo(b, as_of, &e);
+    assert_non_null(a);
+    assert_non_null(z);
+    int n = a->ntables;
+    assert_true(n >= 2);
+    assert_int_equal(z->ntables, n);
+    /* Three rows of the first table, then the second whole, then the first from the start. */
+    struct report_row row;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(report_table_next(z->tables[0], &row), 1);
+    char *second = table_text(z->tables[1]), *first = table_text(z->tables[0]);
+    char *want = table_text(a->tables[1]);
+    assert_string_equal(second, want);
+    free(want);
+    want = table_text(a->tables[0]);
+    assert_string_equal(first, want);
+    free(want);
+    free(first);
+    free(second);
+    /* Every contract past draft, its position worked out on its own, by currency. */
+    struct contract_query q = {.status = -1};
+    struct contract_rows all = {0};
+    assert_int_equal(contract_list(b, &q, &all, &e), ERR_OK);
+    for (int t = 0; t < n; t++) {
+        struct report_table *tab = a->tables[t];
+        const char *cur = tab->name + strlen("rpo_");
+        int64_t rpo = 0, within = 0;
+        size_t rows = 0;
+        for (size_t i = 0; i < all.n; i++) {
+            struct contract_balance bal;
+            if (all.v[i].c.status == CONTRACT_DRAFT || strcmp(all.v[i].c.currency, cur) != 0)
+                continue;
+            assert_int_equal(contract_balance(b, &all.v[i].c, as_of, &bal, &e), ERR_OK);
+            rpo += bal.unrecognized.minor;
+            within += bal.rpo_12.minor;
+            rows += bal.unrecognized.minor != 0;
+        }
+        int kr = report_col_index(tab, "rpo"), kw = report_col_index(tab, "within");
+        int64_t sum = 0, total = -1, total_within = -1;
+        size_t data = 0;
+        report_table_rewind(tab);
+        while (report_table_next(tab, &row) == 1) {
+            if (row.style == ROW_DATA) {
+                sum += row.cells[kr].v;
+                data++;
+            } else if (row.style == ROW_TOTAL) {
+                total = row.cells[kr].v;
+                total_within = row.cells[kw].v;
+            }
+        }
+        assert_true(rows > 0);
+        assert_int_equal(data, rows);
+        assert_int_equal(sum, rpo);
+        assert_int_equal(total, rpo);
+        assert_int_equal(total_within, within);
+    }
+    contract_rows_free(&all);
+    report_free(a);
+    report_free(z);
+    book_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_cancel_stops_it),
         cmocka_unit_test(test_bad_sizes_are_refused),
         cmocka_unit_test(test_rollforward_tables_read_in_any_order),
+        cmocka_unit_test(test_rpo_tables_read_as_they_are_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
