@@ -1026,9 +1026,15 @@ void contract_positions_free(struct contract_positions *p)
 {
     if (!p)
         return;
+    /* SQLite refuses to drop a table while another statement of the connection is part-way
+     * (a list on screen): the rows go, the empty table stays until the book is closed. */
     char *sql = xasprintf("DROP TABLE IF EXISTS temp.%s", p->table);
     struct err ignore;
-    db_exec_script(p->b, sql, &ignore);
+    if (db_exec_script(p->b, sql, &ignore) != ERR_OK) {
+        free(sql);
+        sql = xasprintf("DELETE FROM temp.%s", p->table);
+        db_exec_script(p->b, sql, &ignore);
+    }
     free(sql);
     free(p);
 }

@@ -326,8 +326,14 @@ static void test_rpo_tables_read_as_they_are_written(void **state)
         assert_int_equal(total_within, within);
     }
     contract_rows_free(&all);
+    assert_true(
+        fixture_int(b, "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'positions%'") >=
+        2);
     report_free(a);
     report_free(z);
+    /* Freed, the reports leave nothing in the temporary storage. */
+    assert_int_equal(
+        fixture_int(b, "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'positions%'"), 0);
     book_close(b);
 }
 
