@@ -4,7 +4,9 @@
 #   the first screen (from the start of the process to the Customers list drawn);
 #   Customers (1), Contracts (3) and Invoices (5): go to the far end (G), then 50 keys there (Up,
 #   PgUp, PgDn, Down), and report the median and the slowest CPU time per key, the slowest SQL
-#   statement and the process's peak resident memory (VmHWM); then the work done between keys
+#   statement and the process's peak resident memory (VmHWM); in Invoices, only those with
+#   something open (o) and back, and a search for a number (/); a customer opened (Enter); then
+#   the work done between keys
 #   (rows fetched ahead while no key waits: its CPU in all and its slowest step, which is the
 #   longest a key arriving meanwhile can wait).
 # Not a test: nothing here passes or fails on a time. RATABLE=path picks the binary.
@@ -33,12 +35,15 @@ wait_for() {
     done
     [ "$(lines)" -ge "$1" ] || { echo "bench/tui.sh: the workstation stopped answering" >&2; cut -c1-80 "$LOG" >&2; exit 1; }
 }
-# key PHASE KEY: sends one key, waits for its line, and tags the line with the phase.
+# key PHASE KEY...: sends the keys (one key, or a prompt's keys ending in Enter), waits for the
+# line logged when they are handled, and tags the line with the phase.
 key() {
     n=$(($(lines) + 1))
-    tmux send-keys -t "$SESSION" "$2"
+    phase=$1
+    shift
+    tmux send-keys -t "$SESSION" "$@"
     wait_for $n
-    echo "$1" >>"$WORK/phases"
+    echo "$phase" >>"$WORK/phases"
 }
 
 tmux new-session -d -s "$SESSION" -x 120 -y 40 \
@@ -57,6 +62,15 @@ for list in 1:customers 3:contracts 5:invoices; do
     for i in $(seq 5); do key "$name" NPage; done
     for i in $(seq 20); do key "$name" Down; done
 done
+# Still in Invoices: those with something open, all again, then a search typed into its prompt
+# (one line for the whole of it: the prompt reads its own keys), and its end; then the first
+# customer opened.
+key invoices-open-only o
+key invoices-all o
+key invoices-search / I N V - 1 2 3 4 5 Enter
+key invoices-search-end G
+key customers-list 1
+key customer-detail Enter
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status" 2>/dev/null)
 tmux send-keys -t "$SESSION" Q
 
@@ -68,7 +82,7 @@ awk -F'\t' -v hwm="${HWM:-?}" '
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     $1 == "first" { printf "first screen: %.1f ms wall, %.1f ms CPU, slowest query %.1f ms\n", $5, $4, $6; next }
-    $1 ~ /-(open|end)$/ { printf "%-16s %8.1f ms CPU %8.1f ms wall, slowest query %.1f ms\n", $1 " (" $3 ")", $4, $5, $6; next }
+    $1 != "customers" && $1 != "contracts" && $1 != "invoices" { printf "%-16s %8.1f ms CPU %8.1f ms wall, slowest query %.1f ms\n", $1 " (" $3 ")", $4, $5, $6; next }
     { p = $1; n[p]++; cpu[p, n[p]] = $4; if ($4 > maxc[p]) maxc[p] = $4; if ($5 > maxw[p]) maxw[p] = $5
       if ($6 > maxq[p]) { maxq[p] = $6; sql[p] = $8 } }
     END {
