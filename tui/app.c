@@ -484,7 +484,21 @@ static void global_action(struct app *a, int action)
 int ui_read_key(wint_t *key, bool *is_code);
 int ui_read_key(wint_t *key, bool *is_code)
 {
-    int rc = get_wch(key);
+    int rc = got_signal ? ERR : get_wch(key);
+    if (rc == ERR && !got_signal) {
+        /* No key in time, or no terminal any more (a dropped connection): reading would fail
+         * at once, for ever. */
+        struct pollfd fd = {.fd = STDIN_FILENO, .events = POLLIN};
+        if (poll(&fd, 1, 0) > 0 && (fd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+            got_signal = SIGHUP;
+    }
+    if (got_signal) {
+        /* Stopping: a prompt, a question or a form waiting for a key is left as Esc leaves it
+         * (nothing written), and the loop ends. */
+        *key = UI_KEY_ESC;
+        *is_code = false;
+        return OK;
+    }
     if (rc == ERR)
         return ERR;
     *is_code = rc == KEY_CODE_YES;
@@ -723,7 +737,7 @@ int workstation_run(struct cli *c)
         book_set_progress(b, &busy.p);
         wint_t key;
         bool is_code = false;
-        if (ui_read_key(&key, &is_code) == ERR)
+        if (ui_read_key(&key, &is_code) == ERR || got_signal)
             continue;
         busy.started = mono_ns();
         busy.cancel = false;

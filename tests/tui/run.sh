@@ -374,6 +374,22 @@ tui_check count-matching counted "$matching" ' matching "INV-0001"'
 tui_keys Q
 tui_stop
 
+# ---- The terminal going away while a prompt waits for a key stops the workstation -----------
+tui_start "$D" 100 30
+tui_keys 5 /
+pid=$(pgrep -f -- "-b $D\$" | head -1)
+tmux kill-session -t "$TUI_SESSION"
+gone() {
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+}
+tui_check prompt-hang-up gone
+[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+
 if [ $TUI_FAILED -ne 0 ]; then
     echo "tui: $TUI_FAILED of $TUI_CASES screens differ"
     exit 1
