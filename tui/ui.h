@@ -210,6 +210,7 @@ bool ui_pager_act(struct ui_pager *p, int action);
 /* Fetches up to `chunk` rows of the screenful before or after those on screen; true when it did
  * (call again while no key is waiting), false when both are held. */
 bool ui_pager_idle(struct ui_pager *p, size_t chunk);
+
 /* ---- a list's count, worked out between keys ------------------------------------------------
  *
  * Counting a long list with a filter, or with a balance worked out per row, takes longer than a
@@ -232,7 +233,7 @@ void ui_counter_start(struct ui_counter *c);
 /* Counts the next slice; true when it did (call again while no key is waiting), false when the
  * count is done. Sets the screen to be drawn again when it finishes. */
 bool ui_counter_idle(struct ui_counter *c, struct screen *s);
-/* "5,588 invoices" once counted, else "counting invoices": `one` and `many` name a row. */
+/* "5588 invoices" once counted, else "counting invoices": `one` and `many` name a row. */
 const char *ui_counter_text(const struct ui_counter *c, const char *one, const char *many,
                             char *buf, size_t size);
 
