@@ -99,10 +99,10 @@ static void slots_grow(struct book *b)
 }
 
 /* Our SQL is fixed text: failing to prepare it is a bug, not a user error. */
-static sqlite3_stmt *prepare_or_abort(struct book *b, const char *sql, unsigned flags)
+static sqlite3_stmt *prepare_or_abort(struct book *b, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(b->db, sql, -1, flags, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(b->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "ratable: cannot prepare SQL (%s):\n%s\n", sqlite3_errmsg(b->db), sql);
         abort();
     }
@@ -111,7 +111,7 @@ static sqlite3_stmt *prepare_or_abort(struct book *b, const char *sql, unsigned 
 
 sqlite3_stmt *db_prepare_owned(struct book *b, const char *sql)
 {
-    return prepare_or_abort(b, sql, SQLITE_PREPARE_PERSISTENT);
+    return prepare_or_abort(b, sql);
 }
 
 sqlite3_stmt *db_prepare(struct book *b, const char *sql)
@@ -127,7 +127,7 @@ sqlite3_stmt *db_prepare(struct book *b, const char *sql)
         sqlite3_clear_bindings(st);
         return st;
     }
-    sqlite3_stmt *st = prepare_or_abort(b, sql, SQLITE_PREPARE_PERSISTENT);
+    sqlite3_stmt *st = prepare_or_abort(b, sql);
     b->slots[h].sql = sql;
     b->slots[h].st = st;
     b->nslots++;
