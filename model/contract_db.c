@@ -53,6 +53,21 @@ enum convention book_convention(struct book *b)
     return c;
 }
 
+struct replan_walk {
+    struct book *b;
+    uint64_t done, total;
+};
+
+static int replan_one(void *ctx, const struct contract_row *row, struct err *e)
+{
+    struct replan_walk *w = ctx;
+    if (row->c.status == CONTRACT_DRAFT)
+        return ERR_OK;
+    if ((w->done++ & 255) == 0 && book_progress(w->b, "re-plan", w->done - 1, w->total))
+        return err_set(e, ERR_CANCELLED, "cancelled; the settings are unchanged");
+    return schedule_replan_contract(w->b, &row->c, e);
+}
+
 int book_settings_set(struct book *b, const char *company, const char *user, const char *convention,
                       struct err *e)
 {
@@ -78,19 +93,18 @@ int book_settings_set(struct book *b, const char *company, const char *user, con
     if ((rc = db_exec(b, st, e)) != ERR_OK)
         goto fail;
     if (replan) {
-        /* One contract in memory at a time: a book of any size re-plans in the same memory. */
-        struct contract_codes codes;
-        if ((rc = contract_codes(b, false, &codes, e)) == ERR_OK) {
-            for (size_t i = 0; i < codes.n && rc == ERR_OK; i++) {
-                struct contract c;
-                if ((i & 255) == 0 && book_progress(b, "re-plan", i, codes.n))
-                    rc = err_set(e, ERR_CANCELLED, "cancelled; the settings are unchanged");
-                else if ((rc = contract_find(b, codes.v[i], &c, e)) == ERR_OK)
-                    rc = schedule_replan_contract(b, &c, e);
-            }
-            contract_codes_free(&codes);
+        /* One contract in memory at a time, read in code order by one cursor as its schedules
+         * are written: a book of any size re-plans in the same memory. */
+        struct replan_walk w = {b, 0, 0};
+        st = db_prepare(b, "SELECT count(*) FROM contracts WHERE status <> 'draft'");
+        if (db_step(b, st, e) < 0) {
+            rc = e->code;
+            goto fail;
         }
-        if (rc != ERR_OK)
+        w.total = (uint64_t)db_col_int(st, 0);
+        sqlite3_reset(st);
+        struct contract_query all = {.status = -1};
+        if ((rc = contract_list_each(b, &all, replan_one, &w, e)) != ERR_OK)
             goto fail;
     }
     if ((rc = db_log(b, "book.settings", "book", 1, before, e)) != ERR_OK)
