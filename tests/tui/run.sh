@@ -379,13 +379,18 @@ tui_start "$D" 100 30
 tui_keys 5 /
 pid=$(pgrep -f -- "-b $D\$" | head -1)
 tmux kill-session -t "$TUI_SESSION"
+# Exited: no such process, or one that has exited and waits to be reaped (Z), which can take a
+# while when its parent went too and the system's first process reaps it.
+running() {
+    [ -r "/proc/$pid/stat" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]
+}
 gone() {
     i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do
+    while running && [ $i -lt 100 ]; do
         sleep 0.1
         i=$((i + 1))
     done
-    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+    [ -n "$pid" ] && ! running
 }
 tui_check prompt-hang-up gone
 [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
