@@ -242,7 +242,9 @@ int contract_count(struct book *b, const struct contract_query *q, struct id_sli
 void contract_rows_free(struct contract_rows *r);
 /* Calls fn for each contract matching q, in the list's order, one at a time: a report over every
  * contract never holds them all. The row (its obligations not counted) lives for the call; fn
- * may read the book. A return other than ERR_OK stops the walk and is returned. */
+ * may read the book, and write to it (re-planning writes each contract's schedules) as long as
+ * it changes no contract, customer or currency the walk reads. A return other than ERR_OK stops
+ * the walk and is returned. */
 int contract_list_each(struct book *b, const struct contract_query *q,
                        int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
                        void *ctx, struct err *e);
