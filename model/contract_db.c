@@ -903,18 +903,20 @@ int contract_balance(struct book *b, const struct contract *c, int32_t as_of,
     return rc;
 }
 
+/* The contracts a query lists, but for their status: the pattern is text_like_pattern's. */
+#define PAGE_WHERE                                                                                 \
+    " WHERE (:customer = 0 OR k.customer_id = :customer) AND (:pattern IS NULL OR k.code LIKE"     \
+    " :pattern ESCAPE '\\' OR c.code LIKE :pattern ESCAPE '\\' OR c.name LIKE :pattern ESCAPE"     \
+    " '\\' OR k.description LIKE :pattern ESCAPE '\\')"
+
 int contract_list_each(struct book *b, const struct contract_query *q,
                        int (*fn)(void *ctx, const struct contract_row *row, struct err *e),
                        void *ctx, struct err *e)
 {
-    char *pattern = NULL;
-    if (q->filter && *q->filter)
-        pattern = xasprintf("%%%s%%", q->filter);
-    sqlite3_stmt *st = db_prepare(
-        b, CONTRACT_SELECT " WHERE (:customer = 0 OR k.customer_id = :customer) AND (:status < 0"
-                           " OR k.status = :status_name) AND (:pattern IS NULL OR k.code LIKE"
-                           " :pattern OR c.code LIKE :pattern OR c.name LIKE :pattern OR"
-                           " k.description LIKE :pattern) ORDER BY k.code COLLATE NOCASE");
+    char *pattern = text_like_pattern(q->filter);
+    sqlite3_stmt *st = db_prepare(b, CONTRACT_SELECT PAGE_WHERE
+                                  " AND (:status < 0 OR k.status = :status_name) ORDER BY"
+                                  " k.code COLLATE NOCASE");
     db_bind_int(st, ":customer", q->customer_id);
     db_bind_int(st, ":status", q->status);
     db_bind_text(st, ":status_name", q->status >= 0 ? status_names[q->status] : "");
@@ -1125,9 +1127,6 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
 /* Keyset paging over contracts in code order (the code is unique, case-insensitively). The
  * leading `k.code >= :code` lets SQLite seek the code index, or contracts_status(status, code) for
  * one status; :incl takes the anchor itself too. Backward pages come nearest first. */
-#define PAGE_WHERE                                                                                 \
-    " WHERE (:customer = 0 OR k.customer_id = :customer) AND (:pattern IS NULL OR k.code LIKE"     \
-    " :pattern OR c.code LIKE :pattern OR c.name LIKE :pattern OR k.description LIKE :pattern)"
 #define PAGE_FWD " AND k.code >= :code AND (k.code > :code OR :incl) ORDER BY k.code LIMIT :limit"
 #define PAGE_BWD                                                                                   \
     " AND k.code <= :code AND (k.code < :code OR :incl) ORDER BY k.code DESC LIMIT :limit"
@@ -1153,9 +1152,7 @@ int contract_page(struct book *b, const struct contract_query *q, enum page_seek
                   const char *anchor, size_t limit, struct contract_rows *out, struct err *e)
 {
     bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
-    char *pattern = NULL;
-    if (q->filter && *q->filter)
-        pattern = xasprintf("%%%s%%", q->filter);
+    char *pattern = text_like_pattern(q->filter);
     sqlite3_stmt *st = db_prepare(b, page_sql[q->status >= 0][backward]);
     db_bind_int(st, ":customer", q->customer_id);
     if (q->status >= 0)
@@ -1203,9 +1200,7 @@ int contract_count(struct book *b, const struct contract_query *q, struct id_sli
                            " contracts k JOIN customers c ON c.id = k.customer_id" PAGE_WHERE
                            " AND (:status < 0 OR k.status = :status_name) AND k.id >= :from AND"
                            " k.id < :to");
-        char *pattern = NULL;
-        if (q->filter && *q->filter)
-            pattern = xasprintf("%%%s%%", q->filter);
+        char *pattern = text_like_pattern(q->filter);
         db_bind_int(st, ":customer", q->customer_id);
         db_bind_text(st, ":pattern", pattern);
         db_bind_int(st, ":status", q->status);

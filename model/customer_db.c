@@ -9,6 +9,7 @@
 
 #include "model/date.h"
 #include "model/db.h"
+#include "model/text.h"
 #include "model/xalloc.h"
 
 #define CUSTOMER_COLS                                                                              \
@@ -345,31 +346,13 @@ static const char *const page_sql[4][2][2] = {
     PAGE_SQL("credit"),
 };
 
-/* The LIKE pattern for a filter: %text% with % _ and \ escaped. The caller frees. */
-static char *like_pattern(const char *filter)
-{
-    if (!filter || !*filter)
-        return NULL;
-    size_t n = strlen(filter);
-    char *p = xmalloc(2 * n + 3), *q = p;
-    *q++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
-            *q++ = '\\';
-        *q++ = filter[i];
-    }
-    *q++ = '%';
-    *q = '\0';
-    return p;
-}
-
 int customer_list(struct book *b, const struct customer_query *q, size_t offset, size_t limit,
                   struct customer_list *out, struct err *e)
 {
     bool all =
         limit > LIST_PAGE_MAX || q->sort == CUSTOMER_SORT_OWED || q->sort == CUSTOMER_SORT_CREDIT;
     sqlite3_stmt *st = db_prepare(b, (all ? list_all_sql : list_sql)[q->sort][q->descending]);
-    char *pattern = like_pattern(q->filter);
+    char *pattern = text_like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);
     db_bind_int(st, ":limit", (int64_t)limit);
@@ -411,7 +394,7 @@ int customer_page(struct book *b, const struct customer_query *q, enum page_seek
     bool ends = seek == PAGE_FIRST || seek == PAGE_LAST;
     assert(ends || anchor);
     sqlite3_stmt *st = db_prepare(b, page_sql[q->sort][q->descending][backward]);
-    char *pattern = like_pattern(q->filter);
+    char *pattern = text_like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);
     db_bind_int(st, ":limit", (int64_t)limit);
@@ -470,7 +453,7 @@ int customer_count(struct book *b, const struct customer_query *q, struct id_sli
     sqlite3_stmt *st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM"
                                      " customers) FROM customers c" LIST_WHERE
                                      " AND c.id >= :from AND c.id < :to");
-    char *pattern = like_pattern(q->filter);
+    char *pattern = text_like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);
     free(pattern);

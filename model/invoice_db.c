@@ -477,27 +477,9 @@ static const char *const page_sql[2] = {
                           " AND i.id = :id)) ORDER BY i.issued_on, i.id LIMIT :limit",
 };
 
-/* The LIKE pattern for a filter: %text% with % _ and \ escaped. The caller frees. */
-static char *like_pattern(const char *filter)
-{
-    if (!filter || !*filter)
-        return NULL;
-    size_t n = strlen(filter);
-    char *p = xmalloc(2 * n + 3), *q = p;
-    *q++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (filter[i] == '%' || filter[i] == '_' || filter[i] == '\\')
-            *q++ = '\\';
-        *q++ = filter[i];
-    }
-    *q++ = '%';
-    *q = '\0';
-    return p;
-}
-
 static void bind_query(sqlite3_stmt *st, const struct invoice_query *q)
 {
-    char *pattern = like_pattern(q->filter);
+    char *pattern = text_like_pattern(q->filter);
     db_bind_int(st, ":customer", q->customer_id);
     db_bind_int(st, ":drafts", q->include_drafts);
     db_bind_int(st, ":open", q->open_only);

@@ -2,6 +2,7 @@
  * text.c — UTF-8 validity and code shapes.
  */
 #include "model/text.h"
+#include "model/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -254,4 +255,21 @@ char *text_escape(const char *s, char *buf, size_t size)
     }
     buf[out] = '\0';
     return buf;
+}
+
+char *text_like_pattern(const char *text)
+{
+    if (!text || !*text)
+        return NULL;
+    size_t n = strlen(text);
+    char *p = xmalloc(2 * n + 3), *q = p;
+    *q++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+            *q++ = '\\';
+        *q++ = text[i];
+    }
+    *q++ = '%';
+    *q = '\0';
+    return p;
 }

@@ -33,6 +33,9 @@ long utf8_decode(const char *s, size_t n, size_t *len);
 int codepoint_width(long cp);
 /* Only blanks (or empty, or NULL). */
 bool text_blank(const char *s);
+/* The LIKE pattern (with ESCAPE '\') for a search: %text% with % _ and \ taken as themselves.
+ * NULL for an empty or NULL text; the caller frees. */
+char *text_like_pattern(const char *text);
 
 /* The longest one-line note, reason, reference or description a book keeps, in bytes (an emoji
  * is four): what the documents that show them hold. Longer input is refused, naming the field,

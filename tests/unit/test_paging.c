@@ -214,6 +214,10 @@ static void test_contract_pages(void **state)
                                     .billing = BILL_MONTHLY};
         int64_t id;
         ok(contract_add(b, &in, &id, &e), &e);
+        if (i == 0) { /* and K_2X, whose code holds a _ */
+            in.code = "K_2X";
+            ok(contract_add(b, &in, &id, &e), &e);
+        }
     }
     static const char *const filters[] = {NULL, "Support", "C1", "nothing"};
     for (int f = 0; f < 4; f++)
@@ -252,6 +256,21 @@ static void test_contract_pages(void **state)
                 assert_int_equal(n, 0);
                 contract_rows_free(&all);
             }
+    /* A search takes % and _ as themselves: "K_2" is only in K_2X, "K-2" in K-20 to K-29. */
+    static const struct {
+        const char *filter;
+        size_t n;
+    } literal[] = {{"K_2", 1}, {"k_2x", 1}, {"K%2", 0}, {"K-2", 10}, {"k-2", 10}};
+    for (size_t i = 0; i < sizeof literal / sizeof *literal; i++) {
+        struct contract_query q = {.filter = literal[i].filter, .status = -1};
+        struct contract_rows page = {0};
+        ok(contract_page(b, &q, PAGE_FIRST, NULL, 30, &page, &e), &e);
+        assert_int_equal(page.n, literal[i].n);
+        for (size_t k = 0; k < page.n; k++)
+            assert_true(strncasecmp(page.v[k].c.code, literal[i].filter, 3) == 0);
+        count_is(b, count_contracts, &q, literal[i].n);
+        contract_rows_free(&page);
+    }
     book_close(b);
 }
 
