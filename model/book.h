@@ -39,6 +39,14 @@ enum page_seek {
     PAGE_BEFORE,
     PAGE_UNTIL,
 };
+/*
+ * A page's reach: a filter that few rows match makes a page read on until it is full, the whole
+ * list for a text no row holds. A list's query may bound that (its `reach`: the most rows of the
+ * list one page reads in the list's order, matching or not). A page that stops there short of
+ * full, before the end of the list, gives the row where it stopped, to be the anchor of the next
+ * page in the same direction (PAGE_AFTER or PAGE_BEFORE): the workstation shows what it found
+ * and reads on between keys.
+ */
 
 /*
  * A list's count, a slice of its ids at a time: with a filter, or a balance worked out per row,

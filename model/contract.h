@@ -226,15 +226,20 @@ struct contract_query {
     int64_t customer_id; /* 0: all */
     const char *filter;  /* code, customer or description contains */
     int status;          /* -1: any */
+    size_t reach;        /* contract_page: the most contracts a page reads (see enum page_seek);
+                            0: as many as it takes */
 };
 int contract_list(struct book *b, const struct contract_query *q, struct contract_rows *out,
                   struct err *e);
 /* A page of the list in code order (keyset paging, see enum page_seek): up to `limit` rows from
  * `seek`, relative to the contract coded `anchor` (ignored for PAGE_FIRST and PAGE_LAST),
  * appended to *out. A status alone seeks its own index; a filter reads contracts in code order
- * until the page is full, so a rare word reads all of them. */
+ * until the page is full, so a rare word reads all of them, unless q->reach bounds the contracts
+ * read. Then `stop` (CODE_MAX + 1 bytes) gets the code where a page stopped short, the anchor to
+ * read on from, and is "" when the page is full or the list ended. */
 int contract_page(struct book *b, const struct contract_query *q, enum page_seek seek,
-                  const char *anchor, size_t limit, struct contract_rows *out, struct err *e);
+                  const char *anchor, size_t limit, struct contract_rows *out, char *stop,
+                  struct err *e);
 /* How many contracts of the slice the query lists (struct id_slice): from an index alone unless
  * there is a filter or a customer, which count by reading each contract. */
 int contract_count(struct book *b, const struct contract_query *q, struct id_slice *s,

@@ -5,6 +5,7 @@
  */
 #include "model/contract.h"
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1127,17 +1128,39 @@ int contract_list(struct book *b, const struct contract_query *q, struct contrac
 /* Keyset paging over contracts in code order (the code is unique, case-insensitively). The
  * leading `k.code >= :code` lets SQLite seek the code index, or contracts_status(status, code) for
  * one status; :incl takes the anchor itself too. Backward pages come nearest first. */
-#define PAGE_FWD " AND k.code >= :code AND (k.code > :code OR :incl) ORDER BY k.code LIMIT :limit"
-#define PAGE_BWD                                                                                   \
-    " AND k.code <= :code AND (k.code < :code OR :incl) ORDER BY k.code DESC LIMIT :limit"
+#define PAGE_FWD    " AND k.code >= :code AND (k.code > :code OR :incl)"
+#define PAGE_BWD    " AND k.code <= :code AND (k.code < :code OR :incl)"
 #define PAGE_STATUS " AND k.status = :status_name"
+/* :bound ends the range a page may read (a reach). */
+#define PAGE_FWD_END " AND k.code <= :bound ORDER BY k.code LIMIT :limit"
+#define PAGE_BWD_END " AND k.code >= :bound ORDER BY k.code DESC LIMIT :limit"
 
 /* By status given, backward. */
 static const char *const page_sql[2][2] = {
-    {CONTRACT_SELECT PAGE_WHERE PAGE_FWD, CONTRACT_SELECT PAGE_WHERE PAGE_BWD},
-    {CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_FWD,
-     CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_BWD},
+    {CONTRACT_SELECT PAGE_WHERE PAGE_FWD PAGE_FWD_END,
+     CONTRACT_SELECT PAGE_WHERE PAGE_BWD PAGE_BWD_END},
+    {CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_FWD PAGE_FWD_END,
+     CONTRACT_SELECT PAGE_WHERE PAGE_STATUS PAGE_BWD PAGE_BWD_END},
 };
+
+/* The contract `skip` past the anchor in the page's direction, of the status given. */
+#define REACH_SELECT                                                                               \
+    "SELECT k.code FROM contracts k WHERE (:status_name IS NULL OR k.status = :status_name)"
+static const char *const reach_sql[2] = {
+    REACH_SELECT PAGE_FWD " ORDER BY k.code LIMIT 1 OFFSET :skip",
+    REACH_SELECT PAGE_BWD " ORDER BY k.code DESC LIMIT 1 OFFSET :skip",
+};
+
+static void bind_anchor(sqlite3_stmt *st, enum page_seek seek, const char *anchor)
+{
+    db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
+    if (seek == PAGE_FIRST)
+        db_bind_text(st, ":code", ""); /* before every code */
+    else if (seek == PAGE_LAST)
+        db_bind_top(st, ":code");
+    else
+        db_bind_text(st, ":code", anchor ? anchor : "");
+}
 
 static void read_row(sqlite3_stmt *st, struct contract_row *r)
 {
@@ -1149,24 +1172,43 @@ static void read_row(sqlite3_stmt *st, struct contract_row *r)
 }
 
 int contract_page(struct book *b, const struct contract_query *q, enum page_seek seek,
-                  const char *anchor, size_t limit, struct contract_rows *out, struct err *e)
+                  const char *anchor, size_t limit, struct contract_rows *out, char *stop,
+                  struct err *e)
 {
     bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    assert(!q->reach || stop);
+    const char *status = q->status >= 0 ? status_names[q->status] : NULL;
+    char bound[CODE_MAX + 1] = "";
+    if (stop)
+        *stop = '\0';
+    /* A status alone seeks its index: only a filter or a customer may pass rows by. */
+    if (q->reach && ((q->filter && *q->filter) || q->customer_id)) {
+        sqlite3_stmt *st = db_prepare(b, reach_sql[backward]);
+        bind_anchor(st, seek, anchor);
+        db_bind_text(st, ":status_name", status);
+        db_bind_int(st, ":skip", (int64_t)q->reach - 1);
+        int rc = db_step(b, st, e);
+        if (rc < 0)
+            return e->code;
+        if (rc == SQLITE_ROW)
+            db_col_copy(st, 0, bound, sizeof bound);
+        sqlite3_reset(st);
+    }
     char *pattern = text_like_pattern(q->filter);
-    sqlite3_stmt *st = db_prepare(b, page_sql[q->status >= 0][backward]);
+    sqlite3_stmt *st = db_prepare(b, page_sql[status != NULL][backward]);
     db_bind_int(st, ":customer", q->customer_id);
-    if (q->status >= 0)
-        db_bind_text(st, ":status_name", status_names[q->status]);
+    if (status)
+        db_bind_text(st, ":status_name", status);
     db_bind_text(st, ":pattern", pattern);
     db_bind_int(st, ":limit", (int64_t)limit);
-    db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
     free(pattern);
-    if (seek == PAGE_FIRST)
-        db_bind_text(st, ":code", ""); /* before every code */
-    else if (seek == PAGE_LAST)
-        db_bind_top(st, ":code");
+    bind_anchor(st, seek, anchor);
+    if (*bound)
+        db_bind_text(st, ":bound", bound);
+    else if (backward)
+        db_bind_text(st, ":bound", "");
     else
-        db_bind_text(st, ":code", anchor ? anchor : "");
+        db_bind_top(st, ":bound");
     size_t first = out->n;
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
@@ -1175,6 +1217,8 @@ int contract_page(struct book *b, const struct contract_query *q, enum page_seek
     }
     if (rc < 0)
         return e->code;
+    if (*bound && out->n - first < limit)
+        memcpy(stop, bound, sizeof bound);
     if (backward)
         for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
             struct contract_row t = out->v[i];

@@ -101,16 +101,21 @@ struct invoice_query {
     bool include_drafts;
     const char *filter; /* invoice_page and invoice_count: number or customer code contains,
                            case-insensitive; NULL: all */
+    size_t reach;       /* invoice_page: the most invoices a page reads (see enum page_seek);
+                           0: as many as it takes */
 };
 int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_rows *out,
                  struct err *e);
 /* A page of the list newest first (by date, then by number of entry; keyset paging, see enum
  * page_seek): up to `limit` rows from `seek`, relative to the row `anchor` (ignored for
- * PAGE_FIRST and PAGE_LAST), appended to *out. Open only or a filter read invoices newest first
- * until the page is full, computing each one's balance: a rare match reads them all. */
+ * PAGE_FIRST and PAGE_LAST; only its date and id are read), appended to *out. Open only or a
+ * filter read invoices newest first until the page is full, computing each one's balance: a rare
+ * match reads them all, unless q->reach bounds the invoices read. Then *stop gets the invoice
+ * where a page stopped short (its date and id, the anchor to read on from), and stop->id is 0
+ * when the page is full or the list ended. */
 int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
                  const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
-                 struct err *e);
+                 struct invoice_row *stop, struct err *e);
 /* How many invoices of the slice the query lists (struct id_slice); open only computes each
  * invoice's balance. */
 int invoice_count(struct book *b, const struct invoice_query *q, struct id_slice *s, struct err *e);

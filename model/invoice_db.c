@@ -470,11 +470,24 @@ int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_r
     " AND (NOT :open OR ib.open > 0) AND (:pattern IS NULL OR i.number LIKE :pattern ESCAPE '\\'"  \
     " OR c.code LIKE :pattern ESCAPE '\\')"
 
+/* :bd and :bid end the range a page may read (a reach): through the invoice on :bd numbered :bid.
+ */
 static const char *const page_sql[2] = {
     ROW_SELECT PAGE_WHERE " AND i.issued_on <= :d AND (i.issued_on < :d OR i.id < :id OR (:incl"
-                          " AND i.id = :id)) ORDER BY i.issued_on DESC, i.id DESC LIMIT :limit",
+                          " AND i.id = :id)) AND i.issued_on >= :bd AND (i.issued_on > :bd OR"
+                          " i.id >= :bid) ORDER BY i.issued_on DESC, i.id DESC LIMIT :limit",
     ROW_SELECT PAGE_WHERE " AND i.issued_on >= :d AND (i.issued_on > :d OR i.id > :id OR (:incl"
-                          " AND i.id = :id)) ORDER BY i.issued_on, i.id LIMIT :limit",
+                          " AND i.id = :id)) AND i.issued_on <= :bd AND (i.issued_on < :bd OR"
+                          " i.id <= :bid) ORDER BY i.issued_on, i.id LIMIT :limit",
+};
+
+/* The invoice `skip` past the anchor in the page's direction, filter or none. */
+static const char *const reach_sql[2] = {
+    "SELECT i.issued_on, i.id FROM invoices i WHERE i.issued_on <= :d AND (i.issued_on < :d OR"
+    " i.id < :id OR (:incl AND i.id = :id)) ORDER BY i.issued_on DESC, i.id DESC LIMIT 1"
+    " OFFSET :skip",
+    "SELECT i.issued_on, i.id FROM invoices i WHERE i.issued_on >= :d AND (i.issued_on > :d OR"
+    " i.id > :id OR (:incl AND i.id = :id)) ORDER BY i.issued_on, i.id LIMIT 1 OFFSET :skip",
 };
 
 static void bind_query(sqlite3_stmt *st, const struct invoice_query *q)
@@ -487,14 +500,8 @@ static void bind_query(sqlite3_stmt *st, const struct invoice_query *q)
     free(pattern);
 }
 
-int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
-                 const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
-                 struct err *e)
+static void bind_anchor(sqlite3_stmt *st, enum page_seek seek, const struct invoice_row *anchor)
 {
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
-    sqlite3_stmt *st = db_prepare(b, page_sql[backward]);
-    bind_query(st, q);
-    db_bind_int(st, ":limit", (int64_t)limit);
     db_bind_int(st, ":incl", seek == PAGE_FROM || seek == PAGE_UNTIL);
     if (seek == PAGE_FIRST) {
         db_bind_top(st, ":d"); /* after every date: the newest first */
@@ -507,6 +514,46 @@ int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek s
         db_bind_date(st, ":d", anchor->issued_on);
         db_bind_int(st, ":id", anchor->id);
     }
+}
+
+int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek seek,
+                 const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
+                 struct invoice_row *stop, struct err *e)
+{
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    assert(!q->reach || stop);
+    struct invoice_row bound = {0};
+    if (stop)
+        memset(stop, 0, sizeof *stop);
+    /* Only a query that may pass rows by needs a reach: else the page is full or the list ends. */
+    if (q->reach &&
+        (q->open_only || (q->filter && *q->filter) || q->customer_id || !q->include_drafts)) {
+        sqlite3_stmt *st = db_prepare(b, reach_sql[backward]);
+        bind_anchor(st, seek, anchor);
+        db_bind_int(st, ":skip", (int64_t)q->reach - 1);
+        int rc = db_step(b, st, e);
+        if (rc < 0)
+            return e->code;
+        if (rc == SQLITE_ROW) {
+            bound.issued_on = db_col_date(st, 0);
+            bound.id = db_col_int(st, 1);
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_stmt *st = db_prepare(b, page_sql[backward]);
+    bind_query(st, q);
+    bind_anchor(st, seek, anchor);
+    db_bind_int(st, ":limit", (int64_t)limit);
+    if (bound.id) {
+        db_bind_date(st, ":bd", bound.issued_on);
+        db_bind_int(st, ":bid", bound.id);
+    } else if (backward) {
+        db_bind_top(st, ":bd");
+        db_bind_int(st, ":bid", INT64_MAX);
+    } else {
+        db_bind_text(st, ":bd", "");
+        db_bind_int(st, ":bid", 0);
+    }
     size_t first = out->n;
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
@@ -515,6 +562,8 @@ int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek s
     }
     if (rc < 0)
         return e->code;
+    if (bound.id && out->n - first < limit)
+        *stop = bound;
     if (backward)
         for (size_t i = first, j = out->n; i + 1 < j; i++, j--) {
             struct invoice_row t = out->v[i];

@@ -214,44 +214,89 @@ static void pager_take(struct ui_pager *p, enum ui_pager_take how, long got)
     }
 }
 
+static int64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* A fetch's reach, sized to take a few milliseconds: shorter ones double, longer ones halve. */
+#define REACH_MIN 256
+#define REACH_MAX ((size_t)1 << 20)
+
+/* Fetches into the set kept aside; on an error drops it and returns -1. */
+static long pager_fetch(struct ui_pager *p, enum page_seek seek, size_t anchor, size_t limit,
+                        bool *cut)
+{
+    *cut = false;
+    if (!p->reach)
+        p->reach = UI_PAGE_REACH;
+    int64_t start = now_us();
+    long got = p->ops->fetch(p->ctx, seek, anchor, limit, cut);
+    if (got < 0) {
+        p->ops->adopt(p->ctx, PAGER_DROP);
+        *cut = false;
+    } else if (*cut) {
+        int64_t took = now_us() - start;
+        if (took < 2000 && p->reach < REACH_MAX)
+            p->reach *= 2;
+        else if (took > 8000 && p->reach > REACH_MIN)
+            p->reach /= 2;
+    }
+    return got;
+}
+
 /* A screenful from either end, in place of the rows held. */
 static void pager_end(struct ui_pager *p, enum page_seek seek)
 {
-    long got = p->ops->fetch(p->ctx, seek, 0, (size_t)p->visible);
-    if (got < 0) {
-        p->ops->adopt(p->ctx, PAGER_DROP);
+    bool cut;
+    long got = pager_fetch(p, seek, 0, (size_t)p->visible, &cut);
+    if (got < 0)
         return;
-    }
     pager_take(p, PAGER_ALL, got);
-    bool whole = got < p->visible; /* the list fits on one screen */
+    bool whole = got < p->visible && !cut; /* the list fits on one screen */
     p->at_start = seek == PAGE_FIRST || whole;
     p->at_end = seek == PAGE_LAST || whole;
+    p->cut_after = seek == PAGE_FIRST && cut;
+    p->cut_before = seek == PAGE_LAST && cut;
     p->sel = seek == PAGE_LAST && p->n ? p->n - 1 : 0;
     if (seek == PAGE_LAST && p->n > (size_t)p->visible)
         p->top = p->n - (size_t)p->visible;
 }
 
-/* Up to `want` more rows after (or before) those held; false when there were none. */
+/* Up to `want` more rows after (or before) those held, or on from where the last fetch that way
+ * stopped short; false when there were none and it read no further. */
 static bool pager_grow(struct ui_pager *p, bool after, size_t want)
 {
     bool *edge = after ? &p->at_end : &p->at_start;
-    if (*edge || !p->n || !want)
+    bool *cut_edge = after ? &p->cut_after : &p->cut_before;
+    if (*edge || !want || (!p->n && !*cut_edge))
         return false;
-    long got = p->ops->fetch(p->ctx, after ? PAGE_AFTER : PAGE_BEFORE, after ? p->n - 1 : 0, want);
-    if (got < 0) {
-        p->ops->adopt(p->ctx, PAGER_DROP);
+    size_t anchor = *cut_edge ? UI_PAGER_STOP : after ? p->n - 1 : 0;
+    bool cut, was_empty = !p->n;
+    long got = pager_fetch(p, after ? PAGE_AFTER : PAGE_BEFORE, anchor, want, &cut);
+    if (got < 0)
         return false;
-    }
     pager_take(p, after ? PAGER_AFTER : PAGER_BEFORE, got);
-    if ((size_t)got < want)
+    if (was_empty) { /* the first rows found: where the list's end put the selection */
+        p->sel = after || !p->n ? 0 : p->n - 1;
+        p->top = after || p->n <= (size_t)p->visible ? 0 : p->n - (size_t)p->visible;
+    }
+    *cut_edge = cut;
+    if ((size_t)got < want && !cut)
         *edge = true;
-    return got > 0;
+    return got > 0 || cut;
 }
 
 /* Keeps the selection on screen and at most a screenful held on either side of it. */
 static void pager_bound(struct ui_pager *p)
 {
     size_t v = (size_t)p->visible;
+    /* No blank lines below the rows while rows above them are held (those found before them
+     * while the list was read back from its end). */
+    if (p->top > 0 && p->n - p->top < v)
+        p->top = p->n > v ? p->n - v : 0;
     if (p->sel < p->top)
         p->top = p->sel;
     if (p->sel >= p->top + v)
@@ -262,13 +307,13 @@ static void pager_bound(struct ui_pager *p)
         p->n -= k;
         p->top -= k;
         p->sel -= k;
-        p->at_start = false;
+        p->at_start = p->cut_before = false;
     }
     if (p->n > p->top + 2 * v) {
         size_t k = p->n - (p->top + 2 * v);
         p->ops->trim(p->ctx, false, k);
         p->n -= k;
-        p->at_end = false;
+        p->at_end = p->cut_after = false;
     }
 }
 
@@ -288,20 +333,19 @@ void ui_pager_reload(struct ui_pager *p, int visible)
     int64_t keep = p->ops->id(p->ctx, p->sel);
     /* From the first row on screen, or later when the screen shrank below the selection. */
     size_t from = p->sel >= p->top + (size_t)p->visible ? p->sel - (size_t)p->visible + 1 : p->top;
-    bool at_start = p->at_start && from == 0;
-    long got = p->ops->fetch(p->ctx, PAGE_FROM, from, (size_t)p->visible);
-    if (got < 0) {
-        p->ops->adopt(p->ctx, PAGER_DROP);
+    bool at_start = p->at_start && from == 0, cut;
+    long got = pager_fetch(p, PAGE_FROM, from, (size_t)p->visible, &cut);
+    if (got < 0)
         return;
-    }
-    if (got < p->visible) {
+    if (got < p->visible && !cut) {
         /* Rows went from the end of the list (or the screen grew): show the last screenful. */
         p->ops->adopt(p->ctx, PAGER_DROP);
         pager_end(p, PAGE_LAST);
     } else {
         pager_take(p, PAGER_ALL, got);
         p->at_start = at_start;
-        p->at_end = false;
+        p->at_end = p->cut_before = false;
+        p->cut_after = cut;
         p->sel = 0;
     }
     for (size_t i = 0; i < p->n; i++)
@@ -377,13 +421,39 @@ bool ui_pager_act(struct ui_pager *p, int action)
     return true;
 }
 
-bool ui_pager_idle(struct ui_pager *p, size_t chunk)
+/* Rows on screen. */
+static size_t pager_shown(const struct ui_pager *p)
 {
     size_t v = (size_t)p->visible;
-    if (!p->n || !p->ops)
+    return p->top >= p->n ? 0 : p->n - p->top < v ? p->n - p->top : v;
+}
+
+bool ui_pager_reading(const struct ui_pager *p)
+{
+    return (p->cut_after || p->cut_before) && pager_shown(p) < (size_t)p->visible;
+}
+
+bool ui_pager_draw_reading(const struct ui_pager *p, int y, int x, int width, const char *many)
+{
+    if (!ui_pager_reading(p))
         return false;
-    bool did = false;
-    size_t after = p->n - (p->top + (p->top + v < p->n ? v : p->n - p->top));
+    ui_style(STYLE_DIM);
+    if (p->n)
+        ui_put(y + (int)pager_shown(p), x, width, "searching for more", false);
+    else
+        ui_putf(y, x, width, false, "searching %s", many);
+    ui_style(STYLE_NORMAL);
+    return true;
+}
+
+bool ui_pager_idle(struct ui_pager *p, size_t chunk, struct screen *s)
+{
+    size_t v = (size_t)p->visible;
+    if (!p->ops || (!p->n && !p->cut_after && !p->cut_before))
+        return false;
+    size_t shown = pager_shown(p);
+    bool reading = ui_pager_reading(p), did = false;
+    size_t after = p->n - (p->top + shown);
     /* No more than pager_bound keeps: what it cut would be fetched again. */
     size_t room = p->top + 2 * v - p->n, want = v - after < room ? v - after : room;
     if (!p->at_end && after < v)
@@ -391,6 +461,8 @@ bool ui_pager_idle(struct ui_pager *p, size_t chunk)
     else if (!p->at_start && p->top < v)
         did = pager_grow(p, false, v - p->top < chunk ? v - p->top : chunk) || p->at_start;
     pager_bound(p);
+    if (pager_shown(p) != shown || ui_pager_reading(p) != reading)
+        s->redraw = true;
     return did;
 }
 
@@ -398,13 +470,6 @@ bool ui_pager_idle(struct ui_pager *p, size_t chunk)
 #define COUNTER_FIRST 1024
 #define COUNTER_MIN   256
 #define COUNTER_MAX   ((int64_t)1 << 24)
-
-static int64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
 
 /* Counts [next, next + span): done when that reached the largest id. */
 static void counter_slice(struct ui_counter *c)

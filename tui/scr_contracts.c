@@ -32,6 +32,7 @@ struct contracts_state {
     int status;              /* -1: all */
     struct ui_counter count; /* of the whole list */
     struct ui_pager pager;
+    char stop[2][CODE_MAX + 1]; /* where a fetch forward (backward) stopped short */
     struct app *app;
     bool fresh; /* the query changed: back to the first row */
 };
@@ -39,21 +40,30 @@ struct contracts_state {
 static struct contract_query query_of(const struct contracts_state *st)
 {
     return (struct contract_query){.filter = st->filter[0] ? st->filter : NULL,
-                                   .status = st->status};
+                                   .status = st->status,
+                                   .reach = st->pager.reach};
 }
 
-static long con_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
+static long con_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit, bool *cut)
 {
     struct contracts_state *st = ctx;
     contract_rows_free(&st->next);
     struct contract_query q = query_of(st);
-    const char *from = anchor < st->window.n ? st->window.v[anchor].c.code : NULL;
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    const char *from = anchor == UI_PAGER_STOP ? st->stop[backward]
+                       : anchor < st->window.n ? st->window.v[anchor].c.code
+                                               : NULL;
     if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
         seek = PAGE_FIRST;
     struct err e = {0};
-    if (contract_page(st->app->book, &q, seek, from, limit, &st->next, &e) != ERR_OK) {
+    char stop[CODE_MAX + 1];
+    if (contract_page(st->app->book, &q, seek, from, limit, &st->next, stop, &e) != ERR_OK) {
         app_message(st->app, true, "%s", e.msg);
         return -1;
+    }
+    if (*stop) {
+        memcpy(st->stop[backward], stop, sizeof stop);
+        *cut = true;
     }
     return (long)st->next.n;
 }
@@ -209,7 +219,7 @@ static void contracts_draw(struct screen *s, int top, int height, int width)
         ui_table_row(y, 1, cols, 9, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->window.n == 0)
+    if (!ui_pager_draw_reading(&st->pager, top + 2, 2, width - 4, "contracts") && !st->window.n)
         ui_put(top + 3, 2, width - 4, "No contracts here; press n to enter one step by step",
                false);
 }
@@ -294,7 +304,7 @@ static bool contracts_idle(struct screen *s)
     struct contracts_state *st = s->state;
     if (!st)
         return false;
-    if (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s))
+    if (ui_pager_idle(&st->pager, UI_IDLE_ROWS, s) || ui_counter_idle(&st->count, s))
         return true;
     int done = 0;
     for (size_t i = 0; i < st->window.n && done < UI_IDLE_ROWS; i++)

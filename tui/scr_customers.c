@@ -49,8 +49,10 @@ struct customers_state {
 
 static const char *const sort_names[] = {"code", "name", "owed", "credit"};
 
-static long cus_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
+/* Never cut short: a search reads the customers' names, a few milliseconds for ten thousand. */
+static long cus_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit, bool *cut)
 {
+    (void)cut;
     struct customers_state *st = ctx;
     customer_list_free(&st->next);
     struct err e = {0};
@@ -276,7 +278,7 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
 static bool customers_idle(struct screen *s)
 {
     struct customers_state *st = s->state;
-    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s));
+    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS, s) || ui_counter_idle(&st->count, s));
 }
 
 static void customers_close(struct screen *s)

@@ -31,6 +31,7 @@ struct invoices_state {
     char filter[64];
     bool open_only;
     struct ui_pager pager;
+    struct invoice_row stop[2]; /* where a fetch forward (backward) stopped short */
     struct app *app;
     bool fresh; /* the query changed: back to the newest */
 };
@@ -39,21 +40,30 @@ static struct invoice_query query_of(const struct invoices_state *st)
 {
     return (struct invoice_query){.open_only = st->open_only,
                                   .include_drafts = !st->open_only,
-                                  .filter = st->filter[0] ? st->filter : NULL};
+                                  .filter = st->filter[0] ? st->filter : NULL,
+                                  .reach = st->pager.reach};
 }
 
-static long inv_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit)
+static long inv_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limit, bool *cut)
 {
     struct invoices_state *st = ctx;
     invoice_rows_free(&st->next);
     struct invoice_query q = query_of(st);
-    const struct invoice_row *from = anchor < st->window.n ? &st->window.v[anchor] : NULL;
+    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    const struct invoice_row *from = anchor == UI_PAGER_STOP ? &st->stop[backward]
+                                     : anchor < st->window.n ? &st->window.v[anchor]
+                                                             : NULL;
     if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
         seek = PAGE_FIRST;
     struct err e = {0};
-    if (invoice_page(st->app->book, &q, seek, from, limit, &st->next, &e) != ERR_OK) {
+    struct invoice_row stop;
+    if (invoice_page(st->app->book, &q, seek, from, limit, &st->next, &stop, &e) != ERR_OK) {
         app_message(st->app, true, "%s", e.msg);
         return -1;
+    }
+    if (stop.id) {
+        st->stop[backward] = stop;
+        *cut = true;
     }
     return (long)st->next.n;
 }
@@ -172,7 +182,7 @@ static void invoices_draw(struct screen *s, int top, int height, int width)
         ui_table_row(y, 1, cols, 10, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->window.n == 0)
+    if (!ui_pager_draw_reading(&st->pager, top + 2, 2, width - 4, "invoices") && !st->window.n)
         ui_put(top + 3, 2, width - 4, "No invoices here; press i to issue one", false);
 }
 
@@ -223,7 +233,7 @@ static enum act_result invoices_act(struct screen *s, int action, wint_t key)
 static bool invoices_idle(struct screen *s)
 {
     struct invoices_state *st = s->state;
-    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS) || ui_counter_idle(&st->count, s));
+    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS, s) || ui_counter_idle(&st->count, s));
 }
 
 static void invoices_close(struct screen *s)

@@ -174,10 +174,14 @@ enum ui_pager_take {
     PAGER_BEFORE, /* they go before the rows held */
     PAGER_AFTER,  /* after */
 };
+/* The anchor of a fetch that reads on from where the last one in its direction stopped short. */
+#define UI_PAGER_STOP SIZE_MAX
 struct ui_pager_ops {
-    /* Fetches up to `limit` rows from `seek`, relative to row `anchor` of the rows held, into a
-     * new set kept aside; returns how many, or -1 (the screen shows the error). */
-    long (*fetch)(void *ctx, enum page_seek seek, size_t anchor, size_t limit);
+    /* Fetches up to `limit` rows from `seek`, relative to row `anchor` of the rows held (or
+     * UI_PAGER_STOP), into a new set kept aside; returns how many, or -1 (the screen shows the
+     * error). With a filter, a fetch may stop short at its reach (see enum page_seek) before the
+     * end of the list: it sets *cut, and the screen keeps where it stopped, for UI_PAGER_STOP. */
+    long (*fetch)(void *ctx, enum page_seek seek, size_t anchor, size_t limit, bool *cut);
     /* Takes the rows kept aside as `how` says. */
     void (*adopt)(void *ctx, enum ui_pager_take how);
     /* Frees k rows held, from the front or the back. */
@@ -194,6 +198,12 @@ struct ui_pager {
     size_t sel;            /* the selected row, in the rows held */
     int visible;           /* rows on screen when full */
     bool at_start, at_end; /* the rows held begin (end) the list */
+    /* Past the rows held (before them) the list was read up to where a fetch stopped short: the
+     * next fetch that way reads on from there (UI_PAGER_STOP). */
+    bool cut_after, cut_before;
+    /* The most rows of the list a fetch reads for a filter (the query's reach): UI_PAGE_REACH at
+     * first, then sized to take a few milliseconds. */
+    size_t reach;
 };
 
 /* Rows fetched at a time while no key is waiting: a key that comes meanwhile waits for no more
@@ -207,9 +217,18 @@ void ui_pager_first(struct ui_pager *p, int visible);
 void ui_pager_reload(struct ui_pager *p, int visible);
 /* Moves the selection for a navigation action; true when it handled it. */
 bool ui_pager_act(struct ui_pager *p, int action);
-/* Fetches up to `chunk` rows of the screenful before or after those on screen; true when it did
- * (call again while no key is waiting), false when both are held. */
-bool ui_pager_idle(struct ui_pager *p, size_t chunk);
+/* Fetches up to `chunk` rows of the screenful before or after those on screen, or reads on
+ * where a fetch stopped short; true when it did (call again while no key is waiting), false when
+ * both are held. Sets the screen to be drawn again when what it shows changed. */
+bool ui_pager_idle(struct ui_pager *p, size_t chunk, struct screen *s);
+/* The rows on screen do not fill it and the list is still being read for more. */
+bool ui_pager_reading(const struct ui_pager *p);
+/* Says so below the rows on screen, the first of them on line y ("searching `many`" while none
+ * is found yet); true when it did, false when the screen shows all there is. */
+bool ui_pager_draw_reading(const struct ui_pager *p, int y, int x, int width, const char *many);
+/* The most rows of a long list the first fetch reads for a filter (its query's reach; see
+ * struct ui_pager), so a key never waits long on a search that few rows match. */
+#define UI_PAGE_REACH 4096
 
 /* ---- a list's count, worked out between keys ------------------------------------------------
  *

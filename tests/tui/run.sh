@@ -352,12 +352,12 @@ tui_expect report-journal-not-found
 tui_keys Q
 tui_stop
 
-# ---- A list counted between keys ------------------------------------------------------------
+# ---- A list counted and searched between keys ------------------------------------------------
 # A generated book holds more invoices than the count's first slice: the line above the list
 # says it is counting, then gives the count once the slices after it have run while no key was
 # waiting. The counts are the book's own, read with sqlite3.
 G=$WORK/generated.ratable
-"$BIN" generate "$G" --customers 60 --contracts 400 --months 24 --seed 3 >/dev/null || exit 1
+"$BIN" generate "$G" --customers 60 --contracts 700 --months 24 --seed 3 >/dev/null || exit 1
 all=$(sqlite3 "$G" "SELECT count(*) FROM invoices")
 open=$(sqlite3 "$G" "SELECT count(*) FROM invoice_balances WHERE open > 0")
 matching=$(sqlite3 "$G" "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number LIKE '%INV-0001%' OR c.code LIKE '%INV-0001%'")
@@ -371,6 +371,35 @@ tui_keys o /
 tui_type INV-0001
 tui_keys Enter
 tui_check count-matching counted "$matching" ' matching "INV-0001"'
+# It holds more invoices than a search's first fetch reads (UI_PAGE_REACH, 4,096): a number only
+# the oldest invoice has is found by reading on between keys, and a text no invoice holds says
+# so once the whole list is read. Each waits for its screen for up to ten seconds.
+shows() {
+    i=0
+    while [ $i -lt 100 ]; do
+        tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+shows_not() { ! tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$1"; }
+oldest=$(sqlite3 "$G" "SELECT number FROM invoices ORDER BY issued_on, id LIMIT 1")
+[ "$(sqlite3 "$G" "SELECT count(*) FROM invoices")" -gt 4096 ] || echo "tui: the generated book is too small for a search to read on"
+# search TEXT: a new search in place of the last one (Ctrl-U clears the prompt).
+search() {
+    tui_keys /
+    tmux send-keys -t "$TUI_SESSION" C-u
+    tui_type "$1"
+    tui_keys Enter
+}
+search "$oldest"
+tui_check search-reads-on shows "^ $oldest "
+tui_check search-reads-on-count shows "^ 1 invoice matching \"$oldest\", newest first"
+tui_check search-reads-on-done shows_not "searching"
+search no-such-text
+tui_check search-finds-none shows "No invoices here"
+tui_check search-finds-none-count shows '^ 0 invoices matching "no-such-text", newest first'
 tui_keys Q
 tui_stop
 

@@ -193,6 +193,52 @@ static void test_customer_pages(void **state)
     book_close(b);
 }
 
+/* Walks the list forward page by page, then backward, each meeting the rows of *all in order;
+ * a page stopped short by the query's reach goes on from where it stopped. Returns how many
+ * pages the walk forward took. */
+static size_t walk_contracts(struct book *b, const struct contract_query *q, size_t limit,
+                             const struct contract_rows *all)
+{
+    struct err e = {0};
+    struct contract_rows page = {0};
+    char stop[CODE_MAX + 1], at[CODE_MAX + 1];
+    size_t n = 0, pages = 1;
+    ok(contract_page(b, q, PAGE_FIRST, NULL, limit, &page, stop, &e), &e);
+    for (;;) {
+        assert_true(page.n <= limit);
+        for (size_t i = 0; i < page.n; i++, n++) {
+            assert_true(n < all->n);
+            assert_string_equal(page.v[i].c.code, all->v[n].c.code);
+            assert_int_equal(page.v[i].obligations, all->v[n].obligations);
+        }
+        if (!q->reach)
+            assert_string_equal(stop, "");
+        if (page.n < limit && !*stop)
+            break;
+        snprintf(at, sizeof at, "%s", *stop ? stop : page.v[page.n - 1].c.code);
+        contract_rows_free(&page);
+        assert_true(++pages < 64);
+        ok(contract_page(b, q, PAGE_AFTER, at, limit, &page, stop, &e), &e);
+    }
+    contract_rows_free(&page);
+    assert_int_equal(n, all->n);
+    ok(contract_page(b, q, PAGE_LAST, NULL, limit, &page, stop, &e), &e);
+    for (;;) {
+        for (size_t i = page.n; i-- > 0;) {
+            assert_true(n > 0);
+            assert_string_equal(page.v[i].c.code, all->v[--n].c.code);
+        }
+        if (page.n < limit && !*stop)
+            break;
+        snprintf(at, sizeof at, "%s", *stop ? stop : page.v[0].c.code);
+        contract_rows_free(&page);
+        ok(contract_page(b, q, PAGE_BEFORE, at, limit, &page, stop, &e), &e);
+    }
+    contract_rows_free(&page);
+    assert_int_equal(n, 0);
+    return pages;
+}
+
 static void test_contract_pages(void **state)
 {
     (void)state;
@@ -220,42 +266,25 @@ static void test_contract_pages(void **state)
         }
     }
     static const char *const filters[] = {NULL, "Support", "C1", "nothing"};
+    static const size_t reaches[] = {0, 1, 4};
     for (int f = 0; f < 4; f++)
         for (int status = -1; status < 2; status++)
-            for (size_t limit = 1; limit < 9; limit += 7) {
-                struct contract_query q = {.filter = filters[f], .status = status};
-                struct contract_rows all = {0};
-                ok(contract_list(b, &q, &all, &e), &e);
-                count_is(b, count_contracts, &q, all.n);
-                size_t n = 0;
-                struct contract_rows page = {0};
-                ok(contract_page(b, &q, PAGE_FIRST, NULL, limit, &page, &e), &e);
-                while (page.n) {
-                    for (size_t i = 0; i < page.n; i++, n++) {
-                        assert_true(n < all.n);
-                        assert_string_equal(page.v[i].c.code, all.v[n].c.code);
-                        assert_int_equal(page.v[i].obligations, all.v[n].obligations);
-                    }
-                    char last[CODE_MAX + 1];
-                    snprintf(last, sizeof last, "%s", page.v[page.n - 1].c.code);
-                    contract_rows_free(&page);
-                    ok(contract_page(b, &q, PAGE_AFTER, last, limit, &page, &e), &e);
+            for (size_t limit = 1; limit < 9; limit += 7)
+                for (size_t r = 0; r < 3; r++) {
+                    struct contract_query q = {
+                        .filter = filters[f], .status = status, .reach = reaches[r]};
+                    struct contract_rows all = {0};
+                    ok(contract_list(b, &q, &all, &e), &e);
+                    if (r == 0)
+                        count_is(b, count_contracts, &q, all.n);
+                    walk_contracts(b, &q, limit, &all);
+                    contract_rows_free(&all);
                 }
-                assert_int_equal(n, all.n);
-                ok(contract_page(b, &q, PAGE_LAST, NULL, limit, &page, &e), &e);
-                while (page.n) {
-                    for (size_t i = page.n; i-- > 0;) {
-                        assert_true(n > 0);
-                        assert_string_equal(page.v[i].c.code, all.v[--n].c.code);
-                    }
-                    char first[CODE_MAX + 1];
-                    snprintf(first, sizeof first, "%s", page.v[0].c.code);
-                    contract_rows_free(&page);
-                    ok(contract_page(b, &q, PAGE_BEFORE, first, limit, &page, &e), &e);
-                }
-                assert_int_equal(n, 0);
-                contract_rows_free(&all);
-            }
+    /* With a reach of 4, a search nothing matches reads the 31 contracts four at a time: seven
+     * pages stop short, the eighth reads the last three and ends the list. */
+    struct contract_query none = {.filter = "nothing", .status = -1, .reach = 4};
+    struct contract_rows empty = {0};
+    assert_int_equal(walk_contracts(b, &none, 8, &empty), 8);
     /* A search takes % and _ as themselves: "K_2" is only in K_2X, "K-2" in K-20 to K-29. */
     static const struct {
         const char *filter;
@@ -264,7 +293,7 @@ static void test_contract_pages(void **state)
     for (size_t i = 0; i < sizeof literal / sizeof *literal; i++) {
         struct contract_query q = {.filter = literal[i].filter, .status = -1};
         struct contract_rows page = {0};
-        ok(contract_page(b, &q, PAGE_FIRST, NULL, 30, &page, &e), &e);
+        ok(contract_page(b, &q, PAGE_FIRST, NULL, 40, &page, NULL, &e), &e);
         assert_int_equal(page.n, literal[i].n);
         for (size_t k = 0; k < page.n; k++)
             assert_true(strncasecmp(page.v[k].c.code, literal[i].filter, 3) == 0);
@@ -280,6 +309,50 @@ static bool contains(const char *hay, const char *needle)
         if (strncasecmp(hay, needle, n) == 0)
             return true;
     return false;
+}
+
+/* As walk_contracts, for invoices newest first. */
+static size_t walk_invoices(struct book *b, const struct invoice_query *q, size_t limit,
+                            const struct invoice_rows *want)
+{
+    struct err e = {0};
+    struct invoice_rows page = {0};
+    struct invoice_row stop, at;
+    size_t n = 0, pages = 1;
+    ok(invoice_page(b, q, PAGE_FIRST, NULL, limit, &page, &stop, &e), &e);
+    for (;;) {
+        assert_true(page.n <= limit);
+        for (size_t i = 0; i < page.n; i++, n++) {
+            assert_true(n < want->n);
+            assert_string_equal(page.v[i].number, want->v[n].number);
+            assert_int_equal(page.v[i].open.minor, want->v[n].open.minor);
+        }
+        if (!q->reach)
+            assert_int_equal(stop.id, 0);
+        if (page.n < limit && !stop.id)
+            break;
+        at = stop.id ? stop : page.v[page.n - 1];
+        invoice_rows_free(&page);
+        assert_true(++pages < 64);
+        ok(invoice_page(b, q, PAGE_AFTER, &at, limit, &page, &stop, &e), &e);
+    }
+    invoice_rows_free(&page);
+    assert_int_equal(n, want->n);
+    ok(invoice_page(b, q, PAGE_LAST, NULL, limit, &page, &stop, &e), &e);
+    for (;;) {
+        for (size_t i = page.n; i-- > 0;) {
+            assert_true(n > 0);
+            assert_string_equal(page.v[i].number, want->v[--n].number);
+        }
+        if (page.n < limit && !stop.id)
+            break;
+        at = stop.id ? stop : page.v[0];
+        invoice_rows_free(&page);
+        ok(invoice_page(b, q, PAGE_BEFORE, &at, limit, &page, &stop, &e), &e);
+    }
+    invoice_rows_free(&page);
+    assert_int_equal(n, 0);
+    return pages;
 }
 
 static void test_invoice_pages(void **state)
@@ -326,34 +399,18 @@ static void test_invoice_pages(void **state)
                         want.v[want.n++] = all.v[i];
                     }
                 count_is(b, count_invoices, &q, want.n);
-                size_t n = 0;
-                struct invoice_rows page = {0};
-                ok(invoice_page(b, &q, PAGE_FIRST, NULL, limit, &page, &e), &e);
-                while (page.n) {
-                    for (size_t i = 0; i < page.n; i++, n++) {
-                        assert_true(n < want.n);
-                        assert_string_equal(page.v[i].number, want.v[n].number);
-                        assert_int_equal(page.v[i].open.minor, want.v[n].open.minor);
-                    }
-                    struct invoice_row last = page.v[page.n - 1];
-                    invoice_rows_free(&page);
-                    ok(invoice_page(b, &q, PAGE_AFTER, &last, limit, &page, &e), &e);
+                for (size_t r = 0; r < 3; r++) {
+                    q.reach = r * 3;
+                    walk_invoices(b, &q, limit, &want);
                 }
-                assert_int_equal(n, want.n);
-                ok(invoice_page(b, &q, PAGE_LAST, NULL, limit, &page, &e), &e);
-                while (page.n) {
-                    for (size_t i = page.n; i-- > 0;) {
-                        assert_true(n > 0);
-                        assert_string_equal(page.v[i].number, want.v[--n].number);
-                    }
-                    struct invoice_row first = page.v[0];
-                    invoice_rows_free(&page);
-                    ok(invoice_page(b, &q, PAGE_BEFORE, &first, limit, &page, &e), &e);
-                }
-                assert_int_equal(n, 0);
                 invoice_rows_free(&all);
                 free(want.v);
             }
+    /* With a reach of 4, a search nothing matches reads the 35 invoices four at a time: eight
+     * pages stop short, the ninth reads the last three and ends the list. */
+    struct invoice_query none = {.filter = "nothing", .include_drafts = true, .reach = 4};
+    struct invoice_rows empty = {0};
+    assert_int_equal(walk_invoices(b, &none, 8, &empty), 9);
     book_close(b);
 }
 
