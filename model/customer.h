@@ -101,6 +101,7 @@ struct customer_query {
     enum customer_sort sort;
     bool descending;
     bool include_archived;
+    bool kept; /* customer_page: by owed or credit, from the balances customer_sort_fill kept */
 };
 
 struct customer_list {
@@ -114,10 +115,21 @@ int customer_list(struct book *b, const struct customer_query *q, size_t offset,
 /* A page of the list (keyset paging, see enum page_seek): up to `limit` rows from `seek`,
  * relative to `anchor` (a row of an earlier page; ignored for PAGE_FIRST and PAGE_LAST), in the
  * query's order, appended to *out. Sorted by code or name, a page reads only its own rows; by
- * owed or credit, which are computed, every customer's balance is computed for each page. */
+ * owed or credit, which are computed, every customer's balance is computed for each page, unless
+ * the query pages by the balances kept (below). */
 int customer_page(struct book *b, const struct customer_query *q, enum page_seek seek,
                   const struct customer_row *anchor, size_t limit, struct customer_list *out,
                   struct err *e);
+/*
+ * Sorting by owed or credit needs every customer's balances: seconds of work on a large book,
+ * too long for one key. The workstation keeps them instead, in the connection's temporary
+ * storage, filled a slice of customers at a time between keys: customer_sort_start empties what
+ * was kept; customer_sort_fill works out the balances of the customers with ids in the slice
+ * (struct id_slice: count is how many, last the largest id); then a query with `kept` pages from
+ * them by their indexes. They are the book as it was when filled: fill them again after a change.
+ */
+int customer_sort_start(struct book *b, struct err *e);
+int customer_sort_fill(struct book *b, struct id_slice *s, struct err *e);
 /* How many customers of the slice the query lists (struct id_slice). */
 int customer_count(struct book *b, const struct customer_query *q, struct id_slice *s,
                    struct err *e);

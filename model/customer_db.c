@@ -318,33 +318,55 @@ static const char *const list_all_sql[4][2] = LIST_ORDERS(LIST_SELECT_ALL);
  * code, ascending within a descending key as customer_list orders them. Backward pages come
  * nearest first and are turned round by customer_page.
  */
-#define SEEK_FWD_ASC(k)                                                                            \
-    " AND " k " >= :k AND (" k " > :k OR c.code > :code OR (:incl AND c.code = :code))"            \
-    " ORDER BY " k ", c.code LIMIT :limit"
-#define SEEK_BWD_ASC(k)                                                                            \
-    " AND " k " <= :k AND (" k " < :k OR c.code < :code OR (:incl AND c.code = :code))"            \
-    " ORDER BY " k " DESC, c.code DESC LIMIT :limit"
-#define SEEK_FWD_DESC(k)                                                                           \
-    " AND " k " <= :k AND (" k " < :k OR c.code > :code OR (:incl AND c.code = :code))"            \
-    " ORDER BY " k " DESC, c.code LIMIT :limit"
-#define SEEK_BWD_DESC(k)                                                                           \
-    " AND " k " >= :k AND (" k " > :k OR c.code < :code OR (:incl AND c.code = :code))"            \
-    " ORDER BY " k ", c.code DESC LIMIT :limit"
-#define PAGE_SQL(k)                                                                                \
+#define SEEK_FWD_ASC(k, code)                                                                      \
+    " AND " k " >= :k AND (" k " > :k OR " code " > :code OR (:incl AND " code " = :code))"        \
+    " ORDER BY " k ", " code " LIMIT :limit"
+#define SEEK_BWD_ASC(k, code)                                                                      \
+    " AND " k " <= :k AND (" k " < :k OR " code " < :code OR (:incl AND " code " = :code))"        \
+    " ORDER BY " k " DESC, " code " DESC LIMIT :limit"
+#define SEEK_FWD_DESC(k, code)                                                                     \
+    " AND " k " <= :k AND (" k " < :k OR " code " > :code OR (:incl AND " code " = :code))"        \
+    " ORDER BY " k " DESC, " code " LIMIT :limit"
+#define SEEK_BWD_DESC(k, code)                                                                     \
+    " AND " k " >= :k AND (" k " > :k OR " code " < :code OR (:incl AND " code " = :code))"        \
+    " ORDER BY " k ", " code " DESC LIMIT :limit"
+#define PAGE_SQL(SELECT, k, code)                                                                  \
     {                                                                                              \
-        {LIST_SELECT LIST_WHERE SEEK_FWD_ASC(k), LIST_SELECT LIST_WHERE SEEK_BWD_ASC(k)},          \
+        {SELECT LIST_WHERE SEEK_FWD_ASC(k, code), SELECT LIST_WHERE SEEK_BWD_ASC(k, code)},        \
         {                                                                                          \
-            LIST_SELECT LIST_WHERE SEEK_FWD_DESC(k), LIST_SELECT LIST_WHERE SEEK_BWD_DESC(k)       \
+            SELECT LIST_WHERE SEEK_FWD_DESC(k, code), SELECT LIST_WHERE SEEK_BWD_DESC(k, code)     \
         }                                                                                          \
     }
 
 /* By sort, descending, backward. */
 static const char *const page_sql[4][2][2] = {
-    PAGE_SQL("c.code"),
-    PAGE_SQL("c.name COLLATE NOCASE"),
-    PAGE_SQL("owed"),
-    PAGE_SQL("credit"),
+    PAGE_SQL(LIST_SELECT, "c.code", "c.code"),
+    PAGE_SQL(LIST_SELECT, "c.name COLLATE NOCASE", "c.code"),
+    PAGE_SQL(LIST_SELECT, "owed", "c.code"),
+    PAGE_SQL(LIST_SELECT, "credit", "c.code"),
 };
+
+/* The balances kept by customer_sort_fill, in the connection's temporary storage: the seek runs
+ * on their indexes (owed or credit, then code). */
+#define KEPT_SELECT                                                                                \
+    LIST_COLUMNS " s.owed, s.credit FROM temp.customer_sort s JOIN customers c ON c.id = s.id"     \
+                 " JOIN currencies cur ON cur.code = c.currency"
+static const char *const kept_sql[2][2][2] = {
+    PAGE_SQL(KEPT_SELECT, "s.owed", "s.code"),
+    PAGE_SQL(KEPT_SELECT, "s.credit", "s.code"),
+};
+
+static void read_row(sqlite3_stmt *st, struct customer_row *r)
+{
+    r->id = db_col_int(st, 0);
+    db_col_copy(st, 1, r->code, sizeof r->code);
+    r->name = xstrdup(db_col_text(st, 2));
+    db_col_copy(st, 3, r->currency, sizeof r->currency);
+    r->exponent = (int)db_col_int(st, 4);
+    r->archived = db_col_int(st, 5) != 0;
+    r->owed = db_col_money(st, 6);
+    r->credit = db_col_money(st, 7);
+}
 
 int customer_list(struct book *b, const struct customer_query *q, size_t offset, size_t limit,
                   struct customer_list *out, struct err *e)
@@ -361,29 +383,9 @@ int customer_list(struct book *b, const struct customer_query *q, size_t offset,
     int rc;
     while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
         out->rows = xgrow(out->rows, &out->cap, out->n + 1, sizeof *out->rows);
-        struct customer_row *r = &out->rows[out->n++];
-        r->id = db_col_int(st, 0);
-        db_col_copy(st, 1, r->code, sizeof r->code);
-        r->name = xstrdup(db_col_text(st, 2));
-        db_col_copy(st, 3, r->currency, sizeof r->currency);
-        r->exponent = (int)db_col_int(st, 4);
-        r->archived = db_col_int(st, 5) != 0;
-        r->owed = db_col_money(st, 6);
-        r->credit = db_col_money(st, 7);
+        read_row(st, &out->rows[out->n++]);
     }
     return rc < 0 ? e->code : ERR_OK;
-}
-
-static void read_row(sqlite3_stmt *st, struct customer_row *r)
-{
-    r->id = db_col_int(st, 0);
-    db_col_copy(st, 1, r->code, sizeof r->code);
-    r->name = xstrdup(db_col_text(st, 2));
-    db_col_copy(st, 3, r->currency, sizeof r->currency);
-    r->exponent = (int)db_col_int(st, 4);
-    r->archived = db_col_int(st, 5) != 0;
-    r->owed = db_col_money(st, 6);
-    r->credit = db_col_money(st, 7);
 }
 
 int customer_page(struct book *b, const struct customer_query *q, enum page_seek seek,
@@ -393,7 +395,10 @@ int customer_page(struct book *b, const struct customer_query *q, enum page_seek
     bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
     bool ends = seek == PAGE_FIRST || seek == PAGE_LAST;
     assert(ends || anchor);
-    sqlite3_stmt *st = db_prepare(b, page_sql[q->sort][q->descending][backward]);
+    bool kept = q->kept && (q->sort == CUSTOMER_SORT_OWED || q->sort == CUSTOMER_SORT_CREDIT);
+    sqlite3_stmt *st =
+        db_prepare(b, kept ? kept_sql[q->sort == CUSTOMER_SORT_CREDIT][q->descending][backward]
+                           : page_sql[q->sort][q->descending][backward]);
     char *pattern = text_like_pattern(q->filter);
     db_bind_int(st, ":archived", q->include_archived);
     db_bind_text(st, ":pattern", pattern);
@@ -445,6 +450,44 @@ int customer_page(struct book *b, const struct customer_query *q, enum page_seek
             out->rows[j - 1] = t;
         }
     return rc < 0 ? e->code : ERR_OK;
+}
+
+int customer_sort_start(struct book *b, struct err *e)
+{
+    static const char *const steps[] = {
+        ("CREATE TEMP TABLE IF NOT EXISTS customer_sort (id INTEGER PRIMARY KEY, code TEXT NOT"
+         " NULL COLLATE NOCASE, owed INTEGER NOT NULL, credit INTEGER NOT NULL)"),
+        "CREATE INDEX IF NOT EXISTS temp.customer_sort_owed ON customer_sort(owed, code)",
+        "CREATE INDEX IF NOT EXISTS temp.customer_sort_credit ON customer_sort(credit, code)",
+        "DELETE FROM temp.customer_sort",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        sqlite3_stmt *st = db_prepare(b, steps[i]);
+        if (db_step(b, st, e) < 0)
+            return e->code;
+        sqlite3_reset(st);
+    }
+    return ERR_OK;
+}
+
+int customer_sort_fill(struct book *b, struct id_slice *s, struct err *e)
+{
+    /* Each customer's balances as a page works them out, from its own invoices and credit. */
+    sqlite3_stmt *st = db_prepare(b, "INSERT OR REPLACE INTO temp.customer_sort (id, code, owed,"
+                                     " credit) SELECT id, code, owed, credit FROM (" LIST_SELECT
+                                     " WHERE c.id >= :from AND c.id < :to)");
+    db_bind_int(st, ":from", s->from);
+    db_bind_int(st, ":to", s->to);
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    sqlite3_reset(st);
+    s->count = (size_t)db_changes(b);
+    st = db_prepare(b, "SELECT coalesce(max(id), 0) FROM customers");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    s->last = db_col_int(st, 0);
+    sqlite3_reset(st);
+    return ERR_OK;
 }
 
 int customer_count(struct book *b, const struct customer_query *q, struct id_slice *s,

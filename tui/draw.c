@@ -333,8 +333,9 @@ void ui_pager_reload(struct ui_pager *p, int visible)
     int64_t keep = p->ops->id(p->ctx, p->sel);
     /* From the first row on screen, or later when the screen shrank below the selection. */
     size_t from = p->sel >= p->top + (size_t)p->visible ? p->sel - (size_t)p->visible + 1 : p->top;
+    /* At the top of the list, the top of it again: rows may have come before the first. */
     bool at_start = p->at_start && from == 0, cut;
-    long got = pager_fetch(p, PAGE_FROM, from, (size_t)p->visible, &cut);
+    long got = pager_fetch(p, at_start ? PAGE_FIRST : PAGE_FROM, from, (size_t)p->visible, &cut);
     if (got < 0)
         return;
     if (got < p->visible && !cut) {
@@ -468,7 +469,7 @@ bool ui_pager_idle(struct ui_pager *p, size_t chunk, struct screen *s)
 
 /* A slice to take a few milliseconds: shorter ones double, longer ones halve. */
 #define COUNTER_FIRST 1024
-#define COUNTER_MIN   256
+#define COUNTER_MIN   16
 #define COUNTER_MAX   ((int64_t)1 << 24)
 
 /* Counts [next, next + span): done when that reached the largest id. */
@@ -488,7 +489,7 @@ void ui_counter_start(struct ui_counter *c)
 {
     c->next = 0;
     c->n = 0;
-    c->span = COUNTER_FIRST;
+    c->span = c->first ? c->first : COUNTER_FIRST;
     c->done = c->failed = false;
     counter_slice(c);
 }

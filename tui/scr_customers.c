@@ -43,9 +43,25 @@ struct customers_state {
     struct customer_list window; /* the rows on screen */
     struct customer_list next;   /* a window fetched, before the pager takes it */
     struct ui_counter count;     /* rows in the whole list */
+    /* By owed or credit: every customer's balances, kept for sorting (customer_sort_fill) a
+     * slice at a time, the first within the key and the rest between keys. The list shows
+     * nothing new until they are all kept. */
+    struct ui_counter sorter;
+    bool sort_stale; /* the book changed since they were kept */
     struct app *app;
     bool fresh; /* the query changed: back to the first row */
 };
+
+static bool by_balance(const struct customers_state *st)
+{
+    return st->q.sort == CUSTOMER_SORT_OWED || st->q.sort == CUSTOMER_SORT_CREDIT;
+}
+
+/* Sorted by a balance not yet all kept: no page can be read. */
+static bool sorting(const struct customers_state *st)
+{
+    return by_balance(st) && !st->sorter.done;
+}
 
 static const char *const sort_names[] = {"code", "name", "owed", "credit"};
 
@@ -55,6 +71,8 @@ static long cus_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     (void)cut;
     struct customers_state *st = ctx;
     customer_list_free(&st->next);
+    if (sorting(st))
+        return 0;
     struct err e = {0};
     const struct customer_row *from = anchor < st->window.n ? &st->window.rows[anchor] : NULL;
     if (!from && seek != PAGE_FIRST && seek != PAGE_LAST)
@@ -115,6 +133,15 @@ static int cus_count(void *ctx, struct id_slice *sl)
     return e.code;
 }
 
+static int cus_sort_fill(void *ctx, struct id_slice *sl)
+{
+    struct customers_state *st = ctx;
+    struct err e = {0};
+    if (customer_sort_fill(st->app->book, sl, &e) != ERR_OK)
+        app_message(st->app, true, "%s", e.msg);
+    return e.code;
+}
+
 static void customers_load(struct screen *s)
 {
     struct customers_state *st = s->state;
@@ -127,13 +154,33 @@ static void customers_load(struct screen *s)
         st->fresh = true;
         st->count.count = cus_count;
         st->count.ctx = st;
+        st->sorter.count = cus_sort_fill;
+        st->sorter.ctx = st;
+        st->sorter.first = 16; /* a large book's customers own about 75 invoices each */
+        st->sort_stale = true;
     }
     st->q.filter = st->filter[0] ? st->filter : NULL;
+    /* A load the screen did not ask for itself follows a change to the book. */
+    if (!st->fresh)
+        st->sort_stale = true;
+    st->q.kept = by_balance(st);
+    if (by_balance(st) && st->sort_stale) {
+        struct err e = {0};
+        st->sort_stale = false;
+        if (customer_sort_start(st->app->book, &e) != ERR_OK) {
+            app_message(st->app, true, "%s", e.msg);
+            st->q.kept = false; /* each page works the balances out itself */
+        } else {
+            ui_counter_start(&st->sorter);
+            if (st->sorter.failed)
+                st->q.kept = false;
+        }
+    }
     ui_counter_start(&st->count);
     int visible = list_rows(s->height ? s->height : LINES - 2);
     if (st->fresh)
         ui_pager_first(&st->pager, visible);
-    else
+    else if (!sorting(st)) /* else the rows held stay until the balances are kept, as below */
         ui_pager_reload(&st->pager, visible);
     st->fresh = false;
 }
@@ -154,11 +201,15 @@ static void customers_draw(struct screen *s, int top, int height, int width)
         ui_pager_reload(&st->pager, visible);
     ui_style(STYLE_DIM);
     char counted[64];
-    ui_putf(top, 1, width - 2, false, "%s%s%s%s, by %s%s%s",
+    char sorted[64] = "";
+    if (sorting(st))
+        snprintf(sorted, sizeof sorted, ": sorting, %zu customers' balances worked out",
+                 st->sorter.n);
+    ui_putf(top, 1, width - 2, false, "%s%s%s%s, by %s%s%s%s",
             ui_counter_text(&st->count, "customer", "customers", counted, sizeof counted),
             st->filter[0] ? " matching \"" : "", st->filter, st->filter[0] ? "\"" : "",
             sort_names[st->q.sort], st->q.descending ? " (reversed)" : "",
-            st->q.include_archived ? ", archived shown" : "");
+            st->q.include_archived ? ", archived shown" : "", sorted);
     ui_style(STYLE_NORMAL);
     struct ui_col cols[] = {{"Code", 12, false}, {"Name", 0, false},   {"Cur", 3, false},
                             {"Owed", 15, true},  {"Credit", 15, true}, {"", 8, false}};
@@ -180,7 +231,7 @@ static void customers_draw(struct screen *s, int top, int height, int width)
         ui_table_row(y, 1, cols, 6, cells);
         ui_style(STYLE_NORMAL);
     }
-    if (st->window.n == 0)
+    if (st->window.n == 0 && !sorting(st))
         ui_put(top + 3, 2, width - 4,
                st->filter[0] ? "No customer matches; / to change the search"
                              : "No customers yet; press a to add one",
@@ -278,7 +329,18 @@ static enum act_result customers_act(struct screen *s, int action, wint_t key)
 static bool customers_idle(struct screen *s)
 {
     struct customers_state *st = s->state;
-    return st && (ui_pager_idle(&st->pager, UI_IDLE_ROWS, s) || ui_counter_idle(&st->count, s));
+    if (!st)
+        return false;
+    if (sorting(st)) {
+        ui_counter_idle(&st->sorter, s);
+        if (st->sorter.failed)
+            st->q.kept = false; /* each page works the balances out itself */
+        if (!sorting(st))       /* all kept: the rows held read again in the new order */
+            ui_pager_reload(&st->pager, st->pager.visible);
+        s->redraw = true; /* how many are worked out, then the list */
+        return true;
+    }
+    return ui_pager_idle(&st->pager, UI_IDLE_ROWS, s) || ui_counter_idle(&st->count, s);
 }
 
 static void customers_close(struct screen *s)

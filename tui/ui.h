@@ -240,10 +240,11 @@ struct ui_counter {
     /* Counts the slice for the screen's query; on an error it shows it and returns it. */
     int (*count)(void *ctx, struct id_slice *s);
     void *ctx;
-    int64_t next; /* the first id not yet counted */
-    int64_t span; /* ids in the next slice */
-    size_t n;     /* rows counted so far */
-    bool done;    /* n is the count (or counting failed: then `failed`) */
+    int64_t first; /* ids in the first slice (counted within the key); 0: 1,024 */
+    int64_t next;  /* the first id not yet counted */
+    int64_t span;  /* ids in the next slice */
+    size_t n;      /* rows counted so far */
+    bool done;     /* n is the count (or counting failed: then `failed`) */
     bool failed;
 };
 

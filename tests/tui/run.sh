@@ -400,6 +400,35 @@ tui_check search-reads-on-done shows_not "searching"
 search no-such-text
 tui_check search-finds-none shows "No invoices here"
 tui_check search-finds-none-count shows '^ 0 invoices matching "no-such-text", newest first'
+# Sorted by what they owe, the customers' balances are worked out a slice of customers at a
+# time (the first slice holds 16), then the list shows in that order: the first four are those
+# sqlite3 finds owing the most. An invoice issued meanwhile by another process puts its
+# customer first once the balances are worked out again.
+top_owing() {
+    sqlite3 "$G" "SELECT c.code FROM customers c LEFT JOIN (SELECT i.customer_id AS cid,
+        sum(ib.open) AS owed FROM invoices i JOIN invoice_balances ib ON ib.invoice_id = i.id
+        WHERE i.status = 'issued' GROUP BY i.customer_id) o ON o.cid = c.id WHERE c.archived = 0
+        ORDER BY coalesce(o.owed, 0) DESC, c.code LIMIT 4" | tr '\n' ' '
+}
+listed_top() {
+    want=$(top_owing)
+    i=0
+    while [ $i -lt 100 ]; do
+        got=$(tmux capture-pane -p -t "$TUI_SESSION" | sed -n '4,7p' | awk '{printf "%s ", $1}')
+        [ "$got" = "$want" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "top owing: want $want, got $got"
+    return 1
+}
+tui_keys 1 s s
+tui_check sort-by-owed shows '^ 60 customers, by owed (reversed)$'
+tui_check sort-by-owed-top listed_top
+last=$(sqlite3 "$G" "SELECT code FROM customers WHERE archived = 0 ORDER BY code DESC LIMIT 1")
+"$BIN" -b "$G" invoice issue "$last" --date 2026-11-01 --line "Plan=99999999.00" >/dev/null || exit 1
+tui_check sort-by-owed-after-change listed_top
+tui_check sort-by-owed-after-change-first shows "^ $last "
 tui_keys Q
 tui_stop
 
