@@ -1251,8 +1251,10 @@ int contract_count(struct book *b, const struct contract_query *q, struct id_sli
         db_bind_text(st, ":status_name", q->status >= 0 ? status_names[q->status] : "");
         free(pattern);
     } else if (q->status >= 0) {
+        /* The slice of ids, not the status's index: that would read all of the status's
+         * contracts for each slice. */
         st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM contracts) FROM"
-                           " contracts WHERE status = :status_name AND id >= :from AND id < :to");
+                           " contracts WHERE +status = :status_name AND id >= :from AND id < :to");
         db_bind_text(st, ":status_name", status_names[q->status]);
     } else {
         st = db_prepare(b, "SELECT count(*), (SELECT coalesce(max(id), 0) FROM contracts) FROM"
