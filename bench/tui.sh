@@ -5,10 +5,12 @@
 #   Customers (1), Contracts (3) and Invoices (5): go to the far end (G), then 50 keys there (Up,
 #   PgUp, PgDn, Down), and report the median and the slowest CPU time per key, the slowest SQL
 #   statement and the process's peak resident memory (VmHWM); in Invoices, only those with
-#   something open (o) and back, and a search for a number (/); a customer opened (Enter); then
+#   something open (o) and back, and a search for a number (/); in Contracts a search for a
+#   code; Customers sorted by what they owe and to the far end; a customer opened (Enter); then
 #   the work done between keys
-#   (rows fetched ahead while no key waits: its CPU in all and its slowest step, which is the
-#   longest a key arriving meanwhile can wait).
+#   (rows fetched ahead, counts, searches read on and balances worked out for sorting while no
+#   key waits: its CPU in all and its slowest step, which is the longest a key arriving
+#   meanwhile can wait).
 # Not a test: nothing here passes or fails on a time. RATABLE=path picks the binary.
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/tui.sh BOOK" >&2; exit 2; }
@@ -34,6 +36,14 @@ wait_for() {
         i=$((i + 1))
     done
     [ "$(lines)" -ge "$1" ] || { echo "bench/tui.sh: the workstation stopped answering" >&2; cut -c1-80 "$LOG" >&2; exit 1; }
+}
+# Waits until the work between keys is done: no step logged for half a second.
+settle() {
+    prev=-1
+    while [ "$(wc -l <"$LOG")" -ne "$prev" ]; do
+        prev=$(wc -l <"$LOG")
+        sleep 0.5
+    done
 }
 # key PHASE KEY...: sends the keys (one key, or a prompt's keys ending in Enter), waits for the
 # line logged when they are handled, and tags the line with the phase.
@@ -69,7 +79,15 @@ key invoices-open-only o
 key invoices-all o
 key invoices-search / I N V - 1 2 3 4 5 Enter
 key invoices-search-end G
+key contracts-list 3
+key contracts-search / K 0 4 2 1 2 3 4 Enter
 key customers-list 1
+key customers-by-name s
+key customers-by-owed s
+settle
+key customers-owed-end G
+key customers-by-credit s
+key customers-by-code s
 key customer-detail Enter
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status" 2>/dev/null)
 tmux send-keys -t "$SESSION" Q
