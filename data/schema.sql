@@ -857,6 +857,18 @@ CREATE TABLE period_next12 (
     PRIMARY KEY (period, contract_id)
 ) STRICT, WITHOUT ROWID;
 
+-- What each closed month's journal lines add up to, by account and currency, kept when it
+-- closed: a closed month takes no posting, so the balances through a day add these up for the
+-- closed months and read the lines of the others only.
+CREATE TABLE period_balances (
+    period TEXT NOT NULL REFERENCES periods(period) ON DELETE CASCADE,
+    account TEXT NOT NULL REFERENCES accounts(code),
+    currency TEXT NOT NULL REFERENCES currencies(code),
+    debit INTEGER NOT NULL,
+    credit INTEGER NOT NULL,
+    PRIMARY KEY (period, account, currency)
+) STRICT, WITHOUT ROWID;
+
 -- Every close and reopen, with the reason for a reopen. Append-only.
 CREATE TABLE period_events (
     id INTEGER PRIMARY KEY,

@@ -20,7 +20,7 @@
 #include "model/err.h"
 #include "model/progress.h"
 
-#define BOOK_VERSION        8          /* the schema version this program writes */
+#define BOOK_VERSION        9          /* the schema version this program writes */
 #define BOOK_APPLICATION_ID 0x52544142 /* "RTAB" in the SQLite header */
 
 struct book;

@@ -66,9 +66,9 @@ static const struct {
     int version;
     const char *file;
 } migrations[] = {
-    {2, "0002_contracts.sql"}, {3, "0003_memos.sql"},    {4, "0004_scale.sql"},
-    {5, "0005_lists.sql"},     {6, "0006_deposits.sql"}, {7, "0007_posting.sql"},
-    {8, "0008_balances.sql"},
+    {2, "0002_contracts.sql"}, {3, "0003_memos.sql"},           {4, "0004_scale.sql"},
+    {5, "0005_lists.sql"},     {6, "0006_deposits.sql"},        {7, "0007_posting.sql"},
+    {8, "0008_balances.sql"},  {9, "0009_period_balances.sql"},
 };
 
 /* ---- statements ------------------------------------------------------------------------- */

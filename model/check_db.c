@@ -138,6 +138,24 @@ static int journal_checks(struct book *b, struct check_report *r, struct err *e)
                    " cur ON cur.code = e.currency GROUP BY e.currency HAVING sum(l.debit) <>"
                    " sum(l.credit)",
                    "debits", "credits", e);
+    if (rc != ERR_OK)
+        return rc;
+
+    /* What each closed month keeps (period_balances, read for the balances through a day) is
+     * what its lines add up to, account by account; closed months follow one another. */
+    it = item(r, "each closed month's totals equal its journal lines");
+    rc = offenders(
+        b, it,
+        "SELECT x.period || ', account ' || x.account || ', ' || x.currency, cur.exponent,"
+        " sum(x.kept), sum(x.lines) FROM (SELECT period, account, currency, debit - credit AS kept,"
+        " 0 AS lines, debit AS kd, credit AS kc, 0 AS ld, 0 AS lc FROM period_balances UNION ALL"
+        " SELECT substr(e.entry_date, 1, 7), l.account, e.currency, 0, l.debit - l.credit, 0, 0,"
+        " l.debit, l.credit FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE"
+        " e.entry_date BETWEEN (SELECT min(period) FROM periods) || '-01' AND (SELECT max(period)"
+        " FROM periods) || '-31') x JOIN currencies cur ON cur.code = x.currency GROUP BY"
+        " x.period, x.account, x.currency HAVING sum(x.kd) <> sum(x.ld) OR sum(x.kc) <> sum(x.lc)"
+        " ORDER BY x.period, x.account, x.currency",
+        "kept", "lines", e);
     return rc;
 }
 

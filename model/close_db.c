@@ -211,6 +211,17 @@ static int close_month(struct book *b, int32_t p, int32_t today, bool dry_run, c
         rc = db_exec(b, st, e);
     }
     if (rc == ERR_OK) {
+        /* What the month's lines add up to, by account and currency: they can change no more. */
+        st = db_prepare(b, "INSERT INTO period_balances (period, account, currency, debit, credit)"
+                           " SELECT :p, l.account, e.currency, sum(l.debit), sum(l.credit) FROM"
+                           " journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE"
+                           " e.entry_date BETWEEN :d0 AND :d1 GROUP BY l.account, e.currency");
+        db_bind_text(st, ":p", per);
+        db_bind_date(st, ":d0", period_first_day(p));
+        db_bind_date(st, ":d1", period_last_day(p));
+        rc = db_exec(b, st, e);
+    }
+    if (rc == ERR_OK) {
         st = db_prepare(b, "INSERT INTO period_events (period, action, at, user, chain_head) VALUES"
                            " (:p, 'close', :at, :by, :head)");
         db_bind_text(st, ":p", per);
@@ -266,6 +277,10 @@ int period_reopen(struct book *b, int32_t p, const char *reason, struct err *e)
         goto fail;
     }
     sqlite3_stmt *st = db_prepare(b, "DELETE FROM period_next12 WHERE period = :p");
+    db_bind_text(st, ":p", per);
+    if ((rc = db_exec(b, st, e)) != ERR_OK)
+        goto fail;
+    st = db_prepare(b, "DELETE FROM period_balances WHERE period = :p");
     db_bind_text(st, ":p", per);
     if ((rc = db_exec(b, st, e)) != ERR_OK)
         goto fail;

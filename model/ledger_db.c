@@ -737,39 +737,118 @@ int account_activity(struct book *b, const char *role, const char *currency, int
     return ERR_OK;
 }
 
+/* Adds a row's debits and credits (role, currency, exponent, debits, credits) to its role and
+ * currency among out (a new one when it has none): to its balance, or to its activity. */
+static int role_add(sqlite3_stmt *st, bool balance, struct role_totals *out, int max, int *n,
+                    struct err *e)
+{
+    const char *role = db_col_text(st, 0), *currency = db_col_text(st, 1);
+    struct role_totals *t = NULL;
+    for (int i = 0; i < *n && !t; i++)
+        if (strcmp(out[i].role, role) == 0 && strcmp(out[i].currency, currency) == 0)
+            t = &out[i];
+    if (!t) {
+        if (*n == max)
+            return err_set(e, ERR_INPUT, "more than %d account roles and currencies", max);
+        t = &out[(*n)++];
+        memset(t, 0, sizeof *t);
+        snprintf(t->role, sizeof t->role, "%s", role);
+        snprintf(t->currency, sizeof t->currency, "%s", currency);
+        t->exponent = (int)db_col_int(st, 2);
+    }
+    struct money dr = db_col_money(st, 3), cr = db_col_money(st, 4);
+    if (!balance) {
+        int rc = money_add(t->debits, dr, &t->debits, e);
+        return rc == ERR_OK ? money_add(t->credits, cr, &t->credits, e) : rc;
+    }
+    int rc = money_add(t->balance, dr, &t->balance, e);
+    return rc == ERR_OK ? money_add(t->balance, money_of(-cr.minor), &t->balance, e) : rc;
+}
+
+static int role_order(const void *a, const void *b)
+{
+    const struct role_totals *x = a, *y = b;
+    int c = strcmp(x->role, y->role);
+    return c ? c : strcmp(x->currency, y->currency);
+}
+
+/* Runs a totals statement into out (role_add). */
+static int role_rows(struct book *b, sqlite3_stmt *st, bool balance, struct role_totals *out,
+                     int max, int *n, struct err *e)
+{
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW)
+        if (role_add(st, balance, out, max, n, e) != ERR_OK) {
+            sqlite3_reset(st);
+            return e->code;
+        }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
 int ledger_role_totals(struct book *b, const char *role, int32_t from, int32_t to,
                        struct role_totals *out, int max, int *n, struct err *e)
 {
     *n = 0;
-#define ROLE_TOTALS(WHERE)                                                                         \
-    "SELECT a.role, e.currency, coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.debit END),"     \
-    " 0), coalesce(sum(CASE WHEN e.entry_date >= :d0 THEN l.credit END), 0),"                      \
-    " coalesce(sum(l.debit) - sum(l.credit), 0), (SELECT exponent FROM currencies WHERE code ="    \
-    " e.currency) FROM journal_lines l JOIN accounts a ON a.code = l.account JOIN journal_entries" \
-    " e ON e.id = l.entry_id WHERE " WHERE " e.entry_date <= :d1 GROUP BY a.role, e.currency"
-    /* One role reads its accounts' lines only (a bound "role or every role" would read all). */
-    sqlite3_stmt *st =
-        role ? db_prepare(b, ROLE_TOTALS("a.role = :role AND")) : db_prepare(b, ROLE_TOTALS(""));
-#undef ROLE_TOTALS
-    if (role)
-        db_bind_text(st, ":role", role);
-    db_bind_date(st, ":d0", from);
-    db_bind_date(st, ":d1", to);
-    int rc;
-    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
-        if (*n == max) {
-            sqlite3_reset(st);
-            return err_set(e, ERR_INPUT, "more than %d account roles and currencies", max);
-        }
-        struct role_totals *t = &out[(*n)++];
-        db_col_copy(st, 0, t->role, sizeof t->role);
-        db_col_copy(st, 1, t->currency, sizeof t->currency);
-        t->debits = db_col_money(st, 2);
-        t->credits = db_col_money(st, 3);
-        t->balance = db_col_money(st, 4);
-        t->exponent = (int)db_col_int(st, 5);
+    /* The closed months that end by `to` (closes go in order, so they follow one another): their
+     * lines are added up in period_balances, so only the other months' lines are read. */
+    int32_t first = DATE_NONE, last = DATE_NONE;
+    sqlite3_stmt *st = db_prepare(b, "SELECT min(period), max(period) FROM periods");
+    if (db_step(b, st, e) < 0)
+        return e->code;
+    struct err ignore;
+    if (db_col_is_null(st, 0) || period_parse(db_col_text(st, 0), &first, &ignore) != ERR_OK ||
+        period_parse(db_col_text(st, 1), &last, &ignore) != ERR_OK)
+        first = last = DATE_NONE;
+    sqlite3_reset(st);
+    int32_t ended = period_last_day(period_of(to)) == to ? period_of(to) : period_of(to) - 1;
+    if (last != DATE_NONE && last > ended)
+        last = ended;
+    bool closed = first != DATE_NONE && last >= first;
+    /* The lines dated in a stretch, entries first by date (the role's accounts' index would read
+     * all of its lines): the activity from `from`, and the balance of the days no closed month
+     * adds up, before the first and after the last. */
+    struct stretch {
+        bool balance;
+        int32_t d0, d1; /* d0 DATE_NONE: from the first day */
+    } stretch[3] = {{false, from, to}, {true, DATE_NONE, to}};
+    int nstretch = 2;
+    if (closed) {
+        stretch[1].d1 = period_first_day(first) - 1;
+        stretch[nstretch++] = (struct stretch){true, period_last_day(last) + 1, to};
     }
-    return rc < 0 ? e->code : ERR_OK;
+    int rc = ERR_OK;
+    for (int i = 0; i < nstretch && rc == ERR_OK; i++) {
+        if (stretch[i].d0 != DATE_NONE && stretch[i].d0 > stretch[i].d1)
+            continue;
+        st = db_prepare(b,
+                        "SELECT a.role, e.currency, cur.exponent, sum(l.debit), sum(l.credit) FROM"
+                        " journal_entries e CROSS JOIN journal_lines l ON l.entry_id = e.id JOIN"
+                        " accounts a ON a.code = l.account JOIN currencies cur ON cur.code ="
+                        " e.currency WHERE e.entry_date BETWEEN :d0 AND :d1 AND (:role IS NULL OR"
+                        " a.role = :role) GROUP BY a.role, e.currency");
+        db_bind_text(st, ":role", role);
+        if (stretch[i].d0 == DATE_NONE)
+            db_bind_text(st, ":d0", ""); /* before every day */
+        else
+            db_bind_date(st, ":d0", stretch[i].d0);
+        db_bind_date(st, ":d1", stretch[i].d1);
+        rc = role_rows(b, st, stretch[i].balance, out, max, n, e);
+    }
+    if (rc != ERR_OK || !closed)
+        goto out;
+    char p0[PERIOD_BUF], p1[PERIOD_BUF];
+    st = db_prepare(b, "SELECT a.role, p.currency, cur.exponent, sum(p.debit), sum(p.credit) FROM"
+                       " period_balances p JOIN accounts a ON a.code = p.account JOIN currencies"
+                       " cur ON cur.code = p.currency WHERE p.period BETWEEN :p0 AND :p1 AND"
+                       " (:role IS NULL OR a.role = :role) GROUP BY a.role, p.currency");
+    db_bind_text(st, ":role", role);
+    db_bind_text(st, ":p0", period_format(first, p0, sizeof p0));
+    db_bind_text(st, ":p1", period_format(last, p1, sizeof p1));
+    rc = role_rows(b, st, true, out, max, n, e);
+out:
+    if (rc == ERR_OK) /* by role, then currency */
+        qsort(out, (size_t)*n, sizeof *out, role_order);
+    return rc;
 }
 
 struct role_totals role_totals_of(const struct role_totals *v, int n, const char *role,

@@ -476,6 +476,12 @@ static void test_migrate_from_v7(void **state)
     migrate_from(7);
 }
 
+static void test_migrate_from_v8(void **state)
+{
+    (void)state;
+    migrate_from(8);
+}
+
 /* Books on network filesystems are refused; local ones are not. */
 static void test_network_filesystems(void **state)
 {
@@ -535,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_migrate_from_v5),
         cmocka_unit_test(test_migrate_from_v6),
         cmocka_unit_test(test_migrate_from_v7),
+        cmocka_unit_test(test_migrate_from_v8),
         cmocka_unit_test(test_revision_conflict_two_connections),
         cmocka_unit_test(test_network_filesystems),
         cmocka_unit_test(test_checks_beside_the_book),

@@ -20,12 +20,15 @@
 #include <cmocka.h>
 
 #include "model/billing.h"
+#include "model/check.h"
 #include "model/close.h"
 #include "model/contract.h"
 #include "model/credit.h"
 #include "model/customer.h"
 #include "model/invoice.h"
+#include "model/ledger.h"
 #include "model/memo.h"
+#include "model/payment.h"
 #include "model/schedule.h"
 #include "tests/unit/fixture.h"
 
@@ -246,6 +249,106 @@ static void test_reopen(void **state)
     book_close(b);
 }
 
+/* Every role's totals for a stretch of days, as one pass gives them (adding up what the closed
+ * months keep, and reading the other months' lines), equal each role's lines read one at a time. */
+static void totals_tie_out(struct book *b, int32_t from, int32_t to)
+{
+    static const char *const roles[] = {"cash",
+                                        "receivable",
+                                        "contract_asset",
+                                        "deferred_revenue",
+                                        "customer_credit",
+                                        "customer_deposits",
+                                        "revenue",
+                                        "breakage",
+                                        "discounts"};
+    struct err e = {0};
+    struct role_totals all[32], one[4];
+    int nall, none;
+    ok(ledger_role_totals(b, NULL, from, to, all, 32, &nall, &e), &e);
+    for (size_t k = 0; k < sizeof roles / sizeof *roles; k++) {
+        struct money dr, cr, bal;
+        ok(account_activity(b, roles[k], "USD", from, to, &dr, &cr, &e), &e);
+        ok(account_balance(b, roles[k], "USD", to, &bal, &e), &e);
+        ok(ledger_role_totals(b, roles[k], from, to, one, 4, &none, &e), &e);
+        assert_true(none <= 1);
+        struct role_totals t[2] = {role_totals_of(all, nall, roles[k], "USD"),
+                                   role_totals_of(one, none, roles[k], "USD")};
+        for (int i = 0; i < 2; i++) {
+            if (t[i].debits.minor != dr.minor || t[i].credits.minor != cr.minor ||
+                t[i].balance.minor != bal.minor)
+                fail_msg("%s from %d to %d: %lld/%lld/%lld, its lines %lld/%lld/%lld", roles[k],
+                         from, to, (long long)t[i].debits.minor, (long long)t[i].credits.minor,
+                         (long long)t[i].balance.minor, (long long)dr.minor, (long long)cr.minor,
+                         (long long)bal.minor);
+        }
+    }
+}
+
+static void test_closed_months_keep_their_totals(void **state)
+{
+    (void)state;
+    struct book *b = with_contract(fixture_book("USD"));
+    struct err e = {0};
+    struct invoice_line_input line = {"Setup", money_of(50000)};
+    struct invoice_input inv = {.customer = "ACME",
+                                .issued_on = D("2026-02-10"),
+                                .due_on = DATE_NONE,
+                                .lines = &line,
+                                .nlines = 1};
+    struct invoice_result ir;
+    ok(invoice_create(b, &inv, &ir, &e), &e);
+    struct payment_input pay = {.customer = "ACME",
+                                .amount = money_of(700000),
+                                .received_on = D("2026-03-05"),
+                                .apply_open = true};
+    struct payment_result pr;
+    ok(payment_record(b, &pay, &pr, &e), &e);
+    struct close_result r;
+    for (int m = 1; m <= 3; m++) {
+        ok(period_close(b, period_from_ym(2026, m), D("2026-04-20"), false, "", &r, &e), &e);
+        close_result_free(&r);
+    }
+    assert_true(fixture_int(b, "SELECT count(*) FROM period_balances WHERE period = '2026-01'") >
+                0);
+    /* Postings after the closes: one in April, one in December before (no month before January
+     * is closed, so it is posted on its own day). */
+    inv.issued_on = D("2026-04-05");
+    ok(invoice_create(b, &inv, &ir, &e), &e);
+    inv.issued_on = D("2025-12-15");
+    ok(invoice_create(b, &inv, &ir, &e), &e);
+    static const char *const days[][2] = {
+        {"2025-12-01", "2025-12-31"}, {"2026-01-01", "2026-01-15"}, {"2026-01-01", "2026-01-31"},
+        {"2026-02-01", "2026-02-27"}, {"2026-02-01", "2026-02-28"}, {"2026-03-01", "2026-03-31"},
+        {"2026-04-01", "2026-04-10"}, {"2026-01-01", "2026-04-30"}, {"2026-05-01", "2026-05-31"}};
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++)
+        totals_tie_out(b, D(days[i][0]), D(days[i][1]));
+    /* Reopening March lets go of what it kept; its lines are read again. */
+    ok(period_reopen(b, period_from_ym(2026, 3), "a late credit note", &e), &e);
+    assert_int_equal(
+        fixture_int(b, "SELECT count(*) FROM period_balances WHERE period = '2026-03'"), 0);
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++)
+        totals_tie_out(b, D(days[i][0]), D(days[i][1]));
+    /* The book's check ties what the closed months keep to their lines, and names a month that
+     * no longer does. */
+    struct check_report cr = {0};
+    ok(book_check(b, &cr, &e), &e);
+    assert_true(check_report_passed(&cr));
+    check_report_free(&cr);
+    memset(&cr, 0, sizeof cr);
+    assert_int_equal(fixture_exec(b, "UPDATE period_balances SET debit = debit + 1 WHERE period ="
+                                     " '2026-02' AND account = '1100'"),
+                     0);
+    ok(book_check(b, &cr, &e), &e);
+    assert_false(check_report_passed(&cr));
+    bool named = false;
+    for (size_t i = 0; i < cr.n; i++)
+        named = named || strstr(cr.v[i].detail, "2026-02, account 1100, USD") != NULL;
+    assert_true(named);
+    check_report_free(&cr);
+    book_close(b);
+}
+
 static void test_backup_is_verified(void **state)
 {
     (void)state;
@@ -301,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_corrections_land_in_first_open_month),
         cmocka_unit_test(test_failing_check_keeps_month_open),
         cmocka_unit_test(test_reopen),
+        cmocka_unit_test(test_closed_months_keep_their_totals),
         cmocka_unit_test(test_backup_is_verified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
