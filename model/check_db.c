@@ -106,6 +106,138 @@ static int sqlite_checks(struct book *b, struct check_report *r, struct err *e)
     return rc < 0 ? e->code : ERR_OK;
 }
 
+/* A month's lines, or what a closed month kept, for one account and currency. */
+struct month_total {
+    char period[8], account[16], currency[4];
+    int exponent;
+    int64_t debit, credit;
+};
+
+static int month_totals(struct book *b, const char *sql, struct month_total **out, size_t *n,
+                        struct err *e)
+{
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = db_prepare(b, sql);
+    int rc;
+    while ((rc = db_step(b, st, e)) == SQLITE_ROW) {
+        *out = xgrow(*out, &cap, *n + 1, sizeof **out);
+        struct month_total *t = &(*out)[(*n)++];
+        db_col_copy(st, 0, t->period, sizeof t->period);
+        db_col_copy(st, 1, t->account, sizeof t->account);
+        db_col_copy(st, 2, t->currency, sizeof t->currency);
+        t->exponent = (int)db_col_int(st, 3);
+        t->debit = db_col_int(st, 4);
+        t->credit = db_col_int(st, 5);
+    }
+    return rc < 0 ? e->code : ERR_OK;
+}
+
+static int month_order(const struct month_total *a, const struct month_total *b)
+{
+    int c = strcmp(a->period, b->period);
+    if (!c)
+        c = strcmp(a->account, b->account);
+    return c ? c : strcmp(a->currency, b->currency);
+}
+
+static int currency_order(const void *a, const void *b)
+{
+    return strcmp(((const struct month_total *)a)->currency,
+                  ((const struct month_total *)b)->currency);
+}
+
+/* One pass over the journal, each month's lines by account and currency (in that order), for
+ * two checks: the trial balance adds them up by currency, and each closed month's are what it
+ * kept (period_balances, read for the balances through a day). */
+static int ledger_totals_checks(struct book *b, struct check_report *r, struct err *e)
+{
+    struct month_total *lines = NULL, *kept = NULL;
+    size_t nlines = 0, nkept = 0;
+    int rc = month_totals(b,
+                          "SELECT substr(e.entry_date, 1, 7), l.account, e.currency, cur.exponent,"
+                          " sum(l.debit), sum(l.credit) FROM journal_lines l JOIN journal_entries"
+                          " e ON e.id = l.entry_id JOIN currencies cur ON cur.code = e.currency"
+                          " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                          &lines, &nlines, e);
+    if (rc == ERR_OK)
+        rc = month_totals(b,
+                          "SELECT p.period, p.account, p.currency, cur.exponent, p.debit,"
+                          " p.credit FROM period_balances p JOIN currencies cur ON cur.code ="
+                          " p.currency ORDER BY 1, 2, 3",
+                          &kept, &nkept, e);
+    if (rc != ERR_OK)
+        goto out;
+
+    struct check_item *it = item(r, "the trial balance is zero in each currency");
+    struct month_total *cur = xcalloc(nlines + 1, sizeof *cur);
+    size_t ncur = 0;
+    for (size_t i = 0; i < nlines; i++) {
+        size_t k = 0;
+        while (k < ncur && strcmp(cur[k].currency, lines[i].currency) != 0)
+            k++;
+        if (k == ncur) {
+            snprintf(cur[ncur].currency, sizeof cur[ncur].currency, "%s", lines[i].currency);
+            cur[ncur++].exponent = lines[i].exponent;
+        }
+        cur[k].debit += lines[i].debit;
+        cur[k].credit += lines[i].credit;
+    }
+    qsort(cur, ncur, sizeof *cur, currency_order);
+    int named = 0;
+    for (size_t k = 0; k < ncur; k++)
+        if (cur[k].debit != cur[k].credit && named++ < MAX_NAMED) {
+            char l[MONEY_BUF], rr[MONEY_BUF];
+            it->passed = false;
+            detail(it, "%s: debits %s, credits %s", cur[k].currency,
+                   fmt_amount(cur[k].debit, cur[k].exponent, l),
+                   fmt_amount(cur[k].credit, cur[k].exponent, rr));
+        }
+    if (named > MAX_NAMED)
+        detail(it, "and %d more", named - MAX_NAMED);
+    free(cur);
+
+    /* The closed months are those in periods, one after another: every line of theirs is kept. */
+    it = item(r, "each closed month's totals equal its journal lines");
+    sqlite3_stmt *st = db_prepare(b, "SELECT 1 FROM periods WHERE period = :p");
+    named = 0;
+    size_t i = 0, k = 0;
+    while (i < nlines || k < nkept) {
+        int c = i == nlines ? 1 : k == nkept ? -1 : month_order(&lines[i], &kept[k]);
+        const struct month_total *t = c <= 0 ? &lines[i] : &kept[k];
+        int64_t dr = c <= 0 ? t->debit : 0, cr = c <= 0 ? t->credit : 0;
+        int64_t kdr = c >= 0 ? kept[k].debit : 0, kcr = c >= 0 ? kept[k].credit : 0;
+        bool closed = c >= 0;
+        if (c < 0) { /* lines nothing kept: off only if the month is closed */
+            db_bind_text(st, ":p", t->period);
+            int step = db_step(b, st, e);
+            sqlite3_reset(st);
+            if (step < 0) {
+                rc = e->code;
+                goto out;
+            }
+            closed = step == SQLITE_ROW;
+        }
+        if (closed && (dr != kdr || cr != kcr) && named++ < MAX_NAMED) {
+            char l[MONEY_BUF], rr[MONEY_BUF];
+            it->passed = false;
+            detail(it, "%s, account %s, %s: kept %s, lines %s", t->period, t->account, t->currency,
+                   fmt_amount(kdr - kcr, t->exponent, l), fmt_amount(dr - cr, t->exponent, rr));
+        }
+        if (c <= 0)
+            i++;
+        if (c >= 0)
+            k++;
+    }
+    if (named > MAX_NAMED)
+        detail(it, "and %d more", named - MAX_NAMED);
+out:
+    free(lines);
+    free(kept);
+    return rc;
+}
+
 static int journal_checks(struct book *b, struct check_report *r, struct err *e)
 {
     int64_t entries = 0, unposted = 0;
@@ -131,32 +263,7 @@ static int journal_checks(struct book *b, struct check_report *r, struct err *e)
     if (it->passed)
         detail(it, "%lld entries", (long long)entries);
 
-    it = item(r, "the trial balance is zero in each currency");
-    rc = offenders(b, it,
-                   "SELECT e.currency, cur.exponent, sum(l.debit), sum(l.credit) FROM"
-                   " journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN currencies"
-                   " cur ON cur.code = e.currency GROUP BY e.currency HAVING sum(l.debit) <>"
-                   " sum(l.credit)",
-                   "debits", "credits", e);
-    if (rc != ERR_OK)
-        return rc;
-
-    /* What each closed month keeps (period_balances, read for the balances through a day) is
-     * what its lines add up to, account by account; closed months follow one another. */
-    it = item(r, "each closed month's totals equal its journal lines");
-    rc = offenders(
-        b, it,
-        "SELECT x.period || ', account ' || x.account || ', ' || x.currency, cur.exponent,"
-        " sum(x.kept), sum(x.lines) FROM (SELECT period, account, currency, debit - credit AS kept,"
-        " 0 AS lines, debit AS kd, credit AS kc, 0 AS ld, 0 AS lc FROM period_balances UNION ALL"
-        " SELECT substr(e.entry_date, 1, 7), l.account, e.currency, 0, l.debit - l.credit, 0, 0,"
-        " l.debit, l.credit FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE"
-        " e.entry_date BETWEEN (SELECT min(period) FROM periods) || '-01' AND (SELECT max(period)"
-        " FROM periods) || '-31') x JOIN currencies cur ON cur.code = x.currency GROUP BY"
-        " x.period, x.account, x.currency HAVING sum(x.kd) <> sum(x.ld) OR sum(x.kc) <> sum(x.lc)"
-        " ORDER BY x.period, x.account, x.currency",
-        "kept", "lines", e);
-    return rc;
+    return ledger_totals_checks(b, r, e);
 }
 
 static int subledger_checks(struct book *b, struct check_report *r, struct err *e)
