@@ -470,8 +470,8 @@ int invoice_list(struct book *b, const struct invoice_query *q, struct invoice_r
     " AND (NOT :open OR ib.open > 0) AND (:pattern IS NULL OR i.number LIKE :pattern ESCAPE '\\'"  \
     " OR c.code LIKE :pattern ESCAPE '\\')"
 
-/* :bd and :bid end the range a page may read (a reach): through the invoice on :bd numbered :bid.
- */
+/* :bd and :bid end the range a page may read (its reach): up to the invoice of that date and id,
+ * itself included. */
 static const char *const page_sql[2] = {
     ROW_SELECT PAGE_WHERE " AND i.issued_on <= :d AND (i.issued_on < :d OR i.id < :id OR (:incl"
                           " AND i.id = :id)) AND i.issued_on >= :bd AND (i.issued_on > :bd OR"
