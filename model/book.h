@@ -39,6 +39,11 @@ enum page_seek {
     PAGE_BEFORE,
     PAGE_UNTIL,
 };
+/* A page read back from its anchor (or from the end): it comes nearest first from the book. */
+static inline bool page_seek_backward(enum page_seek seek)
+{
+    return seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+}
 /*
  * A page's reach: a filter that few rows match makes a page read on until it is full, the whole
  * list for a text no row holds. A list's query may bound that (its `reach`: the most rows of the

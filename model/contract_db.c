@@ -1175,7 +1175,7 @@ int contract_page(struct book *b, const struct contract_query *q, enum page_seek
                   const char *anchor, size_t limit, struct contract_rows *out, char *stop,
                   struct err *e)
 {
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool backward = page_seek_backward(seek);
     assert(!q->reach || stop);
     const char *status = q->status >= 0 ? status_names[q->status] : NULL;
     char bound[CODE_MAX + 1] = "";

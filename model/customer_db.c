@@ -392,7 +392,7 @@ int customer_page(struct book *b, const struct customer_query *q, enum page_seek
                   const struct customer_row *anchor, size_t limit, struct customer_list *out,
                   struct err *e)
 {
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool backward = page_seek_backward(seek);
     bool ends = seek == PAGE_FIRST || seek == PAGE_LAST;
     assert(ends || anchor);
     bool kept = q->kept && (q->sort == CUSTOMER_SORT_OWED || q->sort == CUSTOMER_SORT_CREDIT);

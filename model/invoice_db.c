@@ -520,7 +520,7 @@ int invoice_page(struct book *b, const struct invoice_query *q, enum page_seek s
                  const struct invoice_row *anchor, size_t limit, struct invoice_rows *out,
                  struct invoice_row *stop, struct err *e)
 {
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool backward = page_seek_backward(seek);
     assert(!q->reach || stop);
     struct invoice_row bound = {0};
     if (stop)

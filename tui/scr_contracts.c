@@ -49,7 +49,7 @@ static long con_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     struct contracts_state *st = ctx;
     contract_rows_free(&st->next);
     struct contract_query q = query_of(st);
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool backward = page_seek_backward(seek);
     const char *from = anchor == UI_PAGER_STOP ? st->stop[backward]
                        : anchor < st->window.n ? st->window.v[anchor].c.code
                                                : NULL;

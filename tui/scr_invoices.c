@@ -49,7 +49,7 @@ static long inv_fetch(void *ctx, enum page_seek seek, size_t anchor, size_t limi
     struct invoices_state *st = ctx;
     invoice_rows_free(&st->next);
     struct invoice_query q = query_of(st);
-    bool backward = seek == PAGE_LAST || seek == PAGE_BEFORE || seek == PAGE_UNTIL;
+    bool backward = page_seek_backward(seek);
     const struct invoice_row *from = anchor == UI_PAGER_STOP ? &st->stop[backward]
                                      : anchor < st->window.n ? &st->window.v[anchor]
                                                              : NULL;
