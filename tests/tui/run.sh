@@ -361,7 +361,21 @@ G=$WORK/generated.ratable
 all=$(sqlite3 "$G" "SELECT count(*) FROM invoices")
 open=$(sqlite3 "$G" "SELECT count(*) FROM invoice_balances WHERE open > 0")
 matching=$(sqlite3 "$G" "SELECT count(*) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.number LIKE '%INV-0001%' OR c.code LIKE '%INV-0001%'")
-counted() { tmux capture-pane -p -t "$TUI_SESSION" | grep -q "^ $1 invoices$2, newest first"; }
+# eventually CHECK ARGS...: CHECK passes within ten seconds (work between keys may still be
+# going on when the screen has looked still for a tenth of a second).
+eventually() {
+    i=0
+    while [ $i -lt 100 ]; do
+        "$@" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+shows_now() { tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$1"; }
+hides_now() { ! shows_now "$1"; }
+shows() { eventually shows_now "$1"; }
+counted() { shows "^ $1 invoices$2, newest first"; }
 tui_start "$G" 100 30
 tui_keys 5
 tui_check count-all counted "$all" ""
@@ -373,17 +387,8 @@ tui_keys Enter
 tui_check count-matching counted "$matching" ' matching "INV-0001"'
 # It holds more invoices than a search's first fetch reads (UI_PAGE_REACH, 4,096): a number only
 # the oldest invoice has is found by reading on between keys, and a text no invoice holds says
-# so once the whole list is read. Each waits for its screen for up to ten seconds.
-shows() {
-    i=0
-    while [ $i -lt 100 ]; do
-        tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
-shows_not() { ! tmux capture-pane -p -t "$TUI_SESSION" | grep -q -- "$1"; }
+# so once the whole list is read. The last of the list may be found by a fetch that stops right
+# on it, and the next one finds the list ended: "searching" goes a moment later.
 oldest=$(sqlite3 "$G" "SELECT number FROM invoices ORDER BY issued_on, id LIMIT 1")
 [ "$(sqlite3 "$G" "SELECT count(*) FROM invoices")" -gt 4096 ] || echo "tui: the generated book is too small for a search to read on"
 # search TEXT: a new search in place of the last one (Ctrl-U clears the prompt).
@@ -396,7 +401,7 @@ search() {
 search "$oldest"
 tui_check search-reads-on shows "^ $oldest "
 tui_check search-reads-on-count shows "^ 1 invoice matching \"$oldest\", newest first"
-tui_check search-reads-on-done shows_not "searching"
+tui_check search-reads-on-done eventually hides_now "searching"
 search no-such-text
 tui_check search-finds-none shows "No invoices here"
 tui_check search-finds-none-count shows '^ 0 invoices matching "no-such-text", newest first'
@@ -410,16 +415,11 @@ top_owing() {
         WHERE i.status = 'issued' GROUP BY i.customer_id) o ON o.cid = c.id WHERE c.archived = 0
         ORDER BY coalesce(o.owed, 0) DESC, c.code LIMIT 4" | tr '\n' ' '
 }
+listed_four() { tmux capture-pane -p -t "$TUI_SESSION" | sed -n '4,7p' | awk '{printf "%s ", $1}'; }
+top_listed() { [ "$(listed_four)" = "$(top_owing)" ]; }
 listed_top() {
-    want=$(top_owing)
-    i=0
-    while [ $i -lt 100 ]; do
-        got=$(tmux capture-pane -p -t "$TUI_SESSION" | sed -n '4,7p' | awk '{printf "%s ", $1}')
-        [ "$got" = "$want" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    echo "top owing: want $want, got $got"
+    eventually top_listed && return 0
+    echo "top owing: want $(top_owing), got $(listed_four)"
     return 1
 }
 tui_keys 1 s s
